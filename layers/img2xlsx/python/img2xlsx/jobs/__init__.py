@@ -1,0 +1,1 @@
+"""Conversion jobs: the model, the service, and the storage ports it runs on (AWS or local)."""

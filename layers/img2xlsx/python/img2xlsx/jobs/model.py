@@ -1,0 +1,45 @@
+"""A conversion job as the API reports it and the stores persist it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+JobStatus = Literal["awaiting_upload", "queued", "processing", "done", "failed"]
+STATUSES: tuple[JobStatus, ...] = ("awaiting_upload", "queued", "processing", "done", "failed")
+TERMINAL: frozenset[str] = frozenset({"done", "failed"})
+
+
+@dataclass
+class JobResult:
+    xlsx_key: str
+    json_key: str
+    tables: int
+
+
+@dataclass
+class Job:
+    job_id: str
+    status: JobStatus
+    filename: str
+    content_type: str
+    size: int
+    upload_key: str
+    created_at: float  # epoch seconds
+    updated_at: float
+    expires_at: int  # epoch seconds; the job store's TTL
+    error: str | None = None
+    result: JobResult | None = None
+    attempts: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_item(self) -> dict[str, Any]:
+        """Plain dict for a store; ``from_item`` is its inverse."""
+        return asdict(self)
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Job:
+        data = dict(item)
+        result = data.get("result")
+        data["result"] = JobResult(**result) if result else None
+        return cls(**data)
