@@ -1,0 +1,215 @@
+"""Words and their boxes from a normalised page, through Tesseract.
+
+tesserocr (libtesseract in-process, ~5 ms per small crop) is used when importable; otherwise pytesseract
+(one subprocess per call, ~100 ms). Each thread gets its own tesserocr API object because a TessBaseAPI is
+not thread-safe; OpenMP inside Tesseract is limited to one thread (``OMP_THREAD_LIMIT=1``) since parallelism
+comes from pages/requests and oversubscribed OpenMP threads make Tesseract several times slower.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # must be set before libtesseract / OpenMP initialise
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+BBox = tuple[int, int, int, int]
+
+# Page segmentation for the whole-page pass. Sparse text (11) finds words anywhere without assuming a reading
+# order of paragraphs, which suits table cells separated by wide gaps or rulings; see tests/engine and the
+# measurements in the normaliser report for why it beats 3/6 on table images.
+PAGE_PSM = 11
+LANG = "eng"
+_TESSDATA_CANDIDATES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word; ``bbox`` in pixels of the image given to :func:`read_words`, x1/y1 exclusive."""
+
+    text: str
+    conf: float  # 0..1
+    bbox: BBox
+    line_id: tuple[int, ...]  # (block, paragraph, line) as numbered by Tesseract: equal ids = same text line
+
+
+class OcrUnavailableError(RuntimeError):
+    """Neither tesserocr nor the tesseract binary can be used: a deployment problem, not bad input."""
+
+
+@lru_cache(maxsize=1)
+def tessdata_dir() -> str | None:
+    """Folder holding ``eng.traineddata``: TESSDATA_PREFIX first, then the usual distro locations."""
+    env = os.environ.get("TESSDATA_PREFIX")
+    candidates = ([env, os.path.join(env, "tessdata")] if env else []) + list(_TESSDATA_CANDIDATES)
+    for folder in candidates:
+        if folder and os.path.isfile(os.path.join(folder, f"{LANG}.traineddata")):
+            return folder
+    return None
+
+
+@lru_cache(maxsize=1)
+def _tesserocr() -> Any | None:
+    try:
+        import tesserocr
+    except ImportError:  # pragma: no cover - depends on the deployment
+        return None
+    return tesserocr
+
+
+_local = threading.local()
+
+
+def _api(psm: int) -> Any:
+    """This thread's tesserocr API, initialised once; the PSM is switched per call (cheap)."""
+    tesserocr = _tesserocr()
+    assert tesserocr is not None
+    api = getattr(_local, "api", None)
+    if api is None:
+        folder = tessdata_dir()
+        kwargs: dict[str, Any] = {"lang": LANG, "oem": tesserocr.OEM.LSTM_ONLY}
+        if folder:
+            kwargs["path"] = folder.rstrip("/") + "/"
+        try:
+            api = tesserocr.PyTessBaseAPI(**kwargs)
+        except RuntimeError as exc:
+            raise OcrUnavailableError(f"Tesseract could not load language data '{LANG}': {exc}") from exc
+        _local.api = api
+    api.SetPageSegMode(psm)
+    return api
+
+
+def _set_image(api: Any, gray: np.ndarray) -> None:
+    img = np.ascontiguousarray(gray, dtype=np.uint8)
+    h, w = img.shape[:2]
+    api.SetImageBytes(img.tobytes(), w, h, 1, w)
+
+
+def _check_gray(gray: np.ndarray) -> np.ndarray:
+    if gray.ndim == 3:
+        import cv2
+
+        gray = cv2.cvtColor(gray, cv2.COLOR_RGB2GRAY)
+    if gray.dtype != np.uint8:
+        gray = np.clip(gray, 0, 255).astype(np.uint8)
+    return gray
+
+
+def read_words(gray: np.ndarray, *, psm: int = PAGE_PSM) -> list[Word]:
+    """Every word on the page with its box and confidence, in Tesseract's reading order."""
+    gray = _check_gray(gray)
+    if gray.size == 0:
+        return []
+    if _tesserocr() is not None:
+        return _read_words_tesserocr(gray, psm)
+    return _read_words_pytesseract(gray, psm)
+
+
+def _read_words_tesserocr(gray: np.ndarray, psm: int) -> list[Word]:
+    tesserocr = _tesserocr()
+    assert tesserocr is not None
+    ril = tesserocr.RIL
+    api = _api(psm)
+    _set_image(api, gray)
+    api.Recognize()
+    it = api.GetIterator()
+    words: list[Word] = []
+    if it is None:
+        return words
+    block = par = line = -1
+    while True:
+        if it.IsAtBeginningOf(ril.BLOCK):
+            block, par, line = block + 1, -1, -1
+        if it.IsAtBeginningOf(ril.PARA):
+            par, line = par + 1, -1
+        if it.IsAtBeginningOf(ril.TEXTLINE):
+            line += 1
+        box = it.BoundingBox(ril.WORD)
+        try:
+            text = (it.GetUTF8Text(ril.WORD) or "").strip()
+        except RuntimeError:  # tesserocr raises on an empty result instead of returning ""
+            text = ""
+        if text and box is not None:
+            x0, y0, x1, y1 = box
+            conf = max(0.0, min(1.0, it.Confidence(ril.WORD) / 100.0))
+            words.append(Word(text, conf, (int(x0), int(y0), int(x1), int(y1)), (block, par, line)))
+        if not it.Next(ril.WORD):
+            break
+    api.Clear()
+    return words
+
+
+def _pytesseract() -> Any:
+    try:
+        import pytesseract
+    except ImportError as exc:  # pragma: no cover - depends on the deployment
+        raise OcrUnavailableError("no OCR backend: install tesserocr or pytesseract + tesseract") from exc
+    return pytesseract
+
+
+def _read_words_pytesseract(gray: np.ndarray, psm: int) -> list[Word]:
+    pytesseract = _pytesseract()
+    data = pytesseract.image_to_data(
+        gray, lang=LANG, config=f"--oem 1 --psm {psm}", output_type=pytesseract.Output.DICT
+    )
+    words: list[Word] = []
+    for i, raw in enumerate(data["text"]):
+        text = (raw or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        x0, y0 = int(data["left"][i]), int(data["top"][i])
+        x1, y1 = x0 + int(data["width"][i]), y0 + int(data["height"][i])
+        line_id = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        words.append(Word(text, max(0.0, min(1.0, conf / 100.0)), (x0, y0, x1, y1), line_id))
+    return words
+
+
+def read_region(
+    gray: np.ndarray, bbox: BBox, *, single_line: bool = False, pad: int = 6
+) -> tuple[str, float]:
+    """Re-read one box (a cell) of ``gray``: the text (lines joined by newlines) and its mean confidence 0..1.
+
+    The crop is surrounded by a white margin because Tesseract misreads glyphs touching the image edge.
+    """
+    gray = _check_gray(gray)
+    h, w = gray.shape[:2]
+    x0, y0, x1, y1 = (int(v) for v in bbox)
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return "", 0.0
+    crop = gray[y0:y1, x0:x1]
+    crop = np.pad(crop, pad, mode="constant", constant_values=255)
+    psm = 7 if single_line else 6
+    if _tesserocr() is not None:
+        api = _api(psm)
+        _set_image(api, crop)
+        try:
+            text = api.GetUTF8Text() or ""
+        except RuntimeError:
+            text = ""
+        conf = api.MeanTextConf() / 100.0
+        api.Clear()
+    else:
+        words = _read_words_pytesseract(crop, psm)
+        lines: dict[tuple[int, ...], list[str]] = {}
+        for word in words:
+            lines.setdefault(word.line_id, []).append(word.text)
+        text = "\n".join(" ".join(v) for v in lines.values())
+        conf = float(np.mean([wd.conf for wd in words])) if words else 0.0
+    text = "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    if not text:
+        return "", 0.0
+    return text, max(0.0, min(1.0, conf))
