@@ -1,0 +1,270 @@
+"""Decode an uploaded picture into upright RGB uint8 pages, refusing bad input before it costs memory.
+
+Limits are checked on the header (dimensions, frame count) before any pixel is decoded, so a decompression
+bomb or an oversized scan is rejected cheaply. Every failure is an :class:`img2xlsx.errors.InputError`
+subclass whose message can be shown to the user as is.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from img2xlsx.errors import (
+    EmptyInputError,
+    ImageTooLargeError,
+    ImageTooSmallError,
+    NotAnImageError,
+    TruncatedImageError,
+    UnsupportedFormatError,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 50_000_000  # per page
+DEFAULT_MIN_SIDE = 8
+DEFAULT_MAX_PAGES = 50
+
+SUPPORTED_FORMATS = frozenset({"PNG", "JPEG", "MPO", "WEBP", "TIFF", "BMP", "DIB", "GIF", "HEIF", "AVIF"})
+SUPPORTED_LABEL = "PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC"
+
+Source = bytes | bytearray | memoryview | str | os.PathLike[str]
+
+_heif_registered = False
+
+# Leading bytes of common non-image uploads, so the error can say what the file actually is.
+_KNOWN_NON_IMAGES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"GIF8", ""),  # a real image: handled by Pillow
+)
+
+
+def _register_heif() -> None:
+    """Teach Pillow HEIC/HEIF only when a file looks like one (pillow-heif costs import time)."""
+    global _heif_registered
+    if _heif_registered:
+        return
+    try:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    except ImportError:  # pragma: no cover - the engine extra installs it
+        return
+    _heif_registered = True
+
+
+def _looks_like_heif(head: bytes) -> bool:
+    return (
+        len(head) >= 12
+        and head[4:8] == b"ftyp"
+        and head[8:12]
+        in {
+            b"heic",
+            b"heix",
+            b"hevc",
+            b"hevx",
+            b"heim",
+            b"heis",
+            b"mif1",
+            b"msf1",
+            b"avif",
+        }
+    )
+
+
+def _describe_non_image(head: bytes) -> str | None:
+    """Name what a non-image upload is, or None when it might still be an image."""
+    for magic, what in _KNOWN_NON_IMAGES:
+        if head.startswith(magic):
+            return what or None
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in head.lower()):
+        return "an SVG drawing (vector images are not supported; export it as PNG)"
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "an HTML page"
+    if text.startswith(b"<?xml"):
+        return "an XML document"
+    if text.startswith((b"{", b"[")):
+        return "a JSON or text file"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    printable = sum(ch >= 32 or ch in (9, 10, 13) for ch in head)
+    if head and printable / len(head) > 0.95:
+        return "a text file"
+    return None
+
+
+def _read_source(source: Source, max_bytes: int) -> tuple[bytes, str]:
+    """Return the raw bytes and a display name; the size limit is checked before reading a file."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        name = "the upload"
+    else:
+        path = Path(source)
+        name = path.name
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise NotAnImageError(f"{name}: file not found") from None
+        except OSError as exc:
+            raise NotAnImageError(f"{name}: cannot read file ({exc.strerror or exc})") from None
+        if path.is_dir():
+            raise NotAnImageError(f"{name}: is a directory, not an image")
+        if size > max_bytes:
+            raise ImageTooLargeError(f"{name}: file is {_mb(size)}, larger than the {_mb(max_bytes)} limit")
+        data = path.read_bytes()
+    if not data:
+        raise EmptyInputError(f"{name}: the file is empty")
+    if len(data) > max_bytes:
+        raise ImageTooLargeError(f"{name}: file is {_mb(len(data))}, larger than the {_mb(max_bytes)} limit")
+    return data, name
+
+
+def _bomb_message(name: str) -> str:
+    return f"{name}: image dimensions are too large (possible decompression bomb)"
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _open(data: bytes, name: str) -> Image.Image:
+    """Open the header only (Pillow is lazy): format and size are known, pixels are not decoded yet."""
+    from PIL import Image, UnidentifiedImageError
+
+    head = data[:64]
+    if _looks_like_heif(head):
+        _register_heif()
+    try:
+        img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError(_bomb_message(name)) from None
+    except UnidentifiedImageError:
+        what = _describe_non_image(data[:512])
+        if what:
+            raise NotAnImageError(f"{name}: this is {what}, not an image") from None
+        raise UnsupportedFormatError(
+            f"{name}: not a recognised image format (supported: {SUPPORTED_LABEL})"
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise TruncatedImageError(f"{name}: the image header is damaged ({exc})") from None
+    if img.format not in SUPPORTED_FORMATS:
+        fmt = img.format or "unknown"
+        raise UnsupportedFormatError(f"{name}: {fmt} images are not supported (supported: {SUPPORTED_LABEL})")
+    return img
+
+
+def _check_size(width: int, height: int, name: str, max_pixels: int, min_side: int) -> None:
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"{name}: image is {width}x{height} = {width * height / 1e6:.1f} MP, "
+            f"larger than the {max_pixels / 1e6:.0f} MP limit"
+        )
+    if min(width, height) < min_side:
+        raise ImageTooSmallError(
+            f"{name}: image is {width}x{height} px, too small to hold a table (min {min_side} px a side)"
+        )
+
+
+def _to_rgb(frame: Image.Image) -> Image.Image:
+    """Flatten any mode (16-bit, palette, CMYK, grey, alpha) to 8-bit RGB on a white background."""
+    from PIL import Image
+
+    mode = frame.mode
+    if mode == "P":
+        frame = frame.convert("RGBA" if "transparency" in frame.info else "RGB")
+    elif mode in ("PA", "LA", "La", "RGBa"):
+        frame = frame.convert("RGBA")
+    elif mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        frame = _scale_wide_grey(frame)
+    elif mode in ("L", "RGB") and "transparency" in frame.info:
+        frame = frame.convert("RGBA")
+    mode = frame.mode
+    if mode == "RGBA":
+        background = Image.new("RGB", frame.size, (255, 255, 255))
+        background.paste(frame, mask=frame.getchannel("A"))
+        return background
+    if mode != "RGB":
+        frame = frame.convert("RGB")
+    return frame
+
+
+def _scale_wide_grey(frame: Image.Image) -> Image.Image:
+    """Map 16-bit / 32-bit / float greyscale onto 0..255 by its own range (Pillow would clip at 255)."""
+    import numpy as np
+    from PIL import Image
+
+    arr = np.asarray(frame, dtype=np.float64)
+    if frame.mode.startswith("I;16"):
+        lo, hi = 0.0, 65535.0
+    else:
+        lo, hi = float(arr.min()), float(arr.max())
+        if hi <= 255 and lo >= 0:
+            lo, hi = 0.0, 255.0
+    scale = 255.0 / (hi - lo) if hi > lo else 0.0
+    out = np.clip((arr - lo) * scale, 0, 255).round().astype(np.uint8)
+    return Image.fromarray(out, mode="L")
+
+
+def _decode_frame(img: Image.Image, name: str, page: int) -> np.ndarray:
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    try:
+        img.load()
+        upright = ImageOps.exif_transpose(img)
+        rgb = _to_rgb(upright if upright is not None else img)
+        arr = np.asarray(rgb, dtype=np.uint8)
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError(_bomb_message(name)) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        where = f" (page {page + 1})" if page else ""
+        raise TruncatedImageError(f"{name}: the image data is truncated or damaged{where} ({exc})") from None
+    return np.ascontiguousarray(arr)
+
+
+def load_pages(
+    source: Source,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    min_side: int = DEFAULT_MIN_SIDE,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> list[np.ndarray]:
+    """Decode every page (TIFF) or the first frame (GIF, animated WebP) as an ``HxWx3`` RGB uint8 array."""
+    from PIL import Image
+
+    data, name = _read_source(source, max_bytes)
+    img = _open(data, name)
+    fmt = img.format
+    n_frames = int(getattr(img, "n_frames", 1) or 1) if fmt == "TIFF" else 1
+    if n_frames > max_pages:
+        raise ImageTooLargeError(f"{name}: {n_frames} pages, more than the {max_pages}-page limit")
+    pages: list[np.ndarray] = []
+    try:
+        for index in range(n_frames):
+            if index:
+                try:
+                    img.seek(index)
+                except Image.DecompressionBombError:
+                    raise ImageTooLargeError(f"{name}: page {index + 1} is too large") from None
+                except (EOFError, OSError, ValueError) as exc:
+                    raise TruncatedImageError(
+                        f"{name}: page {index + 1} is missing or damaged ({exc})"
+                    ) from None
+            width, height = img.size
+            _check_size(width, height, name, max_pixels, min_side)
+            pages.append(_decode_frame(img, name, index))
+    finally:
+        img.close()
+    return pages
