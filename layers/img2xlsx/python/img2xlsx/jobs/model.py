@@ -32,6 +32,9 @@ class Job:
     result: JobResult | None = None
     attempts: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # While ``processing``: when the worker's claim lapses (epoch seconds). A job still ``processing`` after
+    # its lease is one whose worker died (timeout, out of memory): a retry may reclaim it.
+    lease_until: float | None = None
 
     def to_item(self) -> dict[str, Any]:
         """Plain dict for a store; ``from_item`` is its inverse."""

@@ -42,8 +42,19 @@ class JobStore(Protocol):
     def get(self, job_id: str) -> Job | None: ...
 
     def transition(
-        self, job_id: str, expected: tuple[JobStatus, ...], new: JobStatus, **changes: Any
+        self,
+        job_id: str,
+        expected: tuple[JobStatus, ...],
+        new: JobStatus,
+        *,
+        if_updated_at: float | None = None,
+        **changes: Any,
     ) -> Job | None:
-        """Atomically move a job from one of ``expected`` to ``new`` (applying ``changes``); None if it was not
-        in an expected status (or does not exist). This is what makes duplicate S3 events harmless."""
+        """Atomically move a job from one of ``expected`` to ``new`` (applying ``changes``); None if it was
+        not in an expected status (or does not exist). This is what makes duplicate S3 events harmless.
+
+        ``if_updated_at``, when given, additionally requires the stored ``updated_at`` to equal it
+        (optimistic lock): only one of several workers reclaiming the same stale ``processing`` job wins.
+        ``changes`` are Job field names -> new values (a ``JobResult`` for ``result``); the service always
+        sets ``updated_at``."""
         ...

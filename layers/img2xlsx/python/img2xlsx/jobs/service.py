@@ -1,0 +1,420 @@
+"""The job service: every rule about conversion jobs, independent of where files and job records live.
+
+Handlers (Lambda or the local server) only translate requests into these calls. The lifecycle is
+``awaiting_upload`` → ``queued`` (the upload is in the store) → ``processing`` (one worker holds a lease) →
+``done`` | ``failed``. Every move is a conditional write, so duplicate events and racing workers are harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from ..errors import ImageTooLargeError, InputError
+from .model import Job, JobResult
+from .ports import JobStore, ObjectStore, PresignedUpload
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+# What the engine's loader decodes (img2xlsx.loader.SUPPORTED_FORMATS), by the MIME types browsers send.
+ACCEPTED_CONTENT_TYPES: dict[str, str] = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/tiff": ".tiff",
+    "image/bmp": ".bmp",
+    "image/gif": ".gif",
+    "image/heic": ".heic",
+    "image/heif": ".heif",
+    "image/avif": ".avif",
+}
+
+UPLOAD_PREFIX = "uploads/"
+RESULT_PREFIX = "results/"
+_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class RequestError(Exception):
+    """A request the caller must fix; ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TooLargeError(RequestError):
+    status = 413
+
+
+class UnsupportedTypeError(RequestError):
+    status = 415
+
+
+class RetryableError(Exception):
+    """The conversion failed for a reason that is not the user's; the worker should be retried."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_upload_bytes: int = 20 * MB
+    upload_url_ttl: int = 300  # seconds a presigned POST stays usable
+    download_url_ttl: int = 900  # seconds a result link stays usable
+    job_ttl: int = 7 * 24 * 3600  # the job record's lifetime (the store's TTL)
+    # How long a worker holds a job. Must exceed the worker's own time limit (so a lapsed lease means the
+    # worker is dead) yet end before the platform's first retry (so the retry can take the job over); the
+    # Lambda handler passes its exact remaining time instead.
+    lease_seconds: float = 180.0
+    max_attempts: int = 3  # conversions started for one job before it is failed for good
+
+
+@dataclass
+class Conversion:
+    """What the engine produced for one upload."""
+
+    xlsx: bytes
+    json: dict[str, Any]
+    tables: int
+
+
+class Converter(Protocol):
+    def __call__(self, data: bytes, name: str) -> Conversion: ...
+
+
+def engine_converter(data: bytes, name: str) -> Conversion:
+    """The real engine; imported lazily so the API function never loads OpenCV or Tesseract."""
+    import io
+    import json
+
+    from ..pipeline import convert
+    from ..writers.json import to_json
+    from ..writers.xlsx import write_xlsx
+
+    doc = convert(data, name=name)
+    buf = io.BytesIO()
+    write_xlsx(doc, buf)
+    payload = to_json(doc)
+    json.dumps(payload)  # fail here, not after the workbook is stored, if the preview is not serialisable
+    return Conversion(xlsx=buf.getvalue(), json=payload, tables=len(doc.tables))
+
+
+@dataclass
+class CreatedJob:
+    job: Job
+    upload: PresignedUpload
+    expires_at: int  # when the upload form stops working
+
+
+@dataclass
+class Outcome:
+    """What ``process_upload`` did, for logs, metrics and tests."""
+
+    action: str  # converted | failed | duplicate | ignored
+    job: Job | None = None
+    detail: str = ""
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def new_job_id() -> str:
+    """144 random bits, URL- and S3-key-safe: ids are capabilities, so they must be unguessable."""
+    return secrets.token_urlsafe(18)
+
+
+def is_job_id(value: str) -> bool:
+    return bool(_JOB_ID.match(value))
+
+
+def safe_stem(filename: str) -> str:
+    """A file-system and S3-safe stem of the user's file name (used for the upload and result keys)."""
+    base = PurePosixPath(filename.replace("\\", "/")).name
+    stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
+    cleaned = _UNSAFE.sub("_", stem).strip("._-")[:80]
+    return cleaned or "table"
+
+
+def job_id_from_key(key: str) -> str | None:
+    """``uploads/<jobId>/<name>`` → jobId; None for any other key."""
+    parts = key.split("/")
+    if len(parts) != 3 or parts[0] + "/" != UPLOAD_PREFIX or not parts[2] or not is_job_id(parts[1]):
+        return None
+    return parts[1]
+
+
+def normalise_content_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+class JobService:
+    """Creates jobs, hands out upload forms and result links, and runs conversions exactly once per upload."""
+
+    def __init__(
+        self,
+        uploads: ObjectStore,
+        results: ObjectStore,
+        jobs: JobStore,
+        *,
+        converter: Converter = engine_converter,
+        settings: Settings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.uploads = uploads
+        self.results = results
+        self.jobs = jobs
+        self.converter = converter
+        self.settings = settings or Settings()
+        self._clock = clock
+
+    def now(self) -> float:
+        # Millisecond precision: the value must survive a round trip through any store unchanged, because
+        # ``updated_at`` doubles as the optimistic-lock token.
+        return round(self._clock(), 3)
+
+    # -- API ------------------------------------------------------------------------------------------------
+
+    def create_job(self, filename: Any, content_type: Any, size: Any) -> CreatedJob:
+        """Validate what the browser is about to upload, record the job and return a presigned POST for it."""
+        if not isinstance(filename, str) or not filename.strip():
+            raise RequestError("filename is required")
+        if len(filename) > 255:
+            raise RequestError("filename is longer than 255 characters")
+        if not isinstance(content_type, str) or not content_type.strip():
+            raise RequestError("contentType is required")
+        ctype = normalise_content_type(content_type)
+        if ctype not in ACCEPTED_CONTENT_TYPES:
+            raise UnsupportedTypeError(
+                f"{content_type} files are not supported; "
+                "upload a PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC image"
+            )
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise RequestError("size must be the file size in bytes (an integer)")
+        if size <= 0:
+            raise RequestError("the file is empty")
+        limit = self.settings.max_upload_bytes
+        if size > limit:
+            raise TooLargeError(f"the file is {size / MB:.1f} MB; the limit is {limit / MB:.0f} MB")
+
+        now = self.now()
+        job_id = new_job_id()
+        stem = safe_stem(filename)
+        ext = PurePosixPath(filename).suffix.lower()
+        if not re.fullmatch(r"\.[a-z0-9]{1,5}", ext):
+            ext = ACCEPTED_CONTENT_TYPES[ctype]
+        job = Job(
+            job_id=job_id,
+            status="awaiting_upload",
+            filename=filename.strip(),
+            content_type=ctype,
+            size=size,
+            upload_key=f"{UPLOAD_PREFIX}{job_id}/{stem}{ext}",
+            created_at=now,
+            updated_at=now,
+            expires_at=int(now) + self.settings.job_ttl,
+        )
+        self.jobs.create(job)
+        # The form may carry at most the announced size: the announcement was what we validated.
+        upload = self.uploads.presign_upload(job.upload_key, ctype, size, self.settings.upload_url_ttl)
+        return CreatedJob(job=job, upload=upload, expires_at=int(now) + self.settings.upload_url_ttl)
+
+    def get_job(self, job_id: str) -> Job | None:
+        if not is_job_id(job_id):
+            return None
+        return self.jobs.get(job_id)
+
+    def get_job_view(self, job_id: str) -> dict[str, Any] | None:
+        """The job as the API reports it (camelCase), with short-lived result links; None if unknown."""
+        job = self.get_job(job_id)
+        if job is None:
+            return None
+        if job.status == "awaiting_upload" and self.uploads.size(job.upload_key) is not None:
+            # The upload landed but its event has not reached the converter yet: say so.
+            job = self.mark_uploaded(job.upload_key) or self.jobs.get(job_id) or job
+        return self.view(job)
+
+    def view(self, job: Job) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "jobId": job.job_id,
+            "status": job.status,
+            "filename": job.filename,
+            "createdAt": job.created_at,
+            "updatedAt": job.updated_at,
+        }
+        if job.status == "failed":
+            out["error"] = job.error or "The conversion failed."
+        if job.status == "done" and job.result is not None:
+            ttl = self.settings.download_url_ttl
+            stem = safe_stem(job.filename)
+            out["result"] = {
+                "xlsxUrl": self.results.presign_download(job.result.xlsx_key, ttl, filename=f"{stem}.xlsx"),
+                "jsonUrl": self.results.presign_download(job.result.json_key, ttl),
+                "tables": job.result.tables,
+            }
+        return out
+
+    # -- conversion -----------------------------------------------------------------------------------------
+
+    def mark_uploaded(self, key: str) -> Job | None:
+        """awaiting_upload → queued when the upload is in the store; None when the key is no job's or already
+        moved on."""
+        job_id = job_id_from_key(key)
+        if job_id is None:
+            return None
+        return self.jobs.transition(job_id, ("awaiting_upload",), "queued", updated_at=self.now())
+
+    def process_upload(self, key: str, *, lease_seconds: float | None = None) -> Outcome:
+        """Convert the upload at ``key`` exactly once.
+
+        Returns the outcome for user errors and duplicates; raises ``RetryableError`` for failures that a
+        retry may cure (after putting the job back to ``queued`` so the retry can claim it).
+        ``lease_seconds`` is how long this worker can run at most (default: ``Settings.lease_seconds``)."""
+        started = time.monotonic()
+        job_id = job_id_from_key(key)
+        job = self.jobs.get(job_id) if job_id else None
+        if job is None or job.upload_key != key:
+            log.warning("ignoring an object that belongs to no job: %s", key)
+            return Outcome("ignored", job, detail="no job for this key")
+
+        self.mark_uploaded(key)
+        claimed = self._claim(job.job_id, lease_seconds or self.settings.lease_seconds)
+        if claimed is None:
+            current = self.jobs.get(job.job_id)
+            log.info("duplicate event for job %s (%s)", job.job_id, current.status if current else "gone")
+            return Outcome("duplicate", current, detail=current.status if current else "gone")
+        job = claimed
+
+        if job.attempts > self.settings.max_attempts:
+            return self._fail(job, "The conversion did not finish after several attempts; please try again.")
+
+        try:
+            size = self.uploads.size(key)
+            if size is None:
+                return self._fail(job, "The upload is no longer available; please upload the image again.")
+            if size > self.settings.max_upload_bytes:
+                limit = self.settings.max_upload_bytes / MB
+                raise ImageTooLargeError(f"the file is {size / MB:.1f} MB; the limit is {limit:.0f} MB")
+            data = self.uploads.get_bytes(key, max_bytes=self.settings.max_upload_bytes)
+            conversion = self.converter(data, job.filename)
+        except InputError as exc:
+            outcome = self._fail(job, exc.message)
+            outcome.seconds = time.monotonic() - started
+            return outcome
+        except Exception as exc:
+            self._release(job, exc)
+            reason = f"{type(exc).__name__}: {exc}"
+            raise RetryableError(f"conversion of job {job.job_id} failed: {reason}") from exc
+
+        stem = safe_stem(job.filename)
+        result = JobResult(
+            xlsx_key=f"{RESULT_PREFIX}{job.job_id}/{stem}.xlsx",
+            json_key=f"{RESULT_PREFIX}{job.job_id}/{stem}.json",
+            tables=conversion.tables,
+        )
+        try:
+            import json
+
+            self.results.put_bytes(
+                result.xlsx_key,
+                conversion.xlsx,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            self.results.put_bytes(result.json_key, json.dumps(conversion.json).encode(), "application/json")
+        except Exception as exc:
+            self._release(job, exc)
+            raise RetryableError(f"storing the results of job {job.job_id} failed: {exc}") from exc
+
+        done = self.jobs.transition(
+            job.job_id,
+            ("processing",),
+            "done",
+            if_updated_at=job.updated_at,
+            updated_at=self.now(),
+            result=result,
+            error=None,
+            lease_until=None,
+        )
+        if done is None:
+            # Our lease was taken over (we ran past it); the new holder will finish the job.
+            return Outcome("duplicate", self.jobs.get(job.job_id), detail="lease lost")
+        return Outcome("converted", done, seconds=time.monotonic() - started, extra={"tables": result.tables})
+
+    def fail_upload(self, key: str, reason: str) -> Job | None:
+        """The dead-letter path: the converter gave up on ``key``; record why unless the job already ended."""
+        job_id = job_id_from_key(key)
+        if job_id is None:
+            return None
+        return self.jobs.transition(
+            job_id,
+            ("awaiting_upload", "queued", "processing"),
+            "failed",
+            updated_at=self.now(),
+            error=reason,
+            lease_until=None,
+        )
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    def _claim(self, job_id: str, lease_seconds: float) -> Job | None:
+        """queued → processing with a fresh lease; or take over a ``processing`` job whose lease lapsed."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            return None
+        now = self.now()
+        lease = round(now + lease_seconds, 3)
+        if job.status == "queued":
+            return self.jobs.transition(
+                job_id,
+                ("queued",),
+                "processing",
+                updated_at=now,
+                lease_until=lease,
+                attempts=job.attempts + 1,
+            )
+        if job.status == "processing" and job.lease_until is not None and job.lease_until < now:
+            log.warning("job %s: taking over a processing lease that lapsed at %s", job_id, job.lease_until)
+            return self.jobs.transition(
+                job_id,
+                ("processing",),
+                "processing",
+                if_updated_at=job.updated_at,
+                updated_at=now,
+                lease_until=lease,
+                attempts=job.attempts + 1,
+            )
+        return None
+
+    def _fail(self, job: Job, reason: str) -> Outcome:
+        failed = self.jobs.transition(
+            job.job_id,
+            ("processing",),
+            "failed",
+            if_updated_at=job.updated_at,
+            updated_at=self.now(),
+            error=reason,
+            lease_until=None,
+        )
+        return Outcome("failed", failed or self.jobs.get(job.job_id), detail=reason)
+
+    def _release(self, job: Job, exc: BaseException) -> None:
+        """Give the claim back so the retry can take it at once (not only once the lease lapses)."""
+        log.exception("job %s: attempt %d failed", job.job_id, job.attempts, exc_info=exc)
+        try:
+            self.jobs.transition(
+                job.job_id,
+                ("processing",),
+                "queued",
+                if_updated_at=job.updated_at,
+                updated_at=self.now(),
+                lease_until=None,
+            )
+        except Exception:  # the lease will lapse instead
+            log.exception("job %s: could not release the claim", job.job_id)
