@@ -1,0 +1,199 @@
+"""The local stand-in for S3 → Lambda async invocation: a durable event outbox (SQLite) drained by a process
+pool that runs the conversion handler. An event leaves the outbox only once a handler run has finished, so
+stopping or killing the server loses nothing: the next start replays what is left. Like Lambda, a failing run
+is retried (twice) before the event is given up."""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from .events import LambdaContext
+from .handlers import CONVERT_FUNCTION, Handler, load_handler
+from .jobs import connect, immediate
+
+log = logging.getLogger("img2xlsx.local")
+
+MAX_ATTEMPTS = 3  # Lambda's asynchronous invocation: the first try plus two retries
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pending_events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    event       TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    enqueued_at REAL NOT NULL
+);
+"""
+
+
+class EventQueue:
+    """Events waiting for (or being handled by) a worker, in arrival order."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(self.path)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        conn = connect(self.path)
+        try:
+            with immediate(conn):
+                cur = conn.execute(sql, args)
+                rows = cur.fetchall()
+                return rows if rows else [(cur.lastrowid,)]
+        finally:
+            conn.close()
+
+    def add(self, event: dict[str, Any]) -> int:
+        return int(
+            self._run(
+                "INSERT INTO pending_events (event, enqueued_at) VALUES (?, ?)",
+                (json.dumps(event), time.time()),
+            )[0][0]
+        )
+
+    def pending(self) -> list[tuple[int, dict[str, Any], int]]:
+        rows = self._run("SELECT id, event, attempts FROM pending_events ORDER BY id")
+        return [(int(r[0]), json.loads(r[1]), int(r[2])) for r in rows if len(r) == 3]
+
+    def bump(self, event_id: int) -> None:
+        self._run("UPDATE pending_events SET attempts = attempts + 1 WHERE id = ?", (event_id,))
+
+    def remove(self, event_id: int) -> None:
+        self._run("DELETE FROM pending_events WHERE id = ?", (event_id,))
+
+
+# ---- inside a worker process ----------------------------------------------------------------------------
+_handler: Handler | None = None
+
+
+def _init_worker(env: dict[str, str]) -> None:
+    os.environ.update(env)
+
+
+def _handle(event: dict[str, Any]) -> None:
+    global _handler
+    if _handler is None:
+        _handler = load_handler(*CONVERT_FUNCTION)
+    _handler(event, LambdaContext("img2xlsx-convert-local"))
+
+
+# ---- in the server process -----------------------------------------------------------------------------
+GiveUp = Callable[[dict[str, Any], str], None]
+
+
+class WorkerPool:
+    """Runs each queued event through the conversion handler on one of ``workers`` processes."""
+
+    def __init__(
+        self,
+        queue: EventQueue,
+        workers: int,
+        env: dict[str, str],
+        on_give_up: GiveUp | None = None,
+        handle: Callable[[dict[str, Any]], None] = _handle,
+    ) -> None:
+        self.queue = queue
+        self.workers = max(1, workers)
+        self.env = env
+        self.on_give_up = on_give_up
+        self.handle = handle
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._stopping = False
+        self._inflight: dict[int, Future[None]] = {}
+
+    def start(self) -> int:
+        """Start the processes and resubmit whatever the last run left in the queue; returns that count."""
+        self._stopping = False
+        self._executor = self._new_executor()
+        left = self.queue.pending()
+        for event_id, event, attempts in left:
+            self._submit(event_id, event, attempts)
+        return len(left)
+
+    def submit(self, event: dict[str, Any]) -> None:
+        """Persist the event first, then hand it to a worker: a crash in between only delays it."""
+        self._submit(self.queue.add(event), event, 0)
+
+    def idle(self) -> bool:
+        with self._lock:
+            return not self._inflight
+
+    def stop(self) -> None:
+        """Stop at once: running conversions are killed and stay queued for the next start."""
+        self._stopping = True
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            proc.join(timeout=5)
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.env,),
+        )
+
+    def _submit(self, event_id: int, event: dict[str, Any], attempts: int) -> None:
+        with self._lock:
+            if self._executor is None or self._stopping:
+                return  # stays in the queue
+            self.queue.bump(event_id)
+            future = self._executor.submit(self.handle, event)
+            self._inflight[event_id] = future
+        future.add_done_callback(lambda f: self._finished(event_id, event, attempts + 1, f))
+
+    def _finished(self, event_id: int, event: dict[str, Any], attempts: int, future: Future[None]) -> None:
+        with self._lock:
+            self._inflight.pop(event_id, None)
+        if self._stopping or future.cancelled():
+            return  # replayed by the next start
+        exc = future.exception()
+        if exc is None:
+            self.queue.remove(event_id)
+            return
+        if isinstance(exc, BrokenProcessPool):
+            self._replace_broken_executor()
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if attempts < MAX_ATTEMPTS:
+            log.warning("conversion attempt %d failed (%s); retrying", attempts, reason)
+            self._submit(event_id, event, attempts)
+            return
+        log.error("conversion failed %d times, giving up: %s", attempts, reason)
+        self.queue.remove(event_id)
+        if self.on_give_up is not None:
+            try:
+                self.on_give_up(event, reason)
+            except Exception:
+                log.exception("could not record the failure")
+
+    def _replace_broken_executor(self) -> None:
+        """A worker died (killed, out of memory): the pool is unusable, so start a fresh one."""
+        with self._lock:
+            old = self._executor
+            if old is None or self._stopping or not getattr(old, "_broken", False):
+                return
+            self._executor = self._new_executor()
+        old.shutdown(wait=False, cancel_futures=True)
