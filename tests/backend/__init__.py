@@ -1,0 +1,1 @@
+"""Backend tests: job service, handlers, template and image checks."""

@@ -1,0 +1,162 @@
+"""Backend fixtures: moto-backed buckets, job table and queue; the handlers loaded by file path; a fake engine."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+# Before any handler module creates its Tracer/Metrics.
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "img2xlsx-tests")
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from img2xlsx.errors import NotAnImageError  # noqa: E402
+from img2xlsx.jobs import config  # noqa: E402
+from img2xlsx.jobs.aws import DynamoJobStore, S3ObjectStore, s3_client  # noqa: E402
+from img2xlsx.jobs.service import Conversion, JobService, Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events"
+REGION = "eu-west-1"
+UPLOADS = "img2xlsx-test-uploads"
+RESULTS = "img2xlsx-test-results"
+TABLE = "img2xlsx-test-jobs"
+EVENT_JOB_ID = "sampleJob-0000000000000000"  # the job id the JSON in events/ refers to
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def load_handler(relative: str) -> ModuleType:
+    """Import a handler by file path under a unique module name (they are top-level modules in Lambda)."""
+    path = ROOT / relative
+    name = "handler_" + path.stem
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_event(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    return data
+
+
+class Clock:
+    def __init__(self, now: float = 1_795_946_400.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class FakeConverter:
+    """Stands in for the engine: accepts PNG bytes only, records its calls, can be told to crash."""
+
+    calls: list[str] = field(default_factory=list)
+    crash: BaseException | None = None
+    during: Any = None  # called with the job's file name while "converting"
+
+    def __call__(self, data: bytes, name: str) -> Conversion:
+        self.calls.append(name)
+        if self.during is not None:
+            self.during(name)
+        if self.crash is not None:
+            raise self.crash
+        if not data.startswith(PNG_MAGIC):
+            raise NotAnImageError(f"{name}: not a recognised image format")
+        tables = data.count(b"TABLE") or 1
+        return Conversion(xlsx=b"PK\x03\x04fake-xlsx", json={"tables": [{"n": i} for i in range(tables)]}, tables=tables)
+
+
+class LambdaContext:
+    function_name = "img2xlsx-test"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:img2xlsx-test"
+    aws_request_id = "test-request-id"
+    log_group_name = "/aws/lambda/img2xlsx-test"
+    log_stream_name = "test"
+
+    def __init__(self, remaining_ms: int = 120_000) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@dataclass
+class Backend:
+    s3: Any
+    table: Any
+    service: JobService
+    converter: FakeConverter
+    clock: Clock
+
+    def put_upload(self, key: str, data: bytes, content_type: str = "image/png") -> None:
+        self.s3.put_object(Bucket=UPLOADS, Key=key, Body=data, ContentType=content_type)
+
+    def result_bytes(self, key: str) -> bytes:
+        body: bytes = self.s3.get_object(Bucket=RESULTS, Key=key)["Body"].read()
+        return body
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def backend(aws: None) -> Iterator[Backend]:
+    s3 = s3_client(REGION)
+    for bucket in (UPLOADS, RESULTS):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    dynamodb = boto3.resource("dynamodb", region_name=REGION)
+    table = dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "job_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "job_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    clock = Clock()
+    converter = FakeConverter()
+    service = JobService(
+        S3ObjectStore(UPLOADS, s3),
+        S3ObjectStore(RESULTS, s3),
+        DynamoJobStore(TABLE, dynamodb),
+        converter=converter,
+        settings=Settings(),
+        clock=clock,
+    )
+    config.use_service(service)
+    try:
+        yield Backend(s3=s3, table=table, service=service, converter=converter, clock=clock)
+    finally:
+        config.use_service(None)
