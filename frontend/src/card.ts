@@ -1,0 +1,309 @@
+// One file's card: upload progress, conversion status, errors with a retry, and the result preview.
+import {
+  createJob,
+  fetchPreview,
+  getJob,
+  uploadFile,
+  UserFacingError,
+  waitForJob,
+  type JobView,
+  type PreviewDocument,
+} from "./api";
+import { renderTable, toCsv, toGrid, toRows, toTsv, LOW_CONFIDENCE } from "./tables";
+
+type Phase = "uploading" | "queued" | "processing" | "done" | "failed";
+
+const STATUS_TEXT: Record<Phase, string> = {
+  uploading: "Uploading…",
+  queued: "Uploaded — waiting for a converter…",
+  processing: "Converting…",
+  done: "Done",
+  failed: "Failed",
+};
+
+/** Content types the API accepts; a browser may leave file.type empty (HEIC, TIFF), so fall back on the name. */
+const BY_EXTENSION: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  tif: "image/tiff",
+  tiff: "image/tiff",
+  bmp: "image/bmp",
+  gif: "image/gif",
+  heic: "image/heic",
+  heif: "image/heif",
+  avif: "image/avif",
+};
+
+export function contentTypeOf(file: File): string {
+  if (file.type) return file.type;
+  const ext = file.name.split(".").pop()?.toLowerCase() ?? "";
+  return BY_EXTENSION[ext] ?? "application/octet-stream";
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = el("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function stemOf(name: string): string {
+  const base = name.replace(/\.[^.]+$/, "");
+  return base.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^[._-]+|[._-]+$/g, "") || "table";
+}
+
+let nextId = 0;
+
+export class FileCard {
+  readonly root: HTMLLIElement;
+  private readonly statusEl: HTMLElement;
+  private readonly progress: HTMLProgressElement;
+  private readonly errorBox: HTMLElement;
+  private readonly errorText: HTMLElement;
+  private readonly resultEl: HTMLElement;
+  private readonly imageUrl: string;
+  private abort: AbortController | null = null;
+  private jobId: string | null = null;
+
+  constructor(
+    private readonly file: File,
+    private readonly announce: (message: string) => void,
+  ) {
+    const id = `card-${++nextId}`;
+    this.imageUrl = URL.createObjectURL(file);
+    this.root = el("li", "card");
+    this.root.dataset.testid = "file-card";
+    this.root.setAttribute("aria-labelledby", `${id}-name`);
+
+    const header = el("div", "card-header");
+    const thumb = el("img", "thumb");
+    thumb.src = this.imageUrl;
+    thumb.alt = "";
+    const titles = el("div", "card-titles");
+    const name = el("h2", "card-name", file.name);
+    name.id = `${id}-name`;
+    const meta = el("p", "card-meta", formatSize(file.size));
+    this.statusEl = el("p", "status");
+    this.statusEl.dataset.testid = "status";
+    this.statusEl.setAttribute("role", "status");
+    titles.append(name, meta, this.statusEl);
+    const remove = el("button", "icon-button", "✕");
+    remove.type = "button";
+    remove.setAttribute("aria-label", `Remove ${file.name}`);
+    remove.addEventListener("click", () => this.dispose());
+    header.append(thumb, titles, remove);
+
+    this.progress = el("progress", "progress");
+    this.progress.max = 1;
+    this.progress.value = 0;
+    this.progress.setAttribute("aria-label", `Upload progress of ${file.name}`);
+
+    this.errorBox = el("div", "error-box");
+    this.errorBox.hidden = true;
+    this.errorText = el("p", "error-text");
+    this.errorText.dataset.testid = "error";
+    this.errorText.setAttribute("role", "alert");
+    const retry = el("button", "button", "Retry");
+    retry.type = "button";
+    retry.dataset.testid = "retry";
+    retry.setAttribute("aria-label", `Retry ${file.name}`);
+    retry.addEventListener("click", () => void this.start());
+    this.errorBox.append(this.errorText, retry);
+
+    this.resultEl = el("div", "result");
+    this.resultEl.hidden = true;
+
+    this.root.append(header, this.progress, this.errorBox, this.resultEl);
+  }
+
+  private setPhase(phase: Phase, detail?: string): void {
+    this.root.dataset.status = phase;
+    this.statusEl.textContent = detail ?? STATUS_TEXT[phase];
+    this.progress.hidden = !(phase === "uploading" || phase === "queued" || phase === "processing");
+    if (phase === "queued" || phase === "processing") this.progress.removeAttribute("value"); // indeterminate
+  }
+
+  private showError(message: string): void {
+    this.setPhase("failed");
+    this.errorText.textContent = message;
+    this.errorBox.hidden = false;
+    this.announce(`${this.file.name}: ${message}`);
+  }
+
+  async start(): Promise<void> {
+    this.abort?.abort();
+    const abort = (this.abort = new AbortController());
+    this.errorBox.hidden = true;
+    this.resultEl.hidden = true;
+    this.resultEl.replaceChildren();
+    this.progress.value = 0;
+    this.setPhase("uploading");
+    try {
+      if (this.file.size === 0) throw new UserFacingError("This file is empty.", "rejected");
+      const job = await createJob(this.file, contentTypeOf(this.file));
+      this.jobId = job.jobId;
+      this.root.dataset.jobId = job.jobId;
+      await uploadFile(job, this.file, (f) => {
+        this.progress.value = f;
+        this.statusEl.textContent = `Uploading… ${Math.round(f * 100)}%`;
+      }, abort.signal);
+      this.setPhase("queued");
+      const view = await waitForJob(job.jobId, (v) => this.onStatus(v), abort.signal);
+      if (abort.signal.aborted) return;
+      if (view.status === "failed") {
+        this.showError(`Conversion failed: ${view.error ?? "unknown reason"}`);
+        return;
+      }
+      await this.showResult(view);
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      this.showError(err instanceof UserFacingError ? err.message : `Something went wrong: ${String(err)}`);
+    }
+  }
+
+  private onStatus(view: JobView): void {
+    if (view.status === "queued" || view.status === "awaiting_upload") this.setPhase("queued");
+    else if (view.status === "processing") this.setPhase("processing");
+  }
+
+  private async showResult(view: JobView): Promise<void> {
+    const result = view.result!;
+    let doc: PreviewDocument;
+    try {
+      doc = await fetchPreview(result.jsonUrl);
+    } catch (err) {
+      doc = { tables: [], warnings: [err instanceof Error ? err.message : String(err)] };
+    }
+    const stem = stemOf(this.file.name);
+    const n = doc.tables.length;
+    if (n === 0) {
+      this.setPhase("done", "Done — no table found");
+      this.root.dataset.status = "no-table";
+      this.showError(
+        "No table found in this image. Try a sharper, straighter photo that shows the whole table" +
+          (doc.lines?.length ? " (the workbook still holds the text that was read)." : "."),
+      );
+      this.errorBox.append(this.xlsxButton(stem));
+      return;
+    }
+    this.setPhase("done", `Done — ${n} table${n > 1 ? "s" : ""} found`);
+    this.announce(`${this.file.name} converted: ${n} table${n > 1 ? "s" : ""}.`);
+
+    const actions = el("div", "result-actions");
+    actions.append(this.xlsxButton(stem));
+    const legend = el("p", "legend");
+    const swatch = el("span", "legend-swatch low-confidence");
+    swatch.setAttribute("aria-hidden", "true");
+    legend.append(swatch, ` Highlighted cells were read with less than ${LOW_CONFIDENCE * 100}% confidence.`);
+    actions.append(legend);
+
+    const body = el("div", "result-body");
+    const figure = el("figure", "original");
+    const img = el("img");
+    img.src = this.imageUrl;
+    img.alt = `The uploaded image ${this.file.name}`;
+    figure.append(img, el("figcaption", undefined, "Original"));
+    const tables = el("div", "tables");
+    doc.tables.forEach((table, i) => tables.append(this.tableSection(table, i, n, stem)));
+    body.append(figure, tables);
+    this.resultEl.append(actions, body);
+    this.resultEl.hidden = false;
+  }
+
+  private xlsxButton(stem: string): HTMLButtonElement {
+    const button = el("button", "button primary", "Download .xlsx");
+    button.type = "button";
+    button.dataset.testid = "download-xlsx";
+    button.setAttribute("aria-label", `Download ${stem}.xlsx`);
+    button.addEventListener("click", () => void this.downloadXlsx(button));
+    return button;
+  }
+
+  /** Result links are short-lived: ask for a fresh one at click time. */
+  private async downloadXlsx(button: HTMLButtonElement): Promise<void> {
+    if (!this.jobId) return;
+    button.disabled = true;
+    try {
+      const view = await getJob(this.jobId);
+      if (!view.result) throw new UserFacingError("The workbook is no longer available.", "server");
+      const a = el("a");
+      a.href = new URL(view.result.xlsxUrl, document.baseURI).toString();
+      a.download = "";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    } catch (err) {
+      this.announce(err instanceof Error ? err.message : String(err));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  private tableSection(table: Parameters<typeof renderTable>[0], i: number, n: number, stem: string): HTMLElement {
+    const grid = toGrid(table);
+    const rows = toRows(grid);
+    const section = el("section", "table-section");
+    section.dataset.testid = "table-preview";
+    const title = n > 1 ? `Table ${i + 1} of ${n}` : "Table";
+    const head = el("div", "table-head");
+    head.append(el("h3", undefined, `${title} · ${grid.rows} × ${grid.cols}`));
+    const csv = el("button", "button", "Download CSV");
+    csv.type = "button";
+    csv.dataset.testid = "download-csv";
+    csv.setAttribute("aria-label", `Download ${title.toLowerCase()} as CSV`);
+    const suffix = n > 1 ? `-table${i + 1}` : "";
+    csv.addEventListener("click", () =>
+      saveBlob(new Blob(["\ufeff" + toCsv(rows)], { type: "text/csv;charset=utf-8" }), `${stem}${suffix}.csv`),
+    );
+    const copy = el("button", "button", "Copy table");
+    copy.type = "button";
+    copy.dataset.testid = "copy-tsv";
+    copy.setAttribute("aria-label", `Copy ${title.toLowerCase()} for pasting into a spreadsheet`);
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(toTsv(rows));
+        copy.textContent = "Copied ✓";
+        this.announce("Table copied. Paste it into a spreadsheet.");
+      } catch {
+        copy.textContent = "Copy failed";
+        this.announce("The browser did not allow copying to the clipboard.");
+      }
+      setTimeout(() => (copy.textContent = "Copy table"), 2000);
+    });
+    const buttons = el("div", "table-buttons");
+    buttons.append(csv, copy);
+    head.append(buttons);
+    const scroller = el("div", "table-scroll");
+    scroller.tabIndex = 0; // scrollable region must be reachable by keyboard
+    scroller.setAttribute("role", "region");
+    scroller.setAttribute("aria-label", `${title} preview`);
+    scroller.append(renderTable(table, `${title} recognised in ${this.file.name}`));
+    section.append(head, scroller);
+    return section;
+  }
+
+  dispose(): void {
+    this.abort?.abort();
+    URL.revokeObjectURL(this.imageUrl);
+    this.root.remove();
+  }
+}
