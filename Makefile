@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: setup system-deps venv run test lint bench
+.PHONY: setup system-deps venv frontend run test lint bench
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -22,10 +22,25 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-setup: system-deps venv
+# The web app (Vite + TypeScript; needs Node >= 20.19): built into frontend/dist, which `img2xlsx serve` serves.
+FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html \
+	frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
 
-run: setup
-	$(VENV)/bin/img2xlsx serve
+frontend/node_modules/.installed: frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "apt: installing nodejs npm"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
+	cd frontend && npm run build --silent
+
+frontend: frontend/dist/index.html
+
+setup: system-deps venv frontend
+
+run: setup  # serves http://127.0.0.1:8000 (img2xlsx serve --help for options)
+	$(VENV)/bin/img2xlsx serve $(SERVE_ARGS)
 
 test: setup
 	$(PY) -m pytest -q
