@@ -50,5 +50,5 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: setup
-	$(PY) -m bench.run
+bench: setup  # args: make bench BENCH_ARGS="--engines img2xlsx --limit 40"; img2table venv made on demand
+	$(PY) -m bench.run $(BENCH_ARGS)

@@ -1,0 +1,314 @@
+"""``python -m bench.run``: convert bench images with each engine, score the workbooks, report side by side.
+
+Typical loops: ``python -m bench.run --engines img2xlsx --limit 40`` (fast, prints the worst images);
+``make bench`` (everything, both engines, writes ``bench/RESULTS.md``). img2table outputs are cached by image
+hash under ``bench/out/cache`` (``--force`` re-runs it). Per-image scores: ``bench/out/scores.{csv,json}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import fnmatch
+import json
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench.dataset import REPO, SUBSETS, TAG_KEYS, BenchImage, bench_dir, load_images
+from bench.engines import ENGINE_NAMES, Job, cache_key, get_engine, run_engine, run_fresh
+from bench.grid import tables_from_gt
+from bench.report import Row, breakdowns, summarize, summary_table, worst_table
+from bench.score import ImageScore, score_image
+from bench.xlsx_read import read_workbook
+
+OUT = REPO / "bench" / "out"
+RESULTS_MD = REPO / "bench" / "RESULTS.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    ap.add_argument("--subset", choices=SUBSETS, help="only synthetic or only real images")
+    ap.add_argument("--limit", type=int, help="N images spread evenly over the selection (deterministic)")
+    ap.add_argument("--only", action="append", default=[], help="image name or glob (repeatable, comma list)")
+    ap.add_argument("--engines", default=",".join(ENGINE_NAMES), help="comma list: img2xlsx,img2table")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes per engine and scorer processes")
+    ap.add_argument("--timeout", type=int, default=180, help="seconds per image before it counts as a crash")
+    ap.add_argument("--force", action="store_true", help="ignore cached img2table outputs")
+    ap.add_argument("--score-only", action="store_true", help="re-score existing bench/out workbooks")
+    ap.add_argument(
+        "--extras",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="fresh-process and 4000x3000 measurements (auto: only on full runs)",
+    )
+    ap.add_argument("--worst", type=int, default=10, help="how many worst images to list per engine")
+    ap.add_argument("--results", type=Path, help="markdown report path (default: RESULTS.md on full runs)")
+    return ap.parse_args(argv)
+
+
+def select(images: list[BenchImage], only: list[str], limit: int | None) -> list[BenchImage]:
+    pats = [p for arg in only for p in arg.split(",") if p]
+    if pats:
+        images = [i for i in images if any(fnmatch.fnmatch(i.name, p) or i.name == p for p in pats)]
+    if limit and limit < len(images):
+        step = len(images) / limit
+        images = [images[int(k * step)] for k in range(limit)]
+    return images
+
+
+def _score_one(args: tuple[str, str, str, dict[str, Any]]) -> ImageScore:
+    name, gt_json, xlsx, run = args
+    gts = tables_from_gt(json.loads(Path(gt_json).read_text(encoding="utf-8")))
+    if not run.get("ok"):
+        return ImageScore(
+            name=name,
+            n_gt=len(gts),
+            crashed=True,
+            error=run.get("error", "no output"),
+            text_n=sum(1 for g in gts for c in g.cells if c.text),
+            numeric_n=sum(1 for g in gts for c in g.cells if c.numeric),
+        )
+    try:
+        preds = read_workbook(xlsx)
+    except Exception as exc:  # an unreadable or missing workbook is the engine's failure
+        return ImageScore(
+            name=name,
+            n_gt=len(gts),
+            crashed=True,
+            error=f"unreadable xlsx: {exc}"[:300],
+            text_n=sum(1 for g in gts for c in g.cells if c.text),
+            numeric_n=sum(1 for g in gts for c in g.cells if c.numeric),
+        )
+    return score_image(name, preds, gts)
+
+
+def out_path(engine: str, img: BenchImage) -> Path:
+    return OUT / engine / img.subset / f"{img.name}.xlsx"
+
+
+def pick_extras_images(images: list[BenchImage]) -> tuple[BenchImage, BenchImage]:
+    """The bench image closest to 1500 px on its long side, and the photo closest to 4:3."""
+    from PIL import Image
+
+    sizes = {i.name: Image.open(i.image).size for i in images}
+    mid = min(images, key=lambda i: (abs(max(sizes[i.name]) - 1500), i.name))
+    photos = [i for i in images if i.tag("degradation") == "photo"] or images
+    photo = min(photos, key=lambda i: (abs(sizes[i.name][0] / sizes[i.name][1] - 4 / 3), i.name))
+    return mid, photo
+
+
+def measure_extras(
+    engines: list[str], all_images: list[BenchImage], force: bool
+) -> dict[str, dict[str, Any]]:
+    from PIL import Image
+
+    mid, photo = pick_extras_images(all_images)
+    out: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-big-") as tmp:
+        big = Path(tmp) / f"{photo.name}_4000x3000.jpg"
+        with Image.open(photo.image) as im:
+            im.convert("RGB").resize((4000, 3000), Image.Resampling.LANCZOS).save(big, quality=90)
+        for name in engines:
+            engine = get_engine(name)
+            cache = OUT / "cache" / name / f"extras-{cache_key(mid.image)}-{cache_key(photo.image)}.json"
+            if engine.cacheable and cache.exists() and not force:
+                out[name] = json.loads(cache.read_text())
+                continue
+            print(
+                f"bench: {name}: fresh-process conversion of {mid.name}, then 4000x3000 {photo.name}",
+                flush=True,
+            )
+            fresh = run_fresh(engine, mid.image, Path(tmp) / f"{name}-fresh.xlsx")
+            large = run_fresh(engine, big, Path(tmp) / f"{name}-big.xlsx")
+            rec = {
+                "fresh_image": f"{mid.name} ({'x'.join(map(str, Image.open(mid.image).size))})",
+                "fresh_s": fresh.get("seconds_wall"),
+                "fresh_import_s": fresh.get("seconds_import"),
+                "fresh_ok": fresh["ok"],
+                "fresh_error": fresh.get("error", ""),
+                "big_image": f"{photo.name} upscaled to 4000x3000",
+                "big_rss_mb": large.get("peak_rss_mb"),
+                "big_s": large.get("seconds_wall"),
+                "big_ok": large["ok"],
+                "big_error": large.get("error", ""),
+            }
+            out[name] = rec
+            if engine.cacheable and fresh["ok"] and large["ok"]:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                cache.write_text(json.dumps(rec))
+    return out
+
+
+def write_scores(by_engine: dict[str, list[Row]]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    cols = [
+        "engine",
+        "name",
+        "subset",
+        *TAG_KEYS,
+        "teds",
+        "teds_struct",
+        "cell_text",
+        "numeric_hits",
+        "numeric_n",
+        "n_gt",
+        "n_pred",
+        "n_tp",
+        "crashed",
+        "seconds",
+        "peak_rss_mb",
+        "error",
+    ]
+    records = []
+    for engine, rows in by_engine.items():
+        for r in rows:
+            s = r.score
+            records.append(
+                {
+                    "engine": engine,
+                    "name": r.image.name,
+                    "subset": r.image.subset,
+                    **{k: r.image.tag(k) for k in TAG_KEYS},
+                    "teds": round(s.teds, 4),
+                    "teds_struct": round(s.teds_struct, 4),
+                    "cell_text": round(s.cell_text, 4),
+                    "numeric_hits": s.numeric_hits,
+                    "numeric_n": s.numeric_n,
+                    "n_gt": s.n_gt,
+                    "n_pred": s.n_pred,
+                    "n_tp": s.n_tp,
+                    "crashed": s.crashed,
+                    "seconds": r.run.get("seconds"),
+                    "peak_rss_mb": r.run.get("peak_rss_mb"),
+                    "error": s.error,
+                    "tables": s.per_table,
+                    "xlsx": str(out_path(engine, r.image).relative_to(REPO)),
+                }
+            )
+    with open(OUT / "scores.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(records)
+    (OUT / "scores.json").write_text(json.dumps(records, indent=1), encoding="utf-8")
+
+
+def render(
+    by_engine: dict[str, list[Row]], extras: dict[str, dict[str, Any]], args: argparse.Namespace, worst: int
+) -> str:
+    summaries = {e: summarize(rows) for e, rows in by_engine.items()}
+    n_img = len(next(iter(by_engine.values())))
+    parts = [
+        "## Summary",
+        f"{n_img} images; {', '.join(by_engine)}; worker processes per engine: {args.jobs}; "
+        "OMP_THREAD_LIMIT=1.",
+        "",
+        summary_table(summaries, extras),
+    ]
+    if extras:
+        e0 = next(iter(extras.values()))
+        parts += ["", f"Fresh process: {e0.get('fresh_image')}; big photo: {e0.get('big_image')}."]
+        for e, rec in extras.items():
+            for k in ("fresh_error", "big_error"):
+                if rec.get(k):
+                    parts.append(f"- {e} {k}: {rec[k]}")
+    for key, table in breakdowns(by_engine):
+        parts += ["", f"### By {key}", "", table]
+    for e, rows in by_engine.items():
+        parts += ["", f"### Worst {worst} images: {e}", "", worst_table(rows, worst)]
+    return "\n".join(parts) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    bad = [e for e in engines if e not in ENGINE_NAMES]
+    if bad or not engines:
+        print(f"bench: unknown engine(s) {bad}; choose from {', '.join(ENGINE_NAMES)}", file=sys.stderr)
+        return 2
+    try:
+        all_images = load_images()
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    images = select([i for i in all_images if args.subset in (None, i.subset)], args.only, args.limit)
+    if not images:
+        print("bench: no image matches the selection", file=sys.stderr)
+        return 2
+    full = args.subset is None and not args.only and not args.limit
+    print(f"bench: {len(images)} images from {bench_dir()}; engines: {', '.join(engines)}", flush=True)
+
+    runs: dict[str, dict[str, dict[str, Any]]] = {}
+    for name in engines:
+        jobs = [Job(i.name, i.image, out_path(name, i)) for i in images]
+        if args.score_only:
+            prev = (
+                {r["name"]: r for r in json.loads((OUT / "scores.json").read_text()) if r["engine"] == name}
+                if (OUT / "scores.json").exists()
+                else {}
+            )
+            runs[name] = {
+                j.name: {
+                    "ok": j.out.exists(),
+                    "error": "" if j.out.exists() else "no output",
+                    "seconds": prev.get(j.name, {}).get("seconds"),
+                    "peak_rss_mb": prev.get(j.name, {}).get("peak_rss_mb"),
+                }
+                for j in jobs
+            }
+            continue
+        print(f"bench: running {name} ...", flush=True)
+        t0 = dt.datetime.now()
+        runs[name] = run_engine(
+            get_engine(name),
+            jobs,
+            OUT / "work" / name,
+            n_jobs=args.jobs,
+            timeout=args.timeout,
+            force=args.force,
+        )
+        cached = sum(1 for r in runs[name].values() if r.get("cached"))
+        print(
+            f"bench: {name} done in {(dt.datetime.now() - t0).total_seconds():.0f}s"
+            + (f" ({cached} cached)" if cached else ""),
+            flush=True,
+        )
+
+    tasks = [(i.name, str(i.gt_json), str(out_path(e, i)), runs[e][i.name]) for e in engines for i in images]
+    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+        scores = list(pool.map(_score_one, tasks, chunksize=4))
+    by_engine: dict[str, list[Row]] = {e: [] for e in engines}
+    for (name, _, _, run), score, (e, img) in zip(
+        tasks, scores, [(e, i) for e in engines for i in images], strict=True
+    ):
+        assert name == img.name
+        by_engine[e].append(Row(img, score, run))
+
+    extras: dict[str, dict[str, Any]] = {}
+    if args.extras == "yes" or (args.extras == "auto" and full and not args.score_only):
+        extras = measure_extras(engines, all_images, args.force)
+
+    write_scores(by_engine)
+    text = render(by_engine, extras, args, args.worst)
+    print()
+    print(text)
+    dest = args.results or (RESULTS_MD if full and len(engines) == 2 and not args.score_only else None)
+    if dest is not None:
+        dest.write_text(results_header() + text, encoding="utf-8")
+        print(f"bench: wrote {dest}")
+    print(f"bench: per-image scores in {OUT / 'scores.csv'}")
+    return 0
+
+
+def results_header() -> str:
+    return (
+        Path(__file__).with_name("RESULTS_HEADER.md").read_text(encoding="utf-8")
+        + f"\n_Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC._\n\n"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

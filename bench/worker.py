@@ -1,0 +1,136 @@
+"""Conversion worker: one process per engine converts a list of images to xlsx, timing each in-process.
+
+Runs under either venv (ours or ``bench/.venv-img2table``), so it imports nothing from ``bench`` and only the
+standard library at module level. Results go to a JSON-lines file, one line per image, flushed as they come:
+if the process dies the runner still knows which image killed it.
+
+    python worker.py batch JOBS.json RESULTS.jsonl --engine img2xlsx [--timeout 120]
+    python worker.py fresh IMAGE OUT.xlsx --engine img2table   # first conversion, imports included
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()  # before any engine import: the fresh-process measurement starts here
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+Converter = Callable[[str, str], None]
+
+IMG2TABLE_SETTINGS: dict[str, Any] = {
+    "detect_rotation": True,
+    "implicit_rows": True,
+    "implicit_columns": False,
+    "borderless_tables": True,
+    "min_confidence": 50,
+}
+
+
+def make_img2xlsx() -> Converter:
+    from img2xlsx.pipeline import convert
+    from img2xlsx.writers.xlsx import write_xlsx
+
+    def run(src: str, dest: str) -> None:
+        write_xlsx(convert(src), dest)
+
+    return run
+
+
+def make_img2table() -> Converter:
+    from img2table.document import Image
+    from img2table.ocr import TesseractOCR
+
+    ocr = TesseractOCR(n_threads=1, lang="eng")
+    opts = {k: v for k, v in IMG2TABLE_SETTINGS.items() if k != "detect_rotation"}
+
+    def run(src: str, dest: str) -> None:
+        Image(src=src, detect_rotation=IMG2TABLE_SETTINGS["detect_rotation"]).to_xlsx(dest, ocr=ocr, **opts)
+
+    return run
+
+
+ENGINES: dict[str, Callable[[], Converter]] = {"img2xlsx": make_img2xlsx, "img2table": make_img2table}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Timeout()
+
+
+def batch(jobs_path: str, results_path: str, engine: str, timeout: int) -> int:
+    with open(jobs_path, encoding="utf-8") as f:
+        jobs = json.load(f)
+    convert = ENGINES[engine]()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    with open(results_path, "a", encoding="utf-8") as out:
+        for job in jobs:
+            t0 = time.perf_counter()
+            error = ""
+            signal.alarm(timeout)
+            try:
+                convert(job["image"], job["out"])
+            except _Timeout:
+                error = f"timeout after {timeout}s"
+            except Exception as exc:  # any engine failure is a crash of that image, not of the bench
+                error = f"{type(exc).__name__}: {exc}"[:500]
+                traceback.print_exc(file=sys.stderr)
+            finally:
+                signal.alarm(0)
+            rec = {
+                "name": job["name"],
+                "seconds": time.perf_counter() - t0,
+                "ok": not error,
+                "error": error,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+            out.write(json.dumps(rec) + "\n")
+            out.flush()
+    return 0
+
+
+def fresh(image: str, dest: str, engine: str) -> int:
+    convert = ENGINES[engine]()
+    t_ready = time.perf_counter()
+    convert(image, dest)
+    t_end = time.perf_counter()
+    rec = {
+        "seconds_total": t_end - _T0,
+        "seconds_import": t_ready - _T0,
+        "seconds_convert": t_end - t_ready,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    print(json.dumps(rec))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["batch", "fresh"])
+    ap.add_argument("a")
+    ap.add_argument("b")
+    ap.add_argument("--engine", choices=sorted(ENGINES), required=True)
+    ap.add_argument("--timeout", type=int, default=180)
+    args = ap.parse_args(argv)
+    if args.mode == "batch":
+        return batch(args.a, args.b, args.engine, args.timeout)
+    return fresh(args.a, args.b, args.engine)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Image scoring: cell text alignment, numeric typing, table matching, GT → workbook → score round trips."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BENCH, needs_bench, table, write_gt_workbook
+
+from bench.dataset import BenchImage
+from bench.grid import GridCell, GridTable, tables_from_gt
+from bench.report import Row, percentile, summarize
+from bench.run import select
+from bench.score import align, cell_scores, match_tables, score_image
+from bench.xlsx_read import read_workbook
+
+GT_DOC: dict[str, Any] = {
+    "tables": [
+        {
+            "n_rows": 3,
+            "n_cols": 3,
+            "cells": [
+                {"row": 0, "col": 0, "rowspan": 1, "colspan": 1, "text": "Item", "numeric": False},
+                {"row": 0, "col": 1, "rowspan": 1, "colspan": 2, "text": "Year ended", "numeric": False},
+                {"row": 1, "col": 0, "rowspan": 1, "colspan": 1, "text": "Travel", "numeric": False},
+                {
+                    "row": 1,
+                    "col": 1,
+                    "rowspan": 1,
+                    "colspan": 1,
+                    "text": "1,510",
+                    "numeric": True,
+                    "value": 1510.0,
+                },
+                {
+                    "row": 1,
+                    "col": 2,
+                    "rowspan": 1,
+                    "colspan": 1,
+                    "text": "44.4%",
+                    "numeric": True,
+                    "value": 0.444,
+                    "percent": True,
+                },
+                {"row": 2, "col": 0, "rowspan": 1, "colspan": 1, "text": "Total", "numeric": False},
+                {
+                    "row": 2,
+                    "col": 1,
+                    "rowspan": 1,
+                    "colspan": 1,
+                    "text": "-975",
+                    "numeric": True,
+                    "value": -975.0,
+                },
+                {
+                    "row": 2,
+                    "col": 2,
+                    "rowspan": 1,
+                    "colspan": 1,
+                    "text": "12.50",
+                    "numeric": True,
+                    "value": 12.5,
+                },
+            ],
+        },
+        {
+            "n_rows": 2,
+            "n_cols": 2,
+            "cells": [
+                {"row": 0, "col": 0, "rowspan": 1, "colspan": 1, "text": "Name", "numeric": False},
+                {"row": 0, "col": 1, "rowspan": 1, "colspan": 1, "text": "Room", "numeric": False},
+                {"row": 1, "col": 0, "rowspan": 1, "colspan": 1, "text": "Ada", "numeric": False},
+                {
+                    "row": 1,
+                    "col": 1,
+                    "rowspan": 1,
+                    "colspan": 1,
+                    "text": "42",
+                    "numeric": True,
+                    "value": 42.0,
+                },
+            ],
+        },
+    ]
+}
+
+
+def _roundtrip(tmp_path: Path, doc: dict[str, Any], **kw: Any) -> list[GridTable]:
+    return read_workbook(write_gt_workbook(doc, tmp_path / "gt.xlsx", **kw))
+
+
+def test_ground_truth_written_as_workbook_scores_perfectly(tmp_path: Path) -> None:
+    gts = tables_from_gt(GT_DOC)
+    s = score_image("x", _roundtrip(tmp_path, GT_DOC, origin=(4, 3)), gts)
+    assert (s.teds, s.teds_struct, s.cell_text) == (1.0, 1.0, 1.0)
+    assert (s.numeric_hits, s.numeric_n, s.n_tp, s.n_pred, s.n_gt) == (5, 5, 2, 2, 2)
+
+
+def test_numbers_stored_as_text_fail_numeric_typing_only(tmp_path: Path) -> None:
+    s = score_image("x", _roundtrip(tmp_path, GT_DOC, numbers="text"), tables_from_gt(GT_DOC))
+    assert (s.teds, s.cell_text) == (1.0, 1.0)
+    assert (s.numeric_hits, s.numeric_n) == (0, 5)
+
+
+def test_wrong_value_is_a_numeric_miss(tmp_path: Path) -> None:
+    doc = copy.deepcopy(GT_DOC)
+    doc["tables"][0]["cells"][4]["value"] = 44.4  # percent written as 44.4 instead of 0.444
+    s = score_image("x", _roundtrip(tmp_path, doc, numbers="all"), tables_from_gt(GT_DOC))
+    assert (s.numeric_hits, s.numeric_n) == (4, 5)
+
+
+def test_perturbations_lower_teds(tmp_path: Path) -> None:
+    gts = tables_from_gt(GT_DOC)
+    doc = copy.deepcopy(GT_DOC)
+    doc["tables"][0]["cells"][0]["text"] = "Itern"
+    edited = score_image("x", _roundtrip(tmp_path, doc), gts)
+    doc["tables"][0]["cells"][1]["colspan"] = 1  # merge lost
+    doc["tables"][0]["cells"].append({"row": 0, "col": 2, "text": "", "numeric": False})
+    unmerged = score_image("x", read_workbook(write_gt_workbook(doc, tmp_path / "b.xlsx")), gts)
+    assert 0.9 < edited.teds < 1.0 and edited.teds_struct == 1.0
+    assert unmerged.teds < edited.teds and unmerged.teds_struct < 1.0
+    # 12 non-empty GT cells; Item→Itern is 2 edits over 5 characters
+    assert edited.cell_text == pytest.approx((11 + 1 - 2 / 5) / 12)
+
+
+def test_missing_table_scores_zero_and_costs_recall() -> None:
+    gts = tables_from_gt(GT_DOC)
+    s = score_image("x", [gts[1]], gts)
+    assert s.teds == pytest.approx(0.5)
+    assert (s.n_tp, s.n_pred, s.n_gt) == (1, 1, 2)
+    assert (s.numeric_hits, s.numeric_n) == (1, 5)
+    assert s.per_table[0]["sheet"] is None
+
+
+def test_extra_and_reordered_tables_are_matched_by_content() -> None:
+    gts = tables_from_gt(GT_DOC)
+    junk = table([["Quarterly report"]])
+    s = score_image("x", [gts[1], junk, gts[0]], gts)
+    assert s.teds == 1.0
+    assert (s.n_tp, s.n_pred, s.n_gt) == (2, 3, 2)
+
+
+def test_match_prefers_reading_order_on_ties() -> None:
+    t = table([["a"]])
+    assert match_tables([t, t], [t, t], [[1.0, 1.0], [1.0, 1.0]]) == [0, 1]
+    assert match_tables([], [t], [[]]) == [None]
+
+
+def test_cell_text_survives_an_extra_column() -> None:
+    gt = table([["Name", "Qty"], ["Apples", "3"], ["Pears", "12"]])
+    pred = table([["Name", "", "Qty"], ["Apples", "", "3"], ["Pears", "", "12"]])
+    cs = cell_scores(pred, gt)
+    assert cs.text_sum / cs.text_n == 1.0
+    assert score_image("x", [pred], [gt]).teds < 1.0
+
+
+def test_cell_text_counts_unaligned_cells_as_zero() -> None:
+    gt = table([["Name", "Qty"], ["Apples", "3"]])
+    pred = table([["Name", "Qty"]])
+    cs = cell_scores(pred, gt)
+    assert (cs.text_sum, cs.text_n) == (2.0, 4)
+
+
+def test_align_is_monotone_and_skips_unmatched() -> None:
+    assert align(["a", "b", "c"], ["a", "c"]) == [0, None, 1]
+    assert align(["x"], []) == [None]
+
+
+def test_numeric_typing_needs_a_number_cell() -> None:
+    gt = GridTable(1, 1, [GridCell(0, 0, text="12", numeric=True, value=12.0)])
+    as_text = GridTable(1, 1, [GridCell(0, 0, text="12")])
+    as_number = GridTable(1, 1, [GridCell(0, 0, text="12", numeric=True, value=12.0)])
+    assert cell_scores(as_text, gt).numeric_hits == 0
+    assert cell_scores(as_number, gt).numeric_hits == 1
+
+
+def _img(name: str, **tags: Any) -> BenchImage:
+    return BenchImage(name, "synthetic", Path(name), Path(name), tags)
+
+
+def test_summary_pools_numeric_and_reports_timing() -> None:
+    gts = tables_from_gt(GT_DOC)
+    rows = [
+        Row(_img("a"), score_image("a", gts, gts), {"ok": True, "seconds": 1.0, "peak_rss_mb": 100}),
+        Row(_img("b"), score_image("b", [], gts), {"ok": True, "seconds": 3.0, "peak_rss_mb": 300}),
+    ]
+    s = summarize(rows)
+    assert (s["teds"], s["numeric"], s["table_recall"], s["table_precision"]) == (0.5, 0.5, 0.5, 1.0)
+    assert (s["median_s"], s["peak_rss_mb"]) == (2.0, 300)
+    assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90) == pytest.approx(10.0)
+
+
+def test_select_spreads_limit_and_filters_names() -> None:
+    images = [_img(f"dev_{i:04d}") for i in range(10)]
+    assert [i.name for i in select(images, [], 5)] == [f"dev_{i:04d}" for i in (0, 2, 4, 6, 8)]
+    assert [i.name for i in select(images, ["dev_0003,dev_000[89]"], None)] == [
+        "dev_0003",
+        "dev_0008",
+        "dev_0009",
+    ]
+
+
+@needs_bench
+def test_bench_ground_truth_roundtrips_through_xlsx(tmp_path: Path) -> None:
+    names = ["synthetic/dev_0000", "synthetic/dev_0001", "real/PMC5198506_004_00"]
+    multi = json.loads((BENCH / "synthetic" / "manifest.json").read_text())["images"]
+    names += [f"synthetic/{m['name']}" for m in multi if m["n_tables"] > 1][:2]
+    typed = 0
+    for name in names:
+        doc = json.loads((BENCH / f"{name}.json").read_text())
+        gts = tables_from_gt(doc)
+        shown = read_workbook(write_gt_workbook(doc, tmp_path / "x.xlsx", numbers="typed"))
+        s = score_image(name, shown, gts)
+        assert (s.teds, s.teds_struct, s.cell_text) == (1.0, 1.0, 1.0), name
+        s = score_image(name, read_workbook(write_gt_workbook(doc, tmp_path / "y.xlsx", numbers="all")), gts)
+        assert s.numeric_hits == s.numeric_n, name
+        assert s.n_tp == len(gts), name
+        typed += s.numeric_n
+    assert typed > 0
