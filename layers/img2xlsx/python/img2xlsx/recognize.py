@@ -1,0 +1,125 @@
+"""One page image → its tables (structure + cell text) and the text lines around them.
+
+Order of work: normalise the page, find rules and shaded bands, erase the rules, read every word once with
+Tesseract, locate table regions, build each region's grid (rules for bordered tables, whitespace and text
+lines for the others), hand every word to the cell that contains it. Coordinates are mapped back to the
+loaded page at the very end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .model import Cell, Table, TextLine
+from .normalize import NormalizedPage, normalize_page
+from .ocr import Word, read_words
+from .tables.borderless import borderless_structure
+from .tables.grid import grid_structure
+from .tables.header import count_header_rows
+from .tables.lines import detect_bands, detect_rulings, erase_rulings
+from .tables.segment import Region, find_regions
+from .tables.skeleton import RawTable, words_text
+from .tables.textlines import build_lines, median_height
+
+_ALNUM = re.compile(r"[0-9A-Za-z\u00C0-\uFFFF$€£%]")
+
+
+@dataclass
+class PageResult:
+    tables: list[Table] = field(default_factory=list)
+    lines: list[TextLine] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _keep(word: Word) -> bool:
+    """Drop OCR noise: rule fragments and speckles read as punctuation."""
+    text = word.text.strip()
+    if not text:
+        return False
+    if _ALNUM.search(text):
+        return word.conf >= 0.1 or len(text) >= 3
+    return word.conf >= 0.5 and len(text) <= 3 and text not in {"|", "||", "_", "__", "~"}
+
+
+def _structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
+    if region.kind == "grid":
+        table = grid_structure(region, h)
+        if table is not None:
+            return table
+        region.kind = "plain"
+    return borderless_structure(region, h, phrase_gap)
+
+
+def recognize_page(rgb: np.ndarray, page: int = 0) -> PageResult:
+    """Tables and free text of one loaded page (RGB uint8); bboxes in loaded-page pixels."""
+    norm = normalize_page(rgb)
+    return recognize_normalized(norm, page)
+
+
+def recognize_normalized(norm: NormalizedPage, page: int = 0) -> PageResult:
+    gray = norm.gray
+    text_h = float(norm.text_height or 20.0)
+    rulings = detect_rulings(gray, text_h)
+    bands = detect_bands(gray, text_h)
+    words = [w for w in read_words(erase_rulings(gray, rulings)) if _keep(w)]
+    result = PageResult(warnings=list(norm.warnings))
+    if not words:
+        result.warnings.append("no text found on the page")
+        return result
+    h = median_height(words, text_h)
+    phrase_gap = 0.75 * h
+    regions = find_regions(words, rulings, bands, h, phrase_gap)
+    used: set[int] = set()
+    for region in regions:
+        raw = _structure(region, h, phrase_gap)
+        if raw is None:
+            continue
+        filled = sum(1 for c in raw.cells if c.words)
+        if filled < 2:
+            continue
+        raw.n_header_rows = count_header_rows(raw, region, h)
+        result.tables.append(_to_table(raw, norm, h, page))
+        for c in raw.cells:
+            used.update(id(w) for w in c.words)
+    rest = [w for w in words if id(w) not in used]
+    for ln in build_lines(rest, 1.5 * h):
+        for p in ln.phrases:
+            bbox = norm.bbox_to_source((p.x0, min(w.bbox[1] for w in p.words), p.x1, max(w.bbox[3] for w in p.words)))
+            conf = float(np.mean([w.conf for w in p.words]))
+            result.lines.append(TextLine(p.text, bbox, conf, page))
+    if not result.tables:
+        result.warnings.append("no table found on the page")
+    return result
+
+
+def _to_table(raw: RawTable, norm: NormalizedPage, h: float, page: int) -> Table:
+    cells: list[Cell] = []
+    for rc in raw.cells:
+        text = words_text(rc.words, h)
+        conf = float(np.mean([w.conf for w in rc.words])) if rc.words else None
+        cells.append(
+            Cell(
+                row=rc.row,
+                col=rc.col,
+                text=text,
+                rowspan=rc.rowspan,
+                colspan=rc.colspan,
+                confidence=conf,
+                bbox=norm.bbox_to_source(rc.bbox),
+                header=rc.row < raw.n_header_rows,
+            )
+        )
+    style = raw.kind if raw.kind in ("grid", "hrules", "zebra", "plain") else "plain"
+    return Table(
+        n_rows=raw.n_rows,
+        n_cols=raw.n_cols,
+        cells=cells,
+        bbox=norm.bbox_to_source(raw.bbox),
+        style=style,  # type: ignore[arg-type]
+        bordered=raw.bordered,
+        n_header_rows=raw.n_header_rows,
+        page=page,
+    )

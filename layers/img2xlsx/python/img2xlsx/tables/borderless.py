@@ -1,0 +1,245 @@
+"""Tables without vertical rules (ruled, zebra, plain): columns from whitespace, rows from text lines.
+
+Columns are the empty vertical channels shared by the lines that hold most cells (group headers that span
+columns would close the channels, so lines with few phrases are left out of that vote). Rows: every line
+that fills several columns anchors a row; lines filling only a column or two (wrapped cell text, above or
+below the anchor when cells are vertically centred) join the nearest anchor through the smallest gaps first,
+never across a rule or a band edge, and never more than a row gap away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .segment import Region
+from .skeleton import RawCell, RawTable, fill_grid
+from .textlines import Line, Phrase, WordLike, build_lines, space_width
+
+
+def _column_edges(lines: Sequence[Line], x0: int, x1: int, min_gap: float) -> list[float]:
+    counts = [len(ln.phrases) for ln in lines]
+    ref = float(np.percentile(counts, 90)) if counts else 1.0
+    need = max(2, math.ceil(0.6 * ref))
+    voters = [ln for ln in lines if len(ln.phrases) >= need] or list(lines)
+    width = max(1, x1 - x0 + 1)
+    cover = np.zeros(width, np.int32)
+    for ln in voters:
+        for w in ln.words:
+            a = max(0, w.bbox[0] - x0)
+            b = min(width, w.bbox[2] - x0)
+            cover[a:b] += 1
+    occupied = np.flatnonzero(cover > 0)
+    if occupied.size == 0:
+        return [float(x0), float(x1)]
+    lo, hi = int(occupied[0]), int(occupied[-1])
+    edges = [float(x0)]
+    run_start: int | None = None
+    for i in range(lo, hi + 1):
+        if cover[i] == 0:
+            if run_start is None:
+                run_start = i
+        elif run_start is not None:
+            if i - run_start >= min_gap:
+                edges.append(x0 + (run_start + i) / 2)
+            run_start = None
+    edges.append(float(x1))
+    return edges
+
+
+def _col_of(x: float, edges: Sequence[float]) -> int:
+    for k in range(len(edges) - 1):
+        if x < edges[k + 1]:
+            return k
+    return len(edges) - 2
+
+
+def _line_cols(line: Line, edges: Sequence[float]) -> set[int]:
+    return {_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in line.words}
+
+
+def _spanning_phrase(p: Phrase, edges: Sequence[float]) -> bool:
+    cols = {_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+    return len(cols) >= 2
+
+
+def _separators(region: Region, h: float) -> list[float]:
+    seps: list[float] = []
+    for s in region.hlines:
+        if region.y0 + 0.5 * h < s.y < region.y1 - 0.5 * h:
+            seps.append(float(s.y))
+    for b in region.bands:
+        seps.extend([float(b.y0), float(b.y1)])
+    return sorted(seps)
+
+
+def _group_rows(
+    lines: list[Line], edges: Sequence[float], seps: Sequence[float], h: float
+) -> list[list[Line]]:
+    n_cols = len(edges) - 1
+    cols = [_line_cols(ln, edges) for ln in lines]
+    full = max((len(c) for c in cols), default=1)
+    anchor_need = max(2, math.ceil(0.5 * full)) if full >= 2 else 1
+    spanning = [any(_spanning_phrase(p, edges) for p in ln.phrases) for ln in lines]
+    anchors = [len(c) >= anchor_need or sp for c, sp in zip(cols, spanning, strict=True)]
+    if n_cols <= 1:
+        anchors = [True] * len(lines)
+    # typical gap between consecutive anchored rows: the scale that separates rows
+    ag = [
+        lines[i + 1].y0 - lines[i].y1
+        for i in range(len(lines) - 1)
+        if anchors[i] and anchors[i + 1]
+    ]
+    row_gap = float(np.median(ag)) if ag else 1.0 * h
+    max_join = max(0.25 * h, min(0.8 * row_gap, 1.2 * h))
+
+    def blocked(i: int) -> bool:
+        """A rule or band edge between line i and line i+1."""
+        a, b = lines[i], lines[i + 1]
+        return any(a.yc < s < b.yc for s in seps)
+
+    # clusters of consecutive lines; merge the closest eligible pairs first
+    clusters: list[list[int]] = [[i] for i in range(len(lines))]
+    while True:
+        best: tuple[float, int] | None = None
+        for k in range(len(clusters) - 1):
+            top, bot = clusters[k], clusters[k + 1]
+            i = top[-1]
+            if blocked(i):
+                continue
+            if sum(anchors[j] for j in top) + sum(anchors[j] for j in bot) > 1:
+                continue
+            gap = lines[i + 1].y0 - lines[i].y1
+            if gap > max_join:
+                continue
+            # wrapped lines stay inside the columns the other part of the row already uses
+            tc = set().union(*(cols[j] for j in top))
+            bc = set().union(*(cols[j] for j in bot))
+            if not (tc <= bc or bc <= tc):
+                continue
+            if any(spanning[j] and not anchors[j] for j in top + bot):
+                continue
+            if best is None or gap < best[0]:
+                best = (gap, k)
+        if best is None:
+            break
+        k = best[1]
+        clusters[k] = clusters[k] + clusters.pop(k + 1)
+    return [[lines[i] for i in c] for c in clusters]
+
+
+def _fit_span(p: Phrase, row_cols: dict[int, list[WordLike]], extents: list[tuple[float, float]]) -> tuple[int, int]:
+    """Columns a spanning phrase covers: those it overlaps, widened over empty neighbours to centre it."""
+    px0, px1 = p.x0, p.x1
+    pc = (px0 + px1) / 2
+    hit = [k for k, (a, b) in enumerate(extents) if min(b, px1) - max(a, px0) > 0]
+    if not hit:
+        k = min(range(len(extents)), key=lambda k: abs((extents[k][0] + extents[k][1]) / 2 - pc))
+        return k, k
+    lo, hi = min(hit), max(hit)
+    best = (lo, hi)
+    best_d = abs((extents[lo][0] + extents[hi][1]) / 2 - pc)
+    own = {id(w) for w in p.words}
+
+    def empty(k: int) -> bool:
+        return all(id(w) in own for w in row_cols.get(k, []))
+
+    a = lo
+    while a - 1 >= 0 and empty(a - 1):
+        a -= 1
+    b = hi
+    while b + 1 < len(extents) and empty(b + 1):
+        b += 1
+    for s in range(a, lo + 1):
+        for e in range(hi, b + 1):
+            d = abs((extents[s][0] + extents[e][1]) / 2 - pc)
+            if d < best_d - 1e-6:
+                best, best_d = (s, e), d
+    return best
+
+
+def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
+    words = region.words
+    if not words:
+        return None
+    lines = build_lines(words, phrase_gap)
+    sp = space_width(lines, h)
+    min_gap = max(0.6 * h, 1.8 * sp)
+    x0 = min(w.bbox[0] for w in words)
+    x1 = max(w.bbox[2] for w in words)
+    edges = _column_edges(lines, x0, x1, min_gap)
+    n_cols = len(edges) - 1
+    seps = _separators(region, h)
+    rows = _group_rows(lines, edges, seps, h)
+    n_rows = len(rows)
+    if n_rows < 1 or n_rows * n_cols < 2:
+        return None
+    # column content extents (for centring spanning phrases)
+    extents: list[tuple[float, float]] = []
+    for k in range(n_cols):
+        ws = [
+            w
+            for ln in lines
+            for p in ln.phrases
+            if not _spanning_phrase(p, edges)
+            for w in p.words
+            if _col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k
+        ]
+        if ws:
+            extents.append((min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)))
+        else:
+            extents.append((edges[k], edges[k + 1]))
+    row_y = [
+        (min(ln.y0 for ln in r), max(ln.y1 for ln in r)) for r in rows
+    ]
+    # row boundaries halfway between rows
+    ys = [float(row_y[0][0])]
+    for a, b in zip(row_y, row_y[1:], strict=False):
+        ys.append((a[1] + b[0]) / 2)
+    ys.append(float(row_y[-1][1]))
+    first_full = next(
+        (i for i, r in enumerate(rows) if len(set().union(*(_line_cols(ln, edges) for ln in r))) >= max(2, n_cols - 1)),
+        0,
+    )
+    cells: list[RawCell] = []
+    for r, row in enumerate(rows):
+        by_col: dict[int, list[WordLike]] = {}
+        for ln in row:
+            for w in ln.words:
+                by_col.setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+        taken: set[int] = set()
+        single_phrase_row = sum(len(ln.phrases) for ln in row) == 1
+        for ln in row:
+            for p in ln.phrases:
+                if not _spanning_phrase(p, edges):
+                    continue
+                if not (r < first_full or single_phrase_row or _phrase_is_tight(p, min_gap)):
+                    continue
+                a, b = _fit_span(p, by_col, extents)
+                if b <= a or any(k in taken for k in range(a, b + 1)):
+                    continue
+                own = {id(w) for w in p.words}
+                # other words in these columns (not part of the phrase) block the span
+                if any(id(w) not in own for k in range(a, b + 1) for w in by_col.get(k, [])):
+                    continue
+                taken.update(range(a, b + 1))
+                cells.append(RawCell(r, a, 1, b - a + 1, words=list(p.words)))
+        for k, ws in by_col.items():
+            if k in taken:
+                continue
+            cells.append(RawCell(r, k, 1, 1, words=ws))
+    spans = [c for c in cells]
+    grid_cells = fill_grid(n_rows, n_cols, spans)
+    for c in grid_cells:
+        c.bbox = (int(edges[c.col]), int(ys[c.row]), int(edges[c.col + c.colspan]), int(ys[c.row + c.rowspan]))
+    table = RawTable(
+        n_rows, n_cols, grid_cells, region.kind, False, (int(edges[0]), int(ys[0]), int(edges[-1]), int(ys[-1]))
+    )
+    return table
+
+
+def _phrase_is_tight(p: Phrase, min_gap: float) -> bool:
+    ws = p.words
+    return len(ws) >= 2 and all(b.bbox[0] - a.bbox[2] < 0.5 * min_gap for a, b in zip(ws, ws[1:], strict=False))

@@ -1,0 +1,207 @@
+"""Ruling lines and shaded bands: the graphical cues that delimit rows, columns and tables.
+
+Lines are found by morphological opening of the ink mask with long thin kernels, so text strokes vanish and
+rules survive; collinear pieces are then joined so broken or faint rules still count as one line. Bands are
+rectangles whose background differs from the page (zebra stripes, shaded headers); they are found on a
+"background only" image where the text has been closed away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class HLine:
+    """A horizontal rule from ``x0`` to ``x1`` (inclusive-exclusive) at height ``y``."""
+
+    x0: int
+    x1: int
+    y: int
+    thickness: int = 1
+
+    @property
+    def length(self) -> int:
+        return self.x1 - self.x0
+
+
+@dataclass
+class VLine:
+    """A vertical rule from ``y0`` to ``y1`` at abscissa ``x``."""
+
+    y0: int
+    y1: int
+    x: int
+    thickness: int = 1
+
+    @property
+    def length(self) -> int:
+        return self.y1 - self.y0
+
+
+@dataclass
+class Band:
+    """A filled rectangle whose background differs from the page (a zebra stripe or a shaded header)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    level: float  # mean background grey inside the band
+
+
+@dataclass
+class Rulings:
+    hlines: list[HLine]
+    vlines: list[VLine]
+    mask: np.ndarray  # uint8, 255 where a detected rule lies (used to erase rules before OCR)
+
+
+def ink_mask(gray: np.ndarray, text_h: float) -> np.ndarray:
+    """Ink = pixels clearly darker than their neighbourhood; catches faint grey rules on white."""
+    block = int(max(15, round(text_h * 1.5)) | 1)
+    mask = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 6)
+    # Very light rules (e.g. #ddd on white) fall under the adaptive offset when the block is mostly paper;
+    # a global pass on the darkest structures is added back.
+    return mask
+
+
+def _segments_1d(profile_on: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of True in a 1-D boolean array as (start, end) pairs, end exclusive."""
+    if profile_on.size == 0:
+        return []
+    padded = np.concatenate(([False], profile_on, [False]))
+    diff = np.diff(padded.astype(np.int8))
+    starts = np.flatnonzero(diff == 1)
+    ends = np.flatnonzero(diff == -1)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _join_h(segs: list[HLine], gap: int, dy: int) -> list[HLine]:
+    """Join collinear horizontal pieces separated by less than ``gap`` px (broken or dashed rules)."""
+    segs = sorted(segs, key=lambda s: (s.y, s.x0))
+    rows: list[list[HLine]] = []
+    for s in segs:
+        for row in rows:
+            if abs(row[0].y - s.y) <= dy:
+                row.append(s)
+                break
+        else:
+            rows.append([s])
+    out: list[HLine] = []
+    for row in rows:
+        row.sort(key=lambda s: s.x0)
+        cur = HLine(row[0].x0, row[0].x1, row[0].y, row[0].thickness)
+        ys = [row[0].y]
+        for s in row[1:]:
+            if s.x0 - cur.x1 <= gap:
+                cur.x1 = max(cur.x1, s.x1)
+                cur.thickness = max(cur.thickness, s.thickness)
+                ys.append(s.y)
+            else:
+                cur.y = int(round(float(np.median(ys))))
+                out.append(cur)
+                cur = HLine(s.x0, s.x1, s.y, s.thickness)
+                ys = [s.y]
+        cur.y = int(round(float(np.median(ys))))
+        out.append(cur)
+    return out
+
+
+def _join_v(segs: list[VLine], gap: int, dx: int) -> list[VLine]:
+    flipped = [HLine(s.y0, s.y1, s.x, s.thickness) for s in segs]
+    return [VLine(h.x0, h.x1, h.y, h.thickness) for h in _join_h(flipped, gap, dx)]
+
+
+def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
+    """Horizontal and vertical rules of the page, joined across small breaks."""
+    ink = ink_mask(gray, text_h)
+    h_img, w_img = gray.shape[:2]
+    max_thick = max(4, int(round(text_h * 0.45)))
+
+    hk = max(20, int(round(text_h * 2.2)))
+    h_open = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vk = max(20, int(round(text_h * 1.6)))
+    v_open = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+
+    hsegs: list[HLine] = []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(h_open, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if h <= max_thick * 2 and w >= hk:
+            hsegs.append(HLine(int(x), int(x + w), int(y + h // 2), int(h)))
+    vsegs: list[VLine] = []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(v_open, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if w <= max_thick * 2 and h >= vk:
+            vsegs.append(VLine(int(y), int(y + h), int(x + w // 2), int(w)))
+
+    gap = int(round(text_h * 1.2))
+    hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(3 * text_h, 40)]
+    vlines = [s for s in _join_v(vsegs, gap, max(2, max_thick)) if s.length >= max(1.4 * text_h, 20)]
+
+    mask = np.zeros((h_img, w_img), np.uint8)
+    mask |= cv2.bitwise_and(h_open, h_open)
+    mask |= v_open
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    return Rulings(hlines, vlines, mask)
+
+
+def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
+    """The page with rules painted over in the local background, so OCR does not read them as glyphs."""
+    if not rulings.mask.any():
+        return gray
+    bg = cv2.medianBlur(gray, 21) if min(gray.shape[:2]) > 21 else np.full_like(gray, 255)
+    out = gray.copy()
+    sel = rulings.mask > 0
+    out[sel] = np.maximum(bg[sel], gray[sel])
+    return out
+
+
+def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | None = None) -> list[Band]:
+    """Shaded rectangles at least a text line tall and several words wide.
+
+    The text is removed with a grey closing (max then min filter) wider than a stroke; the remaining
+    background is compared with the page's dominant paper level.
+    """
+    h_img, w_img = gray.shape[:2]
+    small = max(1.0, text_h / 8.0)  # work at ~8 px text height: bands are large, this is fast
+    sw, sh = max(1, int(round(w_img / small))), max(1, int(round(h_img / small)))
+    g = cv2.resize(gray, (sw, sh), interpolation=cv2.INTER_AREA)
+    k = 9
+    bg = cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.medianBlur(bg, 3)
+    hist = np.bincount(bg.ravel(), minlength=256)
+    paper = int(np.argmax(hist))
+    shaded = (bg.astype(np.int16) < paper - 5).astype(np.uint8) * 255
+    shaded = cv2.morphologyEx(shaded, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(shaded, connectivity=4)
+    bands: list[Band] = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if h < 8 or w < 5 * 8 or area < 0.6 * w * h:
+            continue
+        if w > 0.97 * sw and h > 0.5 * sh:
+            continue  # the whole page is a shade (dark photo background), not a band
+        # adjacent stripes of different shades (header over first body row) form one component: split it
+        # where the row-wise level steps
+        levels = np.median(bg[y : y + h, x : x + w], axis=1).astype(np.float32)
+        start = 0
+        for j in range(1, h + 1):
+            if j == h or abs(float(levels[j]) - float(np.median(levels[start:j]))) > 4:
+                if j - start >= 6 and (j - start) <= 8 * 6:
+                    bands.append(
+                        Band(
+                            int(x * small),
+                            int((y + start) * small),
+                            int((x + w) * small),
+                            int((y + j) * small),
+                            float(np.median(levels[start:j])),
+                        )
+                    )
+                start = j
+    return bands

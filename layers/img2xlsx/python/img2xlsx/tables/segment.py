@@ -1,0 +1,371 @@
+"""Where the tables are: regions of the page, each with the graphical cues found inside it.
+
+Three kinds of evidence, strongest first: connected networks of horizontal and vertical rules (bordered
+grids), stacks of long horizontal rules sharing one extent (ruled tables), stacks of shaded bands sharing one
+extent (zebra tables). Whatever text is left is searched for blocks of column-aligned lines (plain tables);
+such a block directly touching a ruled or zebra region extends it (an unshaded last row, a header above a
+single rule). Lines of a single phrase that cross the column gaps (titles, paragraphs, notes) never start or
+extend a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from .lines import Band, HLine, Rulings, VLine
+from .textlines import Line, WordLike, build_lines
+
+Kind = Literal["grid", "hrules", "zebra", "plain"]
+
+
+@dataclass
+class Region:
+    kind: Kind
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    hlines: list[HLine] = field(default_factory=list)
+    vlines: list[VLine] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
+    words: list[WordLike] = field(default_factory=list)
+
+    def contains(self, w: WordLike, slack: int = 0) -> bool:
+        cx = (w.bbox[0] + w.bbox[2]) / 2
+        cy = (w.bbox[1] + w.bbox[3]) / 2
+        return (
+            self.x0 - slack <= cx <= self.x1 + slack and self.y0 - slack <= cy <= self.y1 + slack
+        )
+
+
+class _DSU:
+    def __init__(self, n: int) -> None:
+        self.p = list(range(n))
+
+    def find(self, a: int) -> int:
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        self.p[self.find(a)] = self.find(b)
+
+
+def _grid_regions(hl: list[HLine], vl: list[VLine], tol: int) -> list[Region]:
+    """Connected networks of crossing rules with at least two of each direction."""
+    n_h = len(hl)
+    dsu = _DSU(n_h + len(vl))
+    for i, h in enumerate(hl):
+        for j, v in enumerate(vl):
+            if h.x0 - tol <= v.x <= h.x1 + tol and v.y0 - tol <= h.y <= v.y1 + tol:
+                dsu.union(i, n_h + j)
+    groups: dict[int, tuple[list[HLine], list[VLine]]] = {}
+    for i, h in enumerate(hl):
+        groups.setdefault(dsu.find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vl):
+        groups.setdefault(dsu.find(n_h + j), ([], []))[1].append(v)
+    out: list[Region] = []
+    for hs, vs in groups.values():
+        if len(hs) < 2 or len(vs) < 2:
+            continue
+        xs = _cluster([v.x for v in vs], tol)
+        ys = _cluster([h.y for h in hs], tol)
+        if len(xs) < 2 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) < 2:
+            continue
+        x0 = min(min(h.x0 for h in hs), min(v.x for v in vs))
+        x1 = max(max(h.x1 for h in hs), max(v.x for v in vs))
+        y0 = min(min(v.y0 for v in vs), min(h.y for h in hs))
+        y1 = max(max(v.y1 for v in vs), max(h.y for h in hs))
+        out.append(Region("grid", x0, y0, x1, y1, hlines=hs, vlines=vs))
+    return out
+
+
+def _cluster(values: Sequence[float], tol: float) -> list[float]:
+    """Sorted values merged when closer than ``tol``; each cluster reported by its mean."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [float(np.mean(c)) for c in out]
+
+
+def _x_overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _text_gap_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> float:
+    """Largest vertical stretch without text (within x0..x1) between heights y0 and y1."""
+    spans = sorted(
+        (ln.y0, ln.y1) for ln in lines if ln.y1 > y0 and ln.y0 < y1 and _x_overlap(ln.x0, ln.x1, x0, x1) > 0
+    )
+    cur = y0
+    best = 0.0
+    for a, b in spans:
+        if a > cur:
+            best = max(best, a - cur)
+        cur = max(cur, b)
+    return max(best, y1 - cur)
+
+
+def _rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Region]:
+    """Stacks of long rules over one extent, with text between them and no tall empty stretch."""
+    long = sorted((s for s in hl if s.length >= 6 * h), key=lambda s: s.y)
+    used = [False] * len(long)
+    out: list[Region] = []
+    for i, top in enumerate(long):
+        if used[i]:
+            continue
+        group = [top]
+        used[i] = True
+        gx0, gx1 = top.x0, top.x1
+        for j in range(i + 1, len(long)):
+            if used[j]:
+                continue
+            s = long[j]
+            ov = _x_overlap(gx0, gx1, s.x0, s.x1)
+            full = max(gx1 - gx0, s.length)
+            inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
+            if ov < 0.7 * full and not inner:
+                continue
+            last_y = group[-1].y
+            if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
+                break
+            group.append(s)
+            used[j] = True
+            if not inner:
+                gx0, gx1 = min(gx0, s.x0), max(gx1, s.x1)
+        if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
+            out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
+    return out
+
+
+def _band_regions(bands: list[Band], h: float) -> list[Region]:
+    """Stacks of shaded stripes sharing their left and right edges."""
+    bs = sorted((b for b in bands if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
+    used = [False] * len(bs)
+    out: list[Region] = []
+    for i, first in enumerate(bs):
+        if used[i]:
+            continue
+        group = [first]
+        used[i] = True
+        for j in range(i + 1, len(bs)):
+            b = bs[j]
+            if used[j]:
+                continue
+            last = group[-1]
+            if abs(b.x0 - first.x0) > 2 * h or abs(b.x1 - first.x1) > 2 * h:
+                continue
+            gap = b.y0 - last.y1
+            height = max(last.y1 - last.y0, b.y1 - b.y0)
+            if gap > 2.5 * height + h:
+                break
+            group.append(b)
+            used[j] = True
+        if len(group) >= 2:
+            out.append(
+                Region(
+                    "zebra",
+                    min(b.x0 for b in group),
+                    group[0].y0,
+                    max(b.x1 for b in group),
+                    group[-1].y1,
+                    bands=group,
+                )
+            )
+        elif (first.x1 - first.x0) >= 10 * h:
+            # a lone shaded stripe: a header band of a table whose body is plain; becomes a seed
+            out.append(Region("plain", first.x0, first.y0, first.x1, first.y1, bands=[first]))
+    return out
+
+
+def _is_columnar(line: Line) -> bool:
+    return len(line.phrases) >= 2
+
+
+def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
+    """Runs of vertically close lines that contain at least two multi-phrase (column-aligned) lines."""
+    blocks: list[list[Line]] = []
+    cur: list[Line] = []
+    for ln in lines:
+        if cur and ln.y0 - max(c.y1 for c in cur) > 2.2 * h:
+            blocks.append(cur)
+            cur = []
+        cur.append(ln)
+    if cur:
+        blocks.append(cur)
+    out: list[list[Line]] = []
+    for block in blocks:
+        # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
+        idx = [i for i, ln in enumerate(block) if _is_columnar(ln)]
+        if not idx:
+            continue
+        core = block[idx[0] : idx[-1] + 1]
+        # single-phrase lines directly above the first columnar line may be a spanning group header
+        # (kept when they do not start at the table's left edge); below, wrapped last-row lines
+        lead = block[: idx[0]]
+        left = min(ln.x0 for ln in core)
+        while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < 1.5 * h:
+            core.insert(0, lead.pop())
+        trail = block[idx[-1] + 1 :]
+        xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
+        while trail and core and trail[0].y0 - core[-1].y1 < 0.8 * h:
+            t = trail[0]
+            inside = [c for c in xs_cols if _x_overlap(c[0], c[1], t.x0, t.x1) > 0]
+            if len(t.phrases) == 1 and len(inside) >= 1 and t.x0 > left + 2 * h:
+                core.append(trail.pop(0))
+            else:
+                break
+        out.append(core)
+    return out
+
+
+def _split_side_by_side(block: list[Line], h: float) -> list[list[Line]]:
+    """A block whose widest empty vertical channel separates two sets of rows that do not line up."""
+    words = [w for ln in block for w in ln.words]
+    if len(block) < 3:
+        return [block]
+    x0 = min(w.bbox[0] for w in words)
+    x1 = max(w.bbox[2] for w in words)
+    cover = np.zeros(x1 - x0 + 1, np.int32)
+    for w in words:
+        cover[w.bbox[0] - x0 : w.bbox[2] - x0] += 1
+    empty = cover == 0
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, e in enumerate(empty):
+        if e and start is None:
+            start = i
+        elif not e and start is not None:
+            runs.append((start, i))
+            start = None
+    runs = [r for r in runs if r[1] - r[0] >= 2.5 * h]
+    if not runs:
+        return [block]
+    widths = sorted(r[1] - r[0] for r in runs)
+    best = max(runs, key=lambda r: r[1] - r[0])
+    split_x = x0 + (best[0] + best[1]) / 2
+    left = [w for w in words if (w.bbox[0] + w.bbox[2]) / 2 < split_x]
+    right = [w for w in words if (w.bbox[0] + w.bbox[2]) / 2 >= split_x]
+    gap = 0.8 * h
+    lb, rb = build_lines(left, gap), build_lines(right, gap)
+    if len(lb) < 2 or len(rb) < 2:
+        return [block]
+    ry = [ln.yc for ln in rb]
+    aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
+    frac = aligned / max(1, min(len(lb), len(rb)))
+    top_diff = abs(lb[0].y0 - rb[0].y0)
+    bot_diff = abs(lb[-1].y1 - rb[-1].y1)
+    row_h = (block[-1].y1 - block[0].y0) / max(1, len(block))
+    wide = len(widths) == 1 or (best[1] - best[0]) >= 1.6 * widths[-2]
+    split = frac < 0.6 or (wide and max(top_diff, bot_diff) > 1.5 * row_h)
+    if not split:
+        return [block]
+    return _split_side_by_side(lb, h) + _split_side_by_side(rb, h)
+
+
+def find_regions(
+    words: Sequence[WordLike],
+    rulings: Rulings,
+    bands: list[Band],
+    h: float,
+    phrase_gap: float,
+) -> list[Region]:
+    """All table regions of the page, in reading order, with the words that fall inside them."""
+    tol = max(4, int(round(0.6 * h)))
+    regions = _grid_regions(rulings.hlines, rulings.vlines, tol)
+    lines = build_lines(words, phrase_gap)
+
+    def free(rs: list[Region], r: Region) -> bool:
+        return not any(
+            _x_overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0)
+            and _x_overlap(r.y0, r.y1, q.y0, q.y1) > 0.5 * max(1, r.y1 - r.y0)
+            for q in rs
+        )
+
+    grid_ids = {id(s) for r in regions for s in r.hlines}
+    hl_rest = [s for s in rulings.hlines if id(s) not in grid_ids]
+    for r in _rule_regions(hl_rest, lines, h):
+        if free(regions, r):
+            regions.append(r)
+    for r in _band_regions(bands, h):
+        overlapping = [
+            q
+            for q in regions
+            if _x_overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0)
+            and _x_overlap(r.y0, r.y1, q.y0, q.y1) > 0
+        ]
+        if overlapping:
+            for q in overlapping:
+                if q.kind == "hrules":
+                    q.bands.extend(r.bands)
+            continue
+        regions.append(r)
+
+    # text blocks on the words outside graphical regions
+    slack = int(0.3 * h)
+    rest = [w for w in words if not any(r.contains(w, slack) for r in regions if r.kind != "plain" or r.bands)]
+    rest_lines = build_lines(rest, phrase_gap)
+    blocks: list[list[Line]] = []
+    for b in _text_blocks(rest_lines, h):
+        blocks.extend(_split_side_by_side(b, h))
+    for block in blocks:
+        bx0 = min(ln.x0 for ln in block)
+        bx1 = max(ln.x1 for ln in block)
+        by0 = min(ln.y0 for ln in block)
+        by1 = max(ln.y1 for ln in block)
+        merged = False
+        for r in regions:
+            if r.kind == "grid":
+                continue
+            ov = _x_overlap(bx0, bx1, r.x0, r.x1)
+            if ov < 0.5 * min(bx1 - bx0, r.x1 - r.x0):
+                continue
+            near_below = 0 <= by0 - r.y1 < 2.0 * h
+            near_above = 0 <= r.y0 - by1 < 2.0 * h
+            inside = by0 >= r.y0 and by1 <= r.y1
+            if near_below or near_above or inside or (by0 < r.y1 and by1 > r.y0):
+                r.x0, r.x1 = min(r.x0, bx0), max(r.x1, bx1)
+                r.y0, r.y1 = min(r.y0, by0), max(r.y1, by1)
+                merged = True
+                break
+        if merged:
+            continue
+        n_col = sum(1 for ln in block if _is_columnar(ln))
+        if n_col >= 2:
+            regions.append(Region("plain", bx0, by0, bx1, by1))
+    # a lone shaded band that never got a body is not a table
+    regions = [r for r in regions if not (r.kind == "plain" and r.bands and r.y1 - r.y0 < 2.5 * h)]
+    for r in regions:
+        if r.kind == "plain" and r.bands:
+            r.kind = "plain"
+    # assign words: each word to the first region containing it
+    pad = int(0.25 * h)
+    for w in words:
+        for r in regions:
+            if r.contains(w, pad):
+                r.words.append(w)
+                break
+    regions = [r for r in regions if r.words]
+    regions.sort(key=lambda r: (r.y0, r.x0))
+    return _reading_order(regions)
+
+
+def _reading_order(regions: list[Region]) -> list[Region]:
+    """Top to bottom; regions side by side (overlapping vertically) left to right."""
+    out: list[Region] = []
+    rest = sorted(regions, key=lambda r: r.y0)
+    while rest:
+        first = rest[0]
+        row = [r for r in rest if r.y0 < first.y1 and r.y1 > first.y0]
+        row.sort(key=lambda r: r.x0)
+        out.extend(row)
+        rest = [r for r in rest if r not in row]
+    return out

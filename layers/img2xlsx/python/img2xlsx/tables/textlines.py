@@ -1,0 +1,125 @@
+"""OCR words grouped into visual text lines and, inside a line, into phrases separated by wide gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+
+class WordLike(Protocol):
+    text: str
+    conf: float
+    bbox: tuple[int, int, int, int]
+
+
+@dataclass
+class Phrase:
+    """Consecutive words of one line closer than a column gap: usually the content of one cell."""
+
+    words: list[WordLike]
+
+    @property
+    def x0(self) -> int:
+        return min(w.bbox[0] for w in self.words)
+
+    @property
+    def x1(self) -> int:
+        return max(w.bbox[2] for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass
+class Line:
+    """Words whose vertical extents overlap, left to right."""
+
+    words: list[WordLike] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
+
+    @property
+    def y0(self) -> int:
+        return min(w.bbox[1] for w in self.words)
+
+    @property
+    def y1(self) -> int:
+        return max(w.bbox[3] for w in self.words)
+
+    @property
+    def x0(self) -> int:
+        return min(w.bbox[0] for w in self.words)
+
+    @property
+    def x1(self) -> int:
+        return max(w.bbox[2] for w in self.words)
+
+    @property
+    def yc(self) -> float:
+        return float(np.median([(w.bbox[1] + w.bbox[3]) / 2 for w in self.words]))
+
+
+def median_height(words: Sequence[WordLike], default: float = 20.0) -> float:
+    if not words:
+        return default
+    return float(np.median([w.bbox[3] - w.bbox[1] for w in words]))
+
+
+def build_lines(words: Sequence[WordLike], phrase_gap: float) -> list[Line]:
+    """Cluster words into lines by vertical overlap, then split each line into phrases at wide gaps."""
+    order = sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0]))
+    lines: list[Line] = []
+    for w in order:
+        wy0, wy1 = w.bbox[1], w.bbox[3]
+        wc = (wy0 + wy1) / 2
+        best: Line | None = None
+        best_d = 1e9
+        for line in lines[-8:]:
+            ly0, ly1 = line.y0, line.y1
+            lc = line.yc
+            overlap = min(wy1, ly1) - max(wy0, ly0)
+            hmin = max(1, min(wy1 - wy0, ly1 - ly0))
+            if overlap >= 0.45 * hmin and abs(wc - lc) < 0.6 * max(wy1 - wy0, ly1 - ly0):
+                d = abs(wc - lc)
+                if d < best_d:
+                    best, best_d = line, d
+        if best is None:
+            lines.append(Line([w]))
+        else:
+            best.words.append(w)
+    for line in lines:
+        line.words.sort(key=lambda w: w.bbox[0])
+        line.phrases = split_phrases(line.words, phrase_gap)
+    lines.sort(key=lambda ln: ln.y0)
+    return lines
+
+
+def split_phrases(words: Sequence[WordLike], gap: float) -> list[Phrase]:
+    phrases: list[Phrase] = []
+    cur: list[WordLike] = []
+    right = -1e9
+    for w in sorted(words, key=lambda w: w.bbox[0]):
+        if cur and w.bbox[0] - right >= gap:
+            phrases.append(Phrase(cur))
+            cur = []
+        cur.append(w)
+        right = max(right, w.bbox[2])
+    if cur:
+        phrases.append(Phrase(cur))
+    return phrases
+
+
+def space_width(lines: Sequence[Line], h: float) -> float:
+    """Typical gap between words of a phrase: the low end of all in-line gaps, bounded by the text size."""
+    gaps: list[int] = []
+    for line in lines:
+        for a, b in zip(line.words, line.words[1:], strict=False):
+            g = b.bbox[0] - a.bbox[2]
+            if g > 0:
+                gaps.append(g)
+    if len(gaps) < 4:
+        return 0.3 * h
+    return float(min(max(np.percentile(gaps, 20), 0.15 * h), 0.7 * h))
