@@ -16,7 +16,9 @@ BENCH = bench_dir()
 needs_bench = pytest.mark.skipif(not (BENCH / "synthetic").is_dir(), reason=f"no bench data at {BENCH}")
 
 
-def table(rows: list[list[str | None]], spans: dict[tuple[int, int], tuple[int, int]] | None = None) -> GridTable:
+def table(
+    rows: list[list[str | None]], spans: dict[tuple[int, int], tuple[int, int]] | None = None
+) -> GridTable:
     """A grid table from row texts; ``spans`` maps (row, col) → (rowspan, colspan); ``None`` texts skipped."""
     spans = spans or {}
     cells = [

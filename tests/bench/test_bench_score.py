@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BENCH, needs_bench, table, write_gt_workbook
+from bench_helpers import BENCH, needs_bench, table, write_gt_workbook
 
 from bench.dataset import BenchImage
 from bench.grid import GridCell, GridTable, tables_from_gt

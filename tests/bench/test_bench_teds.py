@@ -6,7 +6,7 @@ import html.parser
 import json
 
 import pytest
-from conftest import BENCH, needs_bench, table
+from bench_helpers import BENCH, needs_bench, table
 
 from bench.grid import tables_from_gt
 from bench.teds import Node, table_tree, teds
