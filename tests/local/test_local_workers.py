@@ -1,0 +1,141 @@
+"""The event outbox and worker pool: retried like Lambda, given up with a reason, and nothing lost on a stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from img2xlsx.jobs.model import Job
+from img2xlsx.local import events
+from img2xlsx.local.server import recover
+from img2xlsx.local.stores import open_stores
+from img2xlsx.local.workers import MAX_ATTEMPTS, EventQueue, WorkerPool
+
+
+# ---- handlers run inside the worker processes (module level, so a spawned process can import them) ----------
+def record(event: dict[str, Any]) -> None:
+    """Append the event's key to a file, after an optional delay."""
+    time.sleep(float(os.environ.get("TEST_DELAY", "0")))
+    key = event["Records"][0]["s3"]["object"]["key"]
+    with open(os.environ["TEST_OUT"], "a") as fh:
+        fh.write(key + "\n")
+
+
+def always_fails(event: dict[str, Any]) -> None:
+    with open(os.environ["TEST_OUT"], "a") as fh:
+        fh.write("attempt\n")
+    raise RuntimeError("engine exploded")
+
+
+def s3_event(key: str) -> dict[str, Any]:
+    return events.s3_object_created_event("local", key, 10)
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def wait_for(condition: Any, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_events_are_handled_and_leave_the_queue(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    queue = EventQueue(tmp_path / "q.sqlite")
+    pool = WorkerPool(queue, 2, {"TEST_OUT": str(out)}, handle=record)
+    pool.start()
+    try:
+        for i in range(6):
+            pool.submit(s3_event(f"uploads/k{i}/a b.png"))
+        wait_for(lambda: len(lines(out)) == 6 and pool.idle())
+    finally:
+        pool.stop()
+    assert sorted(lines(out)) == sorted(f"uploads/k{i}/a+b.png" for i in range(6))  # S3 URL-encodes keys
+    assert queue.pending() == []
+
+
+def test_failures_are_retried_then_given_up_with_a_reason(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    queue = EventQueue(tmp_path / "q.sqlite")
+    gave_up: list[tuple[dict[str, Any], str]] = []
+    done = threading.Event()
+
+    def on_give_up(event: dict[str, Any], reason: str) -> None:
+        gave_up.append((event, reason))
+        done.set()
+
+    pool = WorkerPool(queue, 1, {"TEST_OUT": str(out)}, on_give_up=on_give_up, handle=always_fails)
+    pool.start()
+    try:
+        pool.submit(s3_event("uploads/x/y.png"))
+        assert done.wait(60)
+    finally:
+        pool.stop()
+    assert lines(out) == ["attempt"] * MAX_ATTEMPTS
+    assert len(gave_up) == 1 and "engine exploded" in gave_up[0][1]
+    assert queue.pending() == []
+
+
+def test_stopping_keeps_unfinished_events_for_the_next_start(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    queue = EventQueue(tmp_path / "q.sqlite")
+    slow = WorkerPool(queue, 1, {"TEST_OUT": str(out), "TEST_DELAY": "0.5"}, handle=record)
+    slow.start()
+    for i in range(5):
+        slow.submit(s3_event(f"uploads/k{i}/a.png"))
+    wait_for(lambda: len(lines(out)) >= 1)
+    slow.stop()  # kills the running conversion; the rest never started
+    handled_before = set(lines(out))
+    assert len(handled_before) < 5
+    assert len(queue.pending()) == 5 - len(handled_before)
+
+    fresh = WorkerPool(EventQueue(tmp_path / "q.sqlite"), 2, {"TEST_OUT": str(out)}, handle=record)
+    assert fresh.start() == 5 - len(handled_before)
+    try:
+        wait_for(lambda: set(lines(out)) == {f"uploads/k{i}/a.png" for i in range(5)} and fresh.idle())
+    finally:
+        fresh.stop()
+    assert queue.pending() == []
+
+
+def test_recover_releases_interrupted_jobs_and_requeues_orphan_uploads(tmp_path: Path) -> None:
+    stores = open_stores(tmp_path)
+    queue = EventQueue(stores.database)
+
+    def job(job_id: str, status: str, with_upload: bool) -> Job:
+        j = Job(
+            job_id=job_id,
+            status=status,  # type: ignore[arg-type]
+            filename="a.png",
+            content_type="image/png",
+            size=3,
+            upload_key=f"uploads/{job_id}/a.png",
+            created_at=1.0,
+            updated_at=1.0,
+            expires_at=2**40,
+            lease_until=9e12 if status == "processing" else None,
+        )
+        stores.jobs.create(j)
+        if with_upload:
+            stores.objects.put_bytes(j.upload_key, b"abc", "image/png")
+        return j
+
+    interrupted = job("p" * 20, "processing", True)
+    orphan = job("o" * 20, "awaiting_upload", True)  # the upload landed, its event was never recorded
+    job("w" * 20, "awaiting_upload", False)  # nothing uploaded yet: leave alone
+    queue.add(s3_event(interrupted.upload_key))  # its event is still queued
+
+    released, created = recover(stores, queue)
+    assert (released, created) == (1, 1)
+    again = stores.jobs.get(interrupted.job_id)
+    assert again is not None and again.status == "queued" and again.lease_until is None
+    keys = sorted(json.dumps(e["Records"][0]["s3"]["object"]["key"]) for _, e, _ in queue.pending())
+    assert keys == sorted(json.dumps(k) for k in (interrupted.upload_key, orphan.upload_key))
+    assert recover(stores, queue) == (0, 0)  # idempotent
