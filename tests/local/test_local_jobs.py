@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from img2xlsx.jobs.model import Job, JobResult
 from img2xlsx.local.jobs import SqliteJobStore
 
@@ -25,7 +24,7 @@ def make_job(job_id: str = "job-0000000000000001", **kw: object) -> Job:
         expires_at=2000,
     )
     base.update(kw)
-    return Job(**base)  # type: ignore[arg-type]
+    return Job(**base)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The local server runs the real API Lambda handler behind HTTP, the bucket's POST/GET routes, and the SPA."""
+"""The local server runs the real API Lambda handler behind HTTP, the bucket's POST/GET routes and the SPA."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
-from starlette.testclient import TestClient
-
 from img2xlsx.jobs.config import use_service
 from img2xlsx.local.app import create_app
 from img2xlsx.local.handlers import API_FUNCTION, load_handler
 from img2xlsx.local.server import handler_env
 from img2xlsx.local.stores import open_stores
 from img2xlsx.local.workers import EventQueue, WorkerPool
+from starlette.testclient import TestClient
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 

@@ -1,4 +1,4 @@
-"""The event outbox and worker pool: retried like Lambda, given up with a reason, and nothing lost on a stop."""
+"""The event outbox and worker pool: retried like Lambda, given up with a reason, nothing lost on a stop."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from img2xlsx.local.stores import open_stores
 from img2xlsx.local.workers import MAX_ATTEMPTS, EventQueue, WorkerPool
 
 
-# ---- handlers run inside the worker processes (module level, so a spawned process can import them) ----------
+# ---- handlers run inside the worker processes (module level, so a spawned process can import them) ---
 def record(event: dict[str, Any]) -> None:
     """Append the event's key to a file, after an optional delay."""
     time.sleep(float(os.environ.get("TEST_DELAY", "0")))
@@ -112,7 +112,7 @@ def test_recover_releases_interrupted_jobs_and_requeues_orphan_uploads(tmp_path:
     def job(job_id: str, status: str, with_upload: bool) -> Job:
         j = Job(
             job_id=job_id,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             filename="a.png",
             content_type="image/png",
             size=3,
