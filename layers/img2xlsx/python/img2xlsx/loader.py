@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,6 +143,8 @@ def _open(data: bytes, name: str) -> Image.Image:
     """Open the header only (Pillow is lazy): format and size are known, pixels are not decoded yet."""
     from PIL import Image, UnidentifiedImageError
 
+    # Our header check (below) enforces the pixel limit; Pillow's own warning would only add stderr noise.
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
     head = data[:64]
     if _looks_like_heif(head):
         _register_heif()

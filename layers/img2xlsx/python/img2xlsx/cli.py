@@ -1,0 +1,256 @@
+"""``img2xlsx`` command line: ``img2xlsx convert IMAGE... [-o PATH] [--format xlsx|json|csv|html]``.
+
+Subcommands are registered from :data:`SUBCOMMANDS` (module, function) pairs; each function receives the
+argparse subparsers object, adds its parser and sets ``func`` (``args -> exit code``). Add a subcommand by
+appending to that list. Heavy modules (the pipeline, openpyxl, OpenCV) are imported only when a command runs,
+so ``img2xlsx --help`` and the first conversion stay quick.
+
+Errors a user can act on are printed as one line on stderr with a non-zero exit code, never as a traceback
+(set ``IMG2XLSX_DEBUG=1`` to see tracebacks of unexpected failures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from img2xlsx import __version__
+
+if TYPE_CHECKING:
+    from img2xlsx.model import Document
+
+PROG = "img2xlsx"
+FORMATS = ("xlsx", "json", "csv", "html")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# (module, function) pairs; the function is called with the argparse subparsers object.
+SUBCOMMANDS: list[tuple[str, str]] = [
+    ("img2xlsx.cli", "add_convert_parser"),
+    ("img2xlsx.local.cli", "add_serve_parser"),
+]
+
+
+class CliError(Exception):
+    """A usage problem found after parsing (e.g. -o a file with several inputs)."""
+
+
+# ------------------------------------------------------------------------------------------------ convert
+
+
+def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "convert",
+        help="convert pictures of tables to Excel workbooks (or JSON, CSV, HTML)",
+        description="Convert each IMAGE (PNG, JPEG, WebP, TIFF, BMP, GIF, HEIC) to a workbook with one "
+        "worksheet per table. Output goes next to each input unless -o is given.",
+    )
+    parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="picture(s) to convert")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="output file (one input) or directory (one or more inputs; created if missing)",
+    )
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the -o file suffix, else xlsx); csv writes one file per table",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress and no list of written files")
+    parser.set_defaults(func=run_convert)
+    return parser
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where one input's result goes: a file path, or (csv) a directory plus a file-name stem."""
+
+    directory: Path
+    stem: str
+    fmt: str
+    explicit: Path | None = None  # -o FILE: used exactly as given
+
+    @property
+    def path(self) -> Path:
+        return self.explicit or self.directory / f"{self.stem}.{self.fmt}"
+
+
+def _resolve_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    out: Path | None = args.output
+    if out is not None and out.suffix.lower().lstrip(".") in FORMATS and not out.is_dir():
+        return out.suffix.lower().lstrip(".")
+    return "xlsx"
+
+
+def _plan(images: Sequence[Path], output: Path | None, fmt: str) -> list[_Target]:
+    """Decide every output location before converting anything, so a usage error costs no work."""
+    if output is None:
+        return [_Target(img.parent, img.stem, fmt) for img in images]
+    as_dir = output.is_dir() or len(images) > 1 or output.suffix == "" or str(output).endswith(os.sep)
+    if not as_dir:
+        return [_Target(output.parent, output.stem, fmt, None if fmt == "csv" else output)]
+    if output.exists() and not output.is_dir():
+        raise CliError(f"-o {output}: exists and is not a directory (several inputs need a directory)")
+    stems: dict[str, int] = {}
+    targets = []
+    for img in images:
+        n = stems.get(img.stem, 0)
+        stems[img.stem] = n + 1
+        stem = img.stem if n == 0 else f"{img.stem}-{n + 1}"  # two inputs named a.png in different folders
+        targets.append(_Target(output, stem, fmt))
+    return targets
+
+
+def _write(doc: Document, target: _Target) -> list[Path]:
+    target.directory.mkdir(parents=True, exist_ok=True)
+    if target.fmt == "xlsx":
+        from img2xlsx.writers.xlsx import write_xlsx
+
+        write_xlsx(doc, target.path)
+        return [target.path]
+    if target.fmt == "json":
+        from img2xlsx.writers.json import write_json
+
+        write_json(doc, target.path)
+        return [target.path]
+    if target.fmt == "csv":
+        from img2xlsx.writers.csv import write_csv
+
+        return write_csv(doc, target.directory, target.stem)
+    from img2xlsx.writers.html import to_html
+
+    target.path.write_text(to_html(doc), encoding="utf-8")
+    return [target.path]
+
+
+class _Progress:
+    """A one-line bar on a terminal; plain "[i/n] name" lines otherwise (logs, CI). Silent for one input."""
+
+    def __init__(self, total: int, stream: TextIO, enabled: bool) -> None:
+        self.total, self.stream = total, stream
+        self.enabled = enabled and total > 1
+        self.tty = self.enabled and stream.isatty()
+        self.start = time.monotonic()
+
+    def step(self, done: int, name: str) -> None:
+        if not self.enabled:
+            return
+        if not self.tty:
+            print(f"[{done}/{self.total}] {name}", file=self.stream, flush=True)
+            return
+        width = 24
+        filled = int(width * done / self.total)
+        elapsed = time.monotonic() - self.start
+        bar = "#" * filled + "-" * (width - filled)
+        line = f"\r[{bar}] {done}/{self.total} {elapsed:5.1f}s {name[:40]:<40}"
+        self.stream.write(line)
+        self.stream.flush()
+
+    def say(self, message: str) -> None:
+        """A one-line message above the bar (the bar is redrawn on the next step)."""
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+        _say(message)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.tty = False
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr, flush=True)
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    from img2xlsx.errors import Img2XlsxError
+
+    images: list[Path] = list(args.images)
+    fmt = _resolve_format(args)
+    try:
+        targets = _plan(images, args.output, fmt)
+    except CliError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    from img2xlsx.pipeline import NO_TABLE_WARNING, convert
+
+    progress = _Progress(len(images), sys.stderr, enabled=not args.quiet)
+    failed = 0
+    outputs: list[Path] = []
+    for done, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
+        try:
+            doc = convert(image)
+            written = _write(doc, target)
+        except Img2XlsxError as exc:
+            failed += 1
+            progress.say(exc.message if image.name in exc.message else f"{image}: {exc.message}")
+        except OSError as exc:
+            failed += 1
+            progress.say(
+                f"{image}: cannot write output: {exc.strerror or exc} ({exc.filename or target.path})"
+            )
+        except Exception as exc:
+            if os.environ.get("IMG2XLSX_DEBUG"):
+                raise
+            failed += 1
+            progress.say(f"{image}: internal error ({type(exc).__name__}: {exc}); please report this picture")
+        else:
+            for warning in doc.warnings:
+                if warning == NO_TABLE_WARNING:
+                    warning = "no table found; wrote the recognised text instead"
+                progress.say(f"{image}: warning: {warning}")
+            outputs.extend(written)
+        progress.step(done, image.name)
+    progress.close()
+    if not args.quiet:
+        for path in outputs:
+            print(path, flush=True)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+# -------------------------------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Turn pictures of tables into Excel workbooks.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name, function_name in SUBCOMMANDS:
+        try:
+            register: Callable[[Any], argparse.ArgumentParser] = getattr(
+                importlib.import_module(module_name), function_name
+            )
+        except (ImportError, AttributeError):
+            continue  # an optional part (e.g. the local server) is not installed
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""One call from an uploaded picture to a typed Document: load → recognise each page → type → Document.
+
+The recognition stack (OpenCV, Tesseract) is imported on first use, so importing this module — and the CLI,
+the API handlers and the job service that import it — stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_pages
+from img2xlsx.model import Document
+from img2xlsx.values import type_table
+
+NO_TABLE_WARNING = "no table found"
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract's OpenMP threads only slow a shared CPU down
+
+
+def _source_name(source: Source, name: str | None) -> str | None:
+    if name:
+        return name
+    if isinstance(source, str | os.PathLike):
+        return Path(source).name
+    return None
+
+
+def convert(
+    source: Source,
+    *,
+    name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Document:
+    """Recognise every table of every page; raises :class:`img2xlsx.errors.InputError` for unusable input.
+
+    A picture without a table is not an error: the Document then holds the recognised text lines and a
+    ``"no table found"`` warning, so the user still gets something back.
+    """
+    pages = load_pages(source, max_bytes=max_bytes, max_pixels=max_pixels)
+    from img2xlsx.recognize import recognize_page  # heavy: OpenCV + Tesseract
+
+    doc = Document(source=_source_name(source, name))
+    multi_page = len(pages) > 1
+    for index, rgb in enumerate(pages):
+        height, width = rgb.shape[:2]
+        doc.pages.append((int(width), int(height)))
+        result = recognize_page(rgb, index)
+        for table in result.tables:
+            table.page = index
+            type_table(table)
+            doc.tables.append(table)
+        for line in result.lines:
+            line.page = index
+            doc.lines.append(line)
+        prefix = f"page {index + 1}: " if multi_page else ""
+        doc.warnings.extend(prefix + w for w in result.warnings)
+    if not doc.tables:  # one document-level warning instead of a per-page echo of the same news
+        doc.warnings = [w for w in doc.warnings if NO_TABLE_WARNING not in w] + [NO_TABLE_WARNING]
+    return doc
