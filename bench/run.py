@@ -56,7 +56,7 @@ def select(images: list[BenchImage], only: list[str], limit: int | None) -> list
         images = [i for i in images if any(fnmatch.fnmatch(i.name, p) or i.name == p for p in pats)]
     if limit and limit < len(images):
         step = len(images) / limit
-        images = [images[int(k * step)] for k in range(limit)]
+        images = [images[int((k + 0.5) * step)] for k in range(limit)]
     return images
 
 

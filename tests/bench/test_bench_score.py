@@ -195,7 +195,7 @@ def test_summary_pools_numeric_and_reports_timing() -> None:
 
 def test_select_spreads_limit_and_filters_names() -> None:
     images = [_img(f"dev_{i:04d}") for i in range(10)]
-    assert [i.name for i in select(images, [], 5)] == [f"dev_{i:04d}" for i in (0, 2, 4, 6, 8)]
+    assert [i.name for i in select(images, [], 5)] == [f"dev_{i:04d}" for i in (1, 3, 5, 7, 9)]
     assert [i.name for i in select(images, ["dev_0003,dev_000[89]"], None)] == [
         "dev_0003",
         "dev_0008",
@@ -220,3 +220,19 @@ def test_bench_ground_truth_roundtrips_through_xlsx(tmp_path: Path) -> None:
         assert s.n_tp == len(gts), name
         typed += s.numeric_n
     assert typed > 0
+
+
+def test_side_by_side_table_has_ratio_and_breakdowns() -> None:
+    from bench.report import breakdowns, summary_table
+
+    gts = tables_from_gt(GT_DOC)
+    good = Row(
+        _img("a", style="grid"), score_image("a", gts, gts), {"ok": True, "seconds": 1.0, "peak_rss_mb": 50}
+    )
+    half = Row(_img("a", style="grid"), score_image("a", [gts[0]], gts), {"ok": True, "seconds": 4.0})
+    text = summary_table({"img2xlsx": summarize([good]), "img2table": summarize([half])}, {})
+    assert "ratio img2xlsx/img2table" in text
+    assert "| TEDS (↑) | 1.000 | 0.500 | 2.00x |" in text
+    assert "| median s/image (↓) | 1.00 | 4.00 | 0.25x |" in text
+    by_style = dict(breakdowns({"img2xlsx": [good], "img2table": [half]}))["style"]
+    assert "| grid | 1 | 1.000 / 0.500 |" in by_style
