@@ -6,7 +6,8 @@ Pure standard library on purpose: the deploy workflow runs it on a bare runner a
 
     python deploy/smoke.py --base-url https://api.example.com --image deploy/fixtures/smoke-table.png
 
-Exit 0 when a workbook with at least ``--min-tables`` sheets came back; otherwise one line on stderr and exit 1.
+Exit 0 when a workbook with at least ``--min-tables`` sheets came back; otherwise one line on stderr
+and exit 1.
 """
 
 from __future__ import annotations
@@ -98,9 +99,7 @@ def run(base_url: str, image: Path, timeout: float, min_tables: int, log: Any = 
     started = time.monotonic()
 
     payload = json.dumps({"filename": image.name, "contentType": content_type, "size": len(data)}).encode()
-    created = _request(
-        "POST", urljoin(base, "api/jobs"), payload, {"Content-Type": "application/json"}, 30
-    )
+    created = _request("POST", urljoin(base, "api/jobs"), payload, {"Content-Type": "application/json"}, 30)
     if created.status != 201:
         raise SmokeError(f"POST api/jobs answered {created.status}, expected 201")
     job = created.json()

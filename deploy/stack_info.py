@@ -5,7 +5,7 @@ Standard library only (it runs on a bare GitHub runner). Subcommands:
 
     stack-name STAGE                  the stage's stack name from samconfig.toml
     check-account STAGE ACCOUNT       fail unless samconfig.toml's account-specific values belong to ACCOUNT
-    github-outputs OUTPUTS.json       api_url=, site_url=, site_bucket=, distribution_id= lines for $GITHUB_OUTPUT
+    github-outputs OUTPUTS.json       api_url=, site_url=, site_bucket=, distribution_id= for $GITHUB_OUTPUT
     site-config OUTPUTS.json STAGE    the SPA's config.json (what the browser needs to find the API)
     configure STAGE KEY=VALUE...      set deploy parameters of STAGE in samconfig.toml (used by bootstrap.sh)
 
@@ -47,7 +47,7 @@ def load_samconfig(path: Path = SAMCONFIG) -> dict[str, Any]:
 
 
 def stage_parameters(config: dict[str, Any], stage: str, command: str) -> dict[str, Any]:
-    """The parameters SAM CLI would use for ``command`` in ``stage``: global ones overlaid by the command's."""
+    """What SAM CLI uses for ``command`` in ``stage``: the global parameters overlaid by the command's."""
     env = config.get(stage)
     if not isinstance(env, dict):
         raise ConfigError(f"samconfig.toml has no [{stage}] environment")
@@ -81,7 +81,7 @@ def account_values(config: dict[str, Any], stage: str) -> dict[str, str]:
 def check_account(config: dict[str, Any], stage: str, account: str) -> None:
     values = account_values(config, stage)
     if not values:
-        raise ConfigError(f"samconfig.toml [{stage}] names no account (image_repositories, s3_bucket, role_arn)")
+        raise ConfigError(f"samconfig.toml [{stage}] names no account (image repository, bucket, role)")
     wrong = [item for item, acct in values.items() if acct != account]
     if wrong:
         raise ConfigError(
