@@ -37,8 +37,11 @@ def create_job() -> Response:
     try:
         body = json.loads(app.current_event.decoded_body or "")
     except (ValueError, TypeError):
-        return _reply(400, {"message": "the request body must be a JSON object"})
+        body = None
     if not isinstance(body, dict):
+        body = None
+    if body is None:
+        metrics.add_metric(name="JobsRejected", unit=MetricUnit.Count, value=1)
         return _reply(400, {"message": "the request body must be a JSON object"})
     try:
         created = get_service().create_job(body.get("filename"), body.get("contentType"), body.get("size"))
@@ -65,6 +68,7 @@ def create_job() -> Response:
 @tracer.capture_method
 def get_job(job_id: str) -> Response:
     logger.set_correlation_id(job_id)
+    metrics.add_metric(name="JobStatusRequests", unit=MetricUnit.Count, value=1)
     view = get_service().get_job_view(job_id)
     if view is None:
         return _reply(404, {"message": "no such job (it may have expired)"})

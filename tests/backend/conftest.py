@@ -1,4 +1,4 @@
-"""Backend fixtures: moto-backed buckets, job table and queue; the handlers loaded by file path; a fake engine."""
+"""Backend fixtures: moto buckets and job table, the handlers loaded by file path, a fake engine."""
 
 from __future__ import annotations
 
@@ -19,13 +19,12 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "img2xlsx-tests")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 
-import boto3  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from img2xlsx.errors import NotAnImageError  # noqa: E402
-from img2xlsx.jobs import config  # noqa: E402
-from img2xlsx.jobs.aws import DynamoJobStore, S3ObjectStore, s3_client  # noqa: E402
-from img2xlsx.jobs.service import Conversion, JobService, Settings  # noqa: E402
+import boto3
+from img2xlsx.errors import NotAnImageError
+from img2xlsx.jobs import config
+from img2xlsx.jobs.aws import DynamoJobStore, S3ObjectStore, s3_client
+from img2xlsx.jobs.service import Conversion, JobService, Settings
+from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -84,7 +83,9 @@ class FakeConverter:
         if not data.startswith(PNG_MAGIC):
             raise NotAnImageError(f"{name}: not a recognised image format")
         tables = data.count(b"TABLE") or 1
-        return Conversion(xlsx=b"PK\x03\x04fake-xlsx", json={"tables": [{"n": i} for i in range(tables)]}, tables=tables)
+        return Conversion(
+            xlsx=b"PK\x03\x04fake-xlsx", json={"tables": [{"n": i} for i in range(tables)]}, tables=tables
+        )
 
 
 class LambdaContext:

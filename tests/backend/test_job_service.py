@@ -1,4 +1,4 @@
-"""JobService over the AWS stores (moto): validation, every status transition, duplicates, leases, failures."""
+"""JobService over the AWS stores (moto): validation, status transitions, duplicates, leases, failures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-
 from img2xlsx.errors import ImageTooLargeError
 from img2xlsx.jobs.service import (
     MB,
@@ -93,10 +92,11 @@ def test_safe_stem_and_key_parsing() -> None:
 
 def test_view_moves_to_queued_once_the_upload_lands(backend: Backend) -> None:
     job = created(backend).job
-    assert backend.service.get_job_view(job.job_id)["status"] == "awaiting_upload"
+    before = backend.service.get_job_view(job.job_id)
+    assert before is not None and before["status"] == "awaiting_upload"
     backend.put_upload(job.upload_key, PNG)
     view = backend.service.get_job_view(job.job_id)
-    assert view["status"] == "queued"
+    assert view is not None and view["status"] == "queued"
     assert backend.service.jobs.get(job.job_id).status == "queued"  # type: ignore[union-attr]
 
 
@@ -247,8 +247,12 @@ def test_only_one_of_two_racing_reclaimers_wins(backend: Backend) -> None:
     assert stale is not None
     backend.clock.advance(30)
     jobs = backend.service.jobs
-    first = jobs.transition(job.job_id, ("processing",), "processing", if_updated_at=stale.updated_at, updated_at=1.5)
-    second = jobs.transition(job.job_id, ("processing",), "processing", if_updated_at=stale.updated_at, updated_at=2.5)
+    first = jobs.transition(
+        job.job_id, ("processing",), "processing", if_updated_at=stale.updated_at, updated_at=1.5
+    )
+    second = jobs.transition(
+        job.job_id, ("processing",), "processing", if_updated_at=stale.updated_at, updated_at=2.5
+    )
     assert first is not None and first.updated_at == 1.5
     assert second is None
 
@@ -262,7 +266,11 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_holder(backend:
         current = backend.service.jobs.get(job.job_id)
         assert current is not None
         backend.service.jobs.transition(
-            job.job_id, ("processing",), "processing", if_updated_at=current.updated_at, updated_at=backend.clock.now
+            job.job_id,
+            ("processing",),
+            "processing",
+            if_updated_at=current.updated_at,
+            updated_at=backend.clock.now,
         )
 
     backend.converter.during = taken_over

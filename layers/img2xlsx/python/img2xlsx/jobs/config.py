@@ -39,7 +39,7 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
         upload_url_ttl=int(env.get("UPLOAD_URL_TTL", defaults.upload_url_ttl)),
         download_url_ttl=int(env.get("DOWNLOAD_URL_TTL", defaults.download_url_ttl)),
-        job_ttl=int(env.get("JOB_TTL_SECONDS", defaults.job_ttl)),
+        job_ttl=int(float(env["JOB_TTL_DAYS"]) * 86400) if env.get("JOB_TTL_DAYS") else defaults.job_ttl,
         lease_seconds=float(env.get("LEASE_SECONDS", defaults.lease_seconds)),
         max_attempts=int(env.get("MAX_ATTEMPTS", defaults.max_attempts)),
     )
