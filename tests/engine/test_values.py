@@ -261,3 +261,34 @@ def test_never_raises_and_text_is_preserved(text: str) -> None:
     typed = parse_value(text)
     if typed.kind == "text":
         assert typed.value == text.strip()
+
+
+def test_trailing_speck_read_as_full_stop_is_tolerated() -> None:
+    assert parse_value("$1,071.").value == 1071
+    assert parse_value("($4,172).").value == -4172
+    assert parse_value("Inc.").kind == "text"
+
+
+def test_data_row_wrongly_counted_as_header_is_returned_to_the_body() -> None:
+    rows = [["Item", "Qty", "Price"], ["Pens", "12", "$1.10"], ["Ink", "3", "$8.00"], ["Pads", "40", "$2.50"]]
+    cells = [Cell(r, c, text, header=r < 2) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    table = Table(4, 3, cells, n_header_rows=2)
+    type_table(table)
+    assert table.n_header_rows == 1
+    pens = [c for c in table.cells if c.row == 1]
+    assert [c.header for c in pens] == [False, False, False]
+    assert [c.value.value if c.value else None for c in pens] == ["Pens", 12, 1.1]
+
+
+def test_year_headings_stay_in_the_header() -> None:
+    rows = [
+        ["", "Revenue", ""],
+        ["Region", "2023", "2024"],
+        ["North", "1,200", "1,350"],
+        ["South", "980", "1,010"],
+    ]
+    cells = [Cell(r, c, text, header=r < 2) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    table = Table(4, 3, cells, n_header_rows=2)
+    type_table(table)
+    assert table.n_header_rows == 2
+    assert [c.value.kind if c.value else None for c in table.cells if c.row == 1] == ["text", "text", "text"]

@@ -187,6 +187,8 @@ def run_convert(args: argparse.Namespace) -> int:
     from img2xlsx.pipeline import NO_TABLE_WARNING, convert
 
     progress = _Progress(len(images), sys.stderr, enabled=not args.quiet)
+    if progress.tty:
+        progress.step(0, images[0].name)
     failed = 0
     outputs: list[Path] = []
     for done, (image, target) in enumerate(zip(images, targets, strict=True), start=1):

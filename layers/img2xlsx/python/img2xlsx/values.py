@@ -19,6 +19,7 @@ from typing import Literal
 from img2xlsx.model import Table, TypedValue
 
 MAX_SIGNIFICANT_DIGITS = 15  # Excel keeps 15; more would be silently rounded
+_AMOUNT_KINDS = ("number", "currency", "percent")
 
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
@@ -177,6 +178,8 @@ def _parse_core(core: str, decimal: Decimal_, space_groups: bool) -> tuple[Decim
 
 
 def _parse_number(text: str, hints: ColumnHints) -> _Number | None:
+    if len(text) > 1 and text[-1] == "." and text[-2] in "0123456789)%":
+        text = text[:-1]  # OCR reads a speck after the last digit as a full stop: "$1,071."
     parts = _strip_decorations(text)
     if parts is None:
         return None
@@ -509,8 +512,40 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
     )
 
 
+def _is_year(value: TypedValue) -> bool:
+    return value.kind == "number" and isinstance(value.value, int) and 1800 <= value.value <= 2200
+
+
+def _is_amount(text: str) -> bool:
+    value = parse_value(text)
+    return value.kind in _AMOUNT_KINDS and not _is_year(value)
+
+
+def _demote_data_rows_from_header(table: Table) -> None:
+    """Return trailing "header" rows that hold amounts to the body (structure sometimes over-counts).
+
+    A row is data when, in at least two columns whose body is mostly amounts, it holds amounts too — real
+    headings over numeric columns are words (or years, which do not count).
+    """
+    while table.n_header_rows > 1:
+        last = table.n_header_rows - 1
+        body: dict[int, list[bool]] = {}
+        for cell in table.cells:
+            if cell.row > last and cell.text.strip():
+                body.setdefault(cell.col, []).append(_is_amount(cell.text))
+        numeric_cols = {col for col, flags in body.items() if sum(flags) * 2 > len(flags)}
+        row = [c for c in table.cells if c.row == last and c.rowspan == 1]
+        matches = sum(c.col in numeric_cols and _is_amount(c.text) for c in row)
+        if matches < 2 or matches * 2 < len(numeric_cols):
+            return
+        table.n_header_rows = last
+        for cell in row:
+            cell.header = False
+
+
 def type_table(table: Table) -> None:
     """Fill every ``cell.value``; header rows stay text, each column is read with one convention."""
+    _demote_data_rows_from_header(table)
     header_rows = table.n_header_rows
     columns: dict[int, list[str]] = {}
     headers: dict[int, list[str]] = {}
