@@ -257,3 +257,14 @@ def test_errors_carry_a_code_and_no_newlines() -> None:
         with pytest.raises(errors.InputError) as info:
             load_pages(payload)
         assert info.value.code != "bad_input" and "\n" not in info.value.message
+
+
+def test_multi_page_limits_are_checked_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "many.tiff"
+    pages = [Image.new("RGB", (100, 100), (i, i, i)) for i in range(4)]
+    pages[0].save(path, format="TIFF", save_all=True, append_images=pages[1:])
+    assert len(load_pages(path)) == 4
+    with pytest.raises(errors.ImageTooLargeError, match="pages"):
+        load_pages(path, max_pages=3)
+    with pytest.raises(errors.ImageTooLargeError, match="in all"):
+        load_pages(path, max_total_pixels=30_000)

@@ -114,6 +114,15 @@ def test_xlsx_untyped_cells_fall_back_to_text_and_strip_control_chars(tmp_path: 
     assert ws is not None and ws["A1"].value == "ab" and ws["B1"].value == "42"
 
 
+def test_xlsx_multi_line_cells_wrap(tmp_path: Path) -> None:
+    table = Table(1, 1, [Cell(0, 0, "first line\nsecond line")])
+    type_table(table)
+    path = tmp_path / "wrap.xlsx"
+    write_xlsx(Document(tables=[table]), path)
+    ws = load_workbook(path)["Table 1"]
+    assert ws["A1"].value == "first line\nsecond line" and ws["A1"].alignment.wrap_text
+
+
 def test_sheet_names_are_unique_and_per_page() -> None:
     tables = [Table(1, 1, [Cell(0, 0, "x")], page=p) for p in (0, 0, 1)]
     assert sheet_names(Document(tables=tables)) == ["Page 1 Table 1", "Page 1 Table 2", "Page 2 Table 1"]
@@ -130,6 +139,7 @@ def test_json_validates_against_the_schema_and_keeps_everything(tmp_path: Path) 
     jsonschema.validate(data, load_schema())
     table = data["tables"][0]
     assert table["bbox"] == [5, 6, 400, 300] and table["n_header_rows"] == 2 and table["bordered"] is True
+    assert [t["sheet"] for t in data["tables"]] == ["Table 1", "Table 2"]
     by_pos = {(c["row"], c["col"]): c for c in table["cells"]}
     assert by_pos[(0, 1)]["colspan"] == 2 and by_pos[(0, 1)]["header"] is True
     assert by_pos[(2, 1)]["value"] == {"kind": "currency", "value": 1234.5, "number_format": '"$"#,##0.00'}

@@ -30,6 +30,7 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000  # per page
 DEFAULT_MIN_SIDE = 8
 DEFAULT_MAX_PAGES = 50
+DEFAULT_MAX_TOTAL_PIXELS = 150_000_000  # all pages of a TIFF together (about 450 MB decoded)
 
 SUPPORTED_FORMATS = frozenset({"PNG", "JPEG", "MPO", "WEBP", "TIFF", "BMP", "DIB", "GIF", "HEIF", "AVIF"})
 SUPPORTED_LABEL = "PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC"
@@ -236,6 +237,17 @@ def _decode_frame(img: Image.Image, name: str, page: int) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
+def _seek(img: Image.Image, index: int, name: str) -> None:
+    from PIL import Image
+
+    try:
+        img.seek(index)
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError(_bomb_message(name)) from None
+    except (EOFError, OSError, ValueError, SyntaxError) as exc:
+        raise TruncatedImageError(f"{name}: page {index + 1} is missing or damaged ({exc})") from None
+
+
 def load_pages(
     source: Source,
     *,
@@ -243,30 +255,34 @@ def load_pages(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     min_side: int = DEFAULT_MIN_SIDE,
     max_pages: int = DEFAULT_MAX_PAGES,
+    max_total_pixels: int = DEFAULT_MAX_TOTAL_PIXELS,
 ) -> list[np.ndarray]:
-    """Decode every page (TIFF) or the first frame (GIF, animated WebP) as an ``HxWx3`` RGB uint8 array."""
-    from PIL import Image
+    """Decode every page (TIFF) or the first frame (GIF, animated WebP) as an ``HxWx3`` RGB uint8 array.
 
+    Every page's header is checked (size, count, total pixels) before the first pixel is decoded.
+    """
     data, name = _read_source(source, max_bytes)
     img = _open(data, name)
-    fmt = img.format
-    n_frames = int(getattr(img, "n_frames", 1) or 1) if fmt == "TIFF" else 1
-    if n_frames > max_pages:
-        raise ImageTooLargeError(f"{name}: {n_frames} pages, more than the {max_pages}-page limit")
-    pages: list[np.ndarray] = []
     try:
+        n_frames = int(getattr(img, "n_frames", 1) or 1) if img.format == "TIFF" else 1
+        if n_frames > max_pages:
+            raise ImageTooLargeError(f"{name}: {n_frames} pages, more than the {max_pages}-page limit")
+        total = 0
         for index in range(n_frames):
             if index:
-                try:
-                    img.seek(index)
-                except Image.DecompressionBombError:
-                    raise ImageTooLargeError(f"{name}: page {index + 1} is too large") from None
-                except (EOFError, OSError, ValueError) as exc:
-                    raise TruncatedImageError(
-                        f"{name}: page {index + 1} is missing or damaged ({exc})"
-                    ) from None
+                _seek(img, index, name)
             width, height = img.size
             _check_size(width, height, name, max_pixels, min_side)
+            total += width * height
+        if total > max_total_pixels:
+            raise ImageTooLargeError(
+                f"{name}: {n_frames} pages of {total / 1e6:.0f} MP in all, "
+                f"more than the {max_total_pixels / 1e6:.0f} MP limit"
+            )
+        pages: list[np.ndarray] = []
+        for index in range(n_frames):
+            if index or n_frames > 1:
+                _seek(img, index, name)
             pages.append(_decode_frame(img, name, index))
     finally:
         img.close()

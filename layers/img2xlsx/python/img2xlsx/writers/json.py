@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from img2xlsx.model import BBox, Cell, Document, Table, TextLine, TypedValue
+from img2xlsx.writers.xlsx import sheet_names
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "document.schema.json"
@@ -61,9 +62,10 @@ def _cell(cell: Cell, n_header_rows: int) -> dict[str, Any]:
     }
 
 
-def _table(index: int, table: Table) -> dict[str, Any]:
+def _table(index: int, table: Table, sheet: str) -> dict[str, Any]:
     return {
         "index": index,
+        "sheet": sheet,
         "page": table.page,
         "n_rows": table.n_rows,
         "n_cols": table.n_cols,
@@ -90,7 +92,9 @@ def to_json(doc: Document) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "source": doc.source,
         "pages": [{"index": i, "width": int(w), "height": int(h)} for i, (w, h) in enumerate(doc.pages)],
-        "tables": [_table(i, t) for i, t in enumerate(doc.tables)],
+        "tables": [
+            _table(i, t, name) for i, (t, name) in enumerate(zip(doc.tables, sheet_names(doc), strict=True))
+        ],
         "lines": [_line(line) for line in doc.lines],
         "warnings": list(doc.warnings),
     }

@@ -91,6 +91,8 @@ def _write_table(ws: Worksheet, table: Table) -> None:
         if header:
             target.font = bold
             target.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        elif "\n" in cell.text:
+            target.alignment = Alignment(vertical="top", wrap_text=True)
         elif cell.rowspan > 1 or cell.colspan > 1:
             target.alignment = Alignment(vertical="center")
         if border is not None:
