@@ -187,9 +187,9 @@ def test_header_rows_stay_text_and_id_columns_keep_integers_as_text() -> None:
 
 
 def test_column_with_grouping_shows_grouping_everywhere() -> None:
-    table = _column_table(["1,234", "56"])
+    table = _column_table(["1,234", "56", "5678"])
     type_table(table)
-    assert [c.value.number_format for c in table.cells[1:] if c.value] == ["#,##0", "#,##0"]
+    assert [c.value.number_format for c in table.cells[1:] if c.value] == ["#,##0", "#,##0", "0"]
 
 
 # ------------------------------------------------------------------------------------ property tests

@@ -214,7 +214,8 @@ def _parse_scientific(core: str) -> tuple[Decimal, int, bool] | None:
 
 
 def _number_format(num: _Number, column_grouped: bool) -> str:
-    core = "#,##0" if (num.grouped or column_grouped) else "0"
+    # the column's grouping is shown on small numbers too (invisible there); a big number keeps its own look
+    core = "#,##0" if (num.grouped or (column_grouped and abs(num.value) < 1000)) else "0"
     if num.decimals:
         core += "." + "0" * num.decimals
     if num.scientific:
