@@ -268,3 +268,10 @@ def test_multi_page_limits_are_checked_before_decoding(tmp_path: Path) -> None:
         load_pages(path, max_pages=3)
     with pytest.raises(errors.ImageTooLargeError, match="in all"):
         load_pages(path, max_total_pixels=30_000)
+
+
+def test_errors_name_the_upload() -> None:
+    with pytest.raises(errors.EmptyInputError, match=r"^receipt\.jpg: "):
+        load_pages(b"", name="receipt.jpg")
+    with pytest.raises(errors.EmptyInputError, match=r"^the upload: "):
+        load_pages(b"")

@@ -45,8 +45,8 @@ _KNOWN_NON_IMAGES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
     (b"\x1f\x8b", "a gzip archive"),
-    (b"GIF8", ""),  # a real image: handled by Pillow
 )
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"})
 
 
 def _register_heif() -> None:
@@ -64,29 +64,14 @@ def _register_heif() -> None:
 
 
 def _looks_like_heif(head: bytes) -> bool:
-    return (
-        len(head) >= 12
-        and head[4:8] == b"ftyp"
-        and head[8:12]
-        in {
-            b"heic",
-            b"heix",
-            b"hevc",
-            b"hevx",
-            b"heim",
-            b"heis",
-            b"mif1",
-            b"msf1",
-            b"avif",
-        }
-    )
+    return len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS
 
 
 def _describe_non_image(head: bytes) -> str | None:
     """Name what a non-image upload is, or None when it might still be an image."""
     for magic, what in _KNOWN_NON_IMAGES:
         if head.startswith(magic):
-            return what or None
+            return what
     text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in head.lower()):
         return "an SVG drawing (vector images are not supported; export it as PNG)"
@@ -106,14 +91,14 @@ def _describe_non_image(head: bytes) -> str | None:
     return None
 
 
-def _read_source(source: Source, max_bytes: int) -> tuple[bytes, str]:
+def _read_source(source: Source, max_bytes: int, name: str | None) -> tuple[bytes, str]:
     """Return the raw bytes and a display name; the size limit is checked before reading a file."""
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
-        name = "the upload"
+        name = name or "the upload"
     else:
         path = Path(source)
-        name = path.name
+        name = name or path.name
         try:
             size = path.stat().st_size
         except FileNotFoundError:
@@ -124,7 +109,10 @@ def _read_source(source: Source, max_bytes: int) -> tuple[bytes, str]:
             raise NotAnImageError(f"{name}: is a directory, not an image")
         if size > max_bytes:
             raise ImageTooLargeError(f"{name}: file is {_mb(size)}, larger than the {_mb(max_bytes)} limit")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise NotAnImageError(f"{name}: cannot read file ({exc.strerror or exc})") from None
     if not data:
         raise EmptyInputError(f"{name}: the file is empty")
     if len(data) > max_bytes:
@@ -256,12 +244,14 @@ def load_pages(
     min_side: int = DEFAULT_MIN_SIDE,
     max_pages: int = DEFAULT_MAX_PAGES,
     max_total_pixels: int = DEFAULT_MAX_TOTAL_PIXELS,
+    name: str | None = None,
 ) -> list[np.ndarray]:
     """Decode every page (TIFF) or the first frame (GIF, animated WebP) as an ``HxWx3`` RGB uint8 array.
 
-    Every page's header is checked (size, count, total pixels) before the first pixel is decoded.
+    Every page's header is checked (size, count, total pixels) before the first pixel is decoded. ``name``
+    is how error messages refer to the input (default: the file name, or "the upload" for bytes).
     """
-    data, name = _read_source(source, max_bytes)
+    data, name = _read_source(source, max_bytes, name)
     img = _open(data, name)
     try:
         n_frames = int(getattr(img, "n_frames", 1) or 1) if img.format == "TIFF" else 1

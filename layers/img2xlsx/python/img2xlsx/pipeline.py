@@ -38,7 +38,7 @@ def convert(
     A picture without a table is not an error: the Document then holds the recognised text lines and a
     ``"no table found"`` warning, so the user still gets something back.
     """
-    pages = load_pages(source, max_bytes=max_bytes, max_pixels=max_pixels)
+    pages = load_pages(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
     from img2xlsx.recognize import recognize_page  # heavy: OpenCV + Tesseract
 
     doc = Document(source=_source_name(source, name))
