@@ -211,3 +211,13 @@ def test_picture_without_table_still_yields_a_workbook(
     assert "no table found" in err and "Traceback" not in err
     ws = load_workbook(tmp_path / "note.xlsx")["Text"]
     assert "noon" in str(ws["A1"].value)
+
+
+def test_same_stem_inputs_do_not_overwrite_each_other(tmp_path: Path) -> None:
+    a_png, a_jpg = tmp_path / "a.png", tmp_path / "sub" / "a.jpg"
+    default = cli._plan([a_png, tmp_path / "a.jpg"], None, "xlsx")
+    assert [t.path.name for t in default] == ["a.xlsx", "a-2.xlsx"]
+    into = cli._plan([a_png, a_jpg], tmp_path / "out", "csv")
+    assert [(t.directory.name, t.stem) for t in into] == [("out", "a"), ("out", "a-2")]
+    single = cli._plan([a_png], tmp_path / "result.json", "json")
+    assert [t.path for t in single] == [tmp_path / "result.json"]

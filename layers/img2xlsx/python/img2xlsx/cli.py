@@ -95,20 +95,21 @@ def _resolve_format(args: argparse.Namespace) -> str:
 
 def _plan(images: Sequence[Path], output: Path | None, fmt: str) -> list[_Target]:
     """Decide every output location before converting anything, so a usage error costs no work."""
-    if output is None:
-        return [_Target(img.parent, img.stem, fmt) for img in images]
-    as_dir = output.is_dir() or len(images) > 1 or output.suffix == "" or str(output).endswith(os.sep)
-    if not as_dir:
-        return [_Target(output.parent, output.stem, fmt, None if fmt == "csv" else output)]
-    if output.exists() and not output.is_dir():
-        raise CliError(f"-o {output}: exists and is not a directory (several inputs need a directory)")
-    stems: dict[str, int] = {}
+    if output is not None:
+        as_dir = output.is_dir() or len(images) > 1 or output.suffix == "" or str(output).endswith(os.sep)
+        if not as_dir:
+            return [_Target(output.parent, output.stem, fmt, None if fmt == "csv" else output)]
+        if output.exists() and not output.is_dir():
+            raise CliError(f"-o {output}: exists and is not a directory (several inputs need a directory)")
+    seen: dict[tuple[Path, str], int] = {}
     targets = []
     for img in images:
-        n = stems.get(img.stem, 0)
-        stems[img.stem] = n + 1
-        stem = img.stem if n == 0 else f"{img.stem}-{n + 1}"  # two inputs named a.png in different folders
-        targets.append(_Target(output, stem, fmt))
+        directory = img.parent if output is None else output
+        key = (directory.resolve(), img.stem)
+        n = seen.get(key, 0) + 1
+        seen[key] = n
+        stem = img.stem if n == 1 else f"{img.stem}-{n}"  # a.png and a.jpg must not overwrite each other
+        targets.append(_Target(directory, stem, fmt))
     return targets
 
 
