@@ -232,3 +232,30 @@ def test_html_without_tables_lists_the_text() -> None:
         Document(lines=[TextLine("a < b", (0, 0, 1, 1))], warnings=["no table found"]), full_page=False
     )
     assert "<table" not in html and "a &lt; b" in html and "no table found" in html
+
+
+def test_broken_grids_still_give_valid_files(tmp_path: Path) -> None:
+    """Overlapping spans, spans past the edge, cells outside the grid: clipped, never a corrupt workbook."""
+    cells = [
+        Cell(0, 0, "wide", colspan=5),  # past the right edge → clipped to 3 columns
+        Cell(0, 1, "hidden"),  # inside the span above → dropped
+        Cell(1, 0, "tall", rowspan=2),
+        Cell(1, 1, "clash", rowspan=1, colspan=2),
+        Cell(2, 0, "again"),  # inside "tall" → dropped
+        Cell(2, 1, "x", colspan=2),
+        Cell(7, 7, "outside"),
+    ]
+    table = Table(3, 3, cells)
+    type_table(table)
+    path = tmp_path / "broken.xlsx"
+    write_xlsx(Document(tables=[table]), path)
+    ws = load_workbook(path)["Table 1"]
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:C1", "A2:A3", "B2:C2", "B3:C3"]
+    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert values == ["wide", "tall", "clash", "x"]
+    parser = _Collector()
+    parser.feed(to_html(Document(tables=[table]), full_page=False))
+    assert parser.cells[0][1] == {"colspan": "3"}
+    assert len(parser.cells) == 4
+    (csv_path,) = write_csv(Document(tables=[table]), tmp_path, "broken")
+    assert csv_path.read_text(encoding="utf-8-sig").splitlines() == ["wide,,", "tall,clash,", ",x,"]

@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 
 from img2xlsx.model import Cell, Document, Table
-from img2xlsx.writers.common import clean_text
+from img2xlsx.writers.common import clean_text, placed_cells
 
 _NUMERIC_KINDS = {"number", "percent", "currency"}
 
@@ -29,9 +29,8 @@ def _safe(text: str, cell: Cell | None) -> str:
 def table_rows(table: Table) -> list[list[str]]:
     """The table as a list of rows of strings, spans flattened onto their top-left position."""
     rows = [[""] * table.n_cols for _ in range(table.n_rows)]
-    for cell in table.cells:
-        if 0 <= cell.row < table.n_rows and 0 <= cell.col < table.n_cols:
-            rows[cell.row][cell.col] = _safe(cell.text, cell)
+    for cell, _, _ in placed_cells(table):
+        rows[cell.row][cell.col] = _safe(cell.text, cell)
     return rows
 
 

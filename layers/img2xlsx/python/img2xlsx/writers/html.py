@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from img2xlsx.model import Cell, Document, Table
-from img2xlsx.writers.common import clean_text, is_header, is_low_confidence
+from img2xlsx.writers.common import clean_text, is_header, is_low_confidence, placed_cells
 
 _NUMERIC_KINDS = {"number", "percent", "currency"}
 
@@ -20,13 +20,13 @@ ul.warnings{color:#8a5300}
 """.strip()
 
 
-def _cell_html(cell: Cell, n_header_rows: int) -> str:
+def _cell_html(cell: Cell, rowspan: int, colspan: int, n_header_rows: int) -> str:
     tag = "th" if is_header(cell, n_header_rows) else "td"
     attrs: list[str] = []
-    if cell.rowspan > 1:
-        attrs.append(f'rowspan="{cell.rowspan}"')
-    if cell.colspan > 1:
-        attrs.append(f'colspan="{cell.colspan}"')
+    if rowspan > 1:
+        attrs.append(f'rowspan="{rowspan}"')
+    if colspan > 1:
+        attrs.append(f'colspan="{colspan}"')
     classes: list[str] = []
     if tag == "td" and cell.value is not None and cell.value.kind in _NUMERIC_KINDS:
         classes.append("num")
@@ -43,14 +43,14 @@ def _cell_html(cell: Cell, n_header_rows: int) -> str:
 
 def table_html(table: Table, index: int = 0) -> str:
     """One ``<table>``: header rows in ``<thead>`` (as ``<th>``), the rest in ``<tbody>``."""
-    by_row: dict[int, list[Cell]] = {}
-    for cell in table.cells:
-        by_row.setdefault(cell.row, []).append(cell)
+    by_row: dict[int, list[tuple[Cell, int, int]]] = {}
+    for placed in placed_cells(table):
+        by_row.setdefault(placed[0].row, []).append(placed)
     head_rows: list[str] = []
     body_rows: list[str] = []
     for r in range(table.n_rows):
-        cells = sorted(by_row.get(r, []), key=lambda c: c.col)
-        row = "<tr>" + "".join(_cell_html(c, table.n_header_rows) for c in cells) + "</tr>"
+        cells = by_row.get(r, [])  # already in column order
+        row = "<tr>" + "".join(_cell_html(c, rs, cs, table.n_header_rows) for c, rs, cs in cells) + "</tr>"
         (head_rows if r < table.n_header_rows else body_rows).append(row)
     parts = [f'<table class="img2xlsx" data-table="{index}" data-page="{table.page}">']
     if head_rows:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from img2xlsx.model import Cell, Document, Table
-from img2xlsx.writers.common import clean_text, is_header, is_low_confidence
+from img2xlsx.writers.common import clean_text, is_header, is_low_confidence, placed_cells
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -78,13 +78,15 @@ def _write_value(target: object, cell: Cell) -> None:
 def _write_table(ws: Worksheet, table: Table) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
 
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin) if table.bordered else None
     bold = Font(bold=True)
     widths: dict[int, float] = {}
     n_header = table.n_header_rows
-    for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
+    placed = placed_cells(table)
+    for cell, rowspan, colspan in placed:
         target = ws.cell(row=cell.row + 1, column=cell.col + 1)
         _write_value(target, cell)
         header = is_header(cell, n_header)
@@ -93,7 +95,7 @@ def _write_table(ws: Worksheet, table: Table) -> None:
             target.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         elif "\n" in cell.text:
             target.alignment = Alignment(vertical="top", wrap_text=True)
-        elif cell.rowspan > 1 or cell.colspan > 1:
+        elif rowspan > 1 or colspan > 1:
             target.alignment = Alignment(vertical="center")
         if border is not None:
             target.border = border
@@ -102,22 +104,21 @@ def _write_table(ws: Worksheet, table: Table) -> None:
             comment = Comment(f"Low OCR confidence: {cell.confidence:.0%}. Please check.", "img2xlsx")
             comment.width, comment.height = 220, 60
             target.comment = comment
-        if cell.colspan == 1:
+        if colspan == 1:
             widths[cell.col] = max(widths.get(cell.col, 0.0), _display_width(cell, header))
-    for cell in table.cells:
-        if cell.rowspan > 1 or cell.colspan > 1:
-            if border is not None:  # style every covered position so the merged outline is complete
-                for r in range(cell.row, cell.row + cell.rowspan):
-                    for c in range(cell.col, cell.col + cell.colspan):
-                        ws.cell(row=r + 1, column=c + 1).border = border
-            ws.merge_cells(
-                start_row=cell.row + 1,
-                start_column=cell.col + 1,
-                end_row=cell.row + cell.rowspan,
-                end_column=cell.col + cell.colspan,
-            )
-    from openpyxl.utils import get_column_letter
-
+    for cell, rowspan, colspan in placed:
+        if rowspan == 1 and colspan == 1:
+            continue
+        if border is not None:  # style every covered position so the merged outline is complete
+            for r in range(cell.row, cell.row + rowspan):
+                for c in range(cell.col, cell.col + colspan):
+                    ws.cell(row=r + 1, column=c + 1).border = border
+        ws.merge_cells(
+            start_row=cell.row + 1,
+            start_column=cell.col + 1,
+            end_row=cell.row + rowspan,
+            end_column=cell.col + colspan,
+        )
     for col in range(table.n_cols):
         width = min(max(widths.get(col, _MIN_WIDTH), _MIN_WIDTH), _MAX_WIDTH)
         ws.column_dimensions[get_column_letter(col + 1)].width = round(width, 1)
