@@ -257,5 +257,10 @@ def test_broken_grids_still_give_valid_files(tmp_path: Path) -> None:
     parser.feed(to_html(Document(tables=[table]), full_page=False))
     assert parser.cells[0][1] == {"colspan": "3"}
     assert len(parser.cells) == 4
+    spans = [
+        (c["row"], c["col"], c["rowspan"], c["colspan"])
+        for c in to_json(Document(tables=[table]))["tables"][0]["cells"]
+    ]
+    assert spans == [(0, 0, 1, 3), (1, 0, 2, 1), (1, 1, 1, 2), (2, 1, 1, 2)]
     (csv_path,) = write_csv(Document(tables=[table]), tmp_path, "broken")
     assert csv_path.read_text(encoding="utf-8-sig").splitlines() == ["wide,,", "tall,clash,", ",x,"]

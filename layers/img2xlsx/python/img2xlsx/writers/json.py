@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from img2xlsx.model import BBox, Cell, Document, Table, TextLine, TypedValue
+from img2xlsx.writers.common import placed_cells
 from img2xlsx.writers.xlsx import sheet_names
 
 SCHEMA_VERSION = 1
@@ -48,12 +49,12 @@ def _confidence(conf: float | None) -> float | None:
     return None if conf is None else round(min(max(float(conf), 0.0), 1.0), 4)
 
 
-def _cell(cell: Cell, n_header_rows: int) -> dict[str, Any]:
+def _cell(cell: Cell, rowspan: int, colspan: int, n_header_rows: int) -> dict[str, Any]:
     return {
         "row": cell.row,
         "col": cell.col,
-        "rowspan": cell.rowspan,
-        "colspan": cell.colspan,
+        "rowspan": rowspan,
+        "colspan": colspan,
         "text": cell.text,
         "header": bool(cell.header or cell.row < n_header_rows),
         "value": _typed(cell.value),
@@ -73,7 +74,7 @@ def _table(index: int, table: Table, sheet: str) -> dict[str, Any]:
         "style": table.style,
         "bordered": table.bordered,
         "bbox": _bbox(table.bbox),
-        "cells": [_cell(c, table.n_header_rows) for c in sorted(table.cells, key=lambda c: (c.row, c.col))],
+        "cells": [_cell(c, rs, cs, table.n_header_rows) for c, rs, cs in placed_cells(table)],
     }
 
 
