@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng shellcheck
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: setup system-deps venv frontend run test lint bench
+.PHONY: setup system-deps venv frontend run test lint bench backend-tools invoke
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,7 +42,31 @@ setup: system-deps venv frontend
 run: setup  # serves http://127.0.0.1:8000 (img2xlsx serve --help for options)
 	$(VENV)/bin/img2xlsx serve $(SERVE_ARGS)
 
-test: setup
+# Backend tools, each in its own venv: aws-sam-cli pins many packages, and the conversion image's requirements
+# are checked on their own (tests/backend/test_sam_template.py imports the handler with exactly them).
+SAM_VENV ?= .venv-sam
+IMAGE_VENV ?= .venv-image
+
+$(SAM_VENV)/.installed: deploy/requirements-sam.txt
+	python3 -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q -r deploy/requirements-sam.txt
+	touch $@
+
+$(IMAGE_VENV)/.installed: functions/convert/requirements.txt
+	python3 -m venv $(IMAGE_VENV)
+	$(IMAGE_VENV)/bin/pip install -q --upgrade pip
+	$(IMAGE_VENV)/bin/pip install -q -r functions/convert/requirements.txt
+	touch $@
+
+backend-tools: $(SAM_VENV)/.installed $(IMAGE_VENV)/.installed
+
+# Run one Lambda handler in-process with an event (no Docker): make invoke FUNCTION=ApiFunction
+# EVENT=events/create_job.json [JOB=<jobId>] [KEY=<uploaded file name>]; local stores unless IMG2XLSX_BACKEND=aws.
+invoke: venv
+	$(PY) functions/invoke.py $(FUNCTION) $(EVENT) $(if $(JOB),--job "$(JOB)") $(if $(KEY),--key "$(KEY)")
+
+test: setup backend-tools
 	$(PY) -m pytest -q
 
 lint: venv

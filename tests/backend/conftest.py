@@ -21,8 +21,8 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 
 import boto3
 from img2xlsx.errors import NotAnImageError
-from img2xlsx.jobs import config
 from img2xlsx.jobs.aws import DynamoJobStore, S3ObjectStore, s3_client
+from img2xlsx.jobs.config import use_service
 from img2xlsx.jobs.service import Conversion, JobService, Settings
 from moto import mock_aws
 
@@ -156,8 +156,8 @@ def backend(aws: None) -> Iterator[Backend]:
         settings=Settings(),
         clock=clock,
     )
-    config.use_service(service)
+    use_service(service)
     try:
         yield Backend(s3=s3, table=table, service=service, converter=converter, clock=clock)
     finally:
-        config.use_service(None)
+        use_service(None)
