@@ -277,7 +277,8 @@ _RE_DMY = re.compile(
     rf"^(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}})(?:,?\s+{_TIME})?$"
 )
 _RE_D_MON_Y = re.compile(
-    rf"^{_WEEKDAY}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?P<sep>[\s-]+){_MONTH}(?P=sep)(?P<y>\d{{4}})$", re.I
+    rf"^{_WEEKDAY}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?P<sep>[\s-]+){_MONTH}(?P=sep)(?P<y>\d{{4}}|\d{{2}})$",
+    re.I,
 )
 _RE_MON_D_Y = re.compile(
     rf"^{_WEEKDAY}{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?P<comma>,?)\s+(?P<y>\d{{4}})$", re.I
@@ -388,7 +389,7 @@ def _parse_date(s: str, hints: ColumnHints) -> TypedValue | None:
         if month is None:
             return None
         try:
-            day = dt.date(int(m.group("y")), month, int(m.groupdict().get("d") or 1))
+            day = dt.date(_year(m.group("y")), month, int(m.groupdict().get("d") or 1))
         except ValueError:
             return None
         return TypedValue("date", day, fmt_of(m))
@@ -399,13 +400,21 @@ def _mon_code(m: re.Match[str]) -> str:
     return "mmmm" if len(m.group("mon").rstrip(".")) > 3 and m.group("mon").lower() != "sept" else "mmm"
 
 
+def _day_code(m: re.Match[str]) -> str:
+    return "dd" if m.group("d").startswith("0") else "d"  # "dd" and "d" only differ below 10
+
+
+def _year_code(m: re.Match[str]) -> str:
+    return "yyyy" if len(m.group("y")) == 4 else "yy"
+
+
 def _fmt_d_mon_y(m: re.Match[str]) -> str:
     sep = "-" if "-" in m.group("sep") else " "
-    return f"{'dd' if len(m.group('d')) == 2 else 'd'}{sep}{_mon_code(m)}{sep}yyyy"
+    return f"{_day_code(m)}{sep}{_mon_code(m)}{sep}{_year_code(m)}"
 
 
 def _fmt_mon_d_y(m: re.Match[str]) -> str:
-    return f"{_mon_code(m)} d{m.group('comma')} yyyy"
+    return f"{_mon_code(m)} {_day_code(m)}{m.group('comma')} yyyy"
 
 
 def _fmt_mon_y(m: re.Match[str]) -> str:
