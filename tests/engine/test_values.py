@@ -33,6 +33,7 @@ from img2xlsx.values import ColumnHints, infer_hints, parse_value, type_table
         ("¥500", "currency", 500, '"¥"0'),
         ("12.50 €", "currency", 12.5, '0.00" €"'),
         ("USD 1,200", "currency", 1200, '"USD "#,##0'),
+        ("EUR1,200.5", "currency", 1200.5, '"EUR"#,##0.0'),
         ("1,200 EUR", "currency", 1200, '#,##0" EUR"'),
         ("44.4%", "percent", 0.444, "0.0%"),
         ("5%", "percent", 0.05, "0%"),

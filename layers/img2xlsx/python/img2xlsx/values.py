@@ -29,7 +29,7 @@ _CODES = (
     "USD|EUR|GBP|JPY|CNY|RMB|CHF|CAD|AUD|NZD|INR|SEK|NOK|DKK|PLN|CZK|HUF|RUB|BRL|MXN|ZAR|SGD|HKD|KRW|TRY|ILS"
 )
 _PREFIX_CURRENCY = re.compile(
-    rf"^(?P<cur>(?:US|CA|AU|NZ|HK|[ACRS])\$|[{_SYMBOLS}]|(?:{_CODES}|CHF|Fr\.|Rs\.?)(?= ))\s?"
+    rf"^(?P<cur>(?:US|CA|AU|NZ|HK|[ACRS])\$|[{_SYMBOLS}]|(?:{_CODES}|CHF|Fr\.|Rs\.?)(?=[ \d-]))\s?"
 )
 _SUFFIX_CURRENCY = re.compile(rf"\s?(?P<cur>[{_SYMBOLS}]|{_CODES}|kr|zł|Kč|Ft|\u0440\u0443\u0431\.?)$")
 _PERCENT = re.compile(r"\s?%$")
