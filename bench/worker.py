@@ -16,6 +16,7 @@ _T0 = time.perf_counter()  # before any engine import: the fresh-process measure
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -31,6 +32,8 @@ IMG2TABLE_SETTINGS: dict[str, Any] = {
     "implicit_columns": False,
     "borderless_tables": True,
     "min_confidence": 50,
+    # experiments: BENCH_IMG2TABLE_OPTS='{"implicit_columns": true}' (the cache key includes the settings)
+    **json.loads(os.environ.get("BENCH_IMG2TABLE_OPTS") or "{}"),
 }
 
 
