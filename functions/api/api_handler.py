@@ -36,7 +36,7 @@ def _reply(status: int, body: dict[str, Any]) -> Response:
 def create_job() -> Response:
     try:
         body = json.loads(app.current_event.decoded_body or "")
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: "[[[[..." nested too deep
         body = None
     if not isinstance(body, dict):
         body = None
