@@ -27,6 +27,9 @@ log = logging.getLogger("img2xlsx.local")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 # Largest upload request the server will even parse; the signed policy sets the real, per-job limit.
 MAX_UPLOAD_REQUEST = 64 * 1024 * 1024
+# Largest API request body (a job request is ~100 bytes; API Gateway itself stops at 10 MB with a 413).
+MAX_API_BODY = 1024 * 1024
+NO_STORE = {"cache-control": "no-store"}
 
 
 def create_app(
@@ -38,7 +41,9 @@ def create_app(
     on_startup: Any = None,
 ) -> Starlette:
     async def api(request: Request) -> Response:
-        body = await request.body()
+        body = await _read_capped(request, MAX_API_BODY)
+        if body is None:
+            return JSONResponse({"message": "Request Entity Too Large"}, status_code=413, headers=NO_STORE)
         event = events.http_api_event(
             method=request.method,
             path=request.url.path,
@@ -145,6 +150,23 @@ def create_app(
     else:
         routes.append(Route("/{rest:path}", not_built, methods=["GET"]))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The request body, or None once it passes ``limit`` bytes (reading no further: memory stays bounded)."""
+    try:
+        if int(request.headers.get("content-length") or 0) > limit:
+            return None
+    except ValueError:
+        pass
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _s3_error(err: S3Error) -> Response:
