@@ -100,6 +100,22 @@ def test_view_moves_to_queued_once_the_upload_lands(backend: Backend) -> None:
     assert backend.service.jobs.get(job.job_id).status == "queued"  # type: ignore[union-attr]
 
 
+def test_a_job_whose_upload_never_came_fails_after_the_form_expired(backend: Backend) -> None:
+    job = created(backend).job
+    backend.clock.advance(300 + 900 - 1)  # form lifetime + grace for an upload still in flight
+    assert backend.service.get_job_view(job.job_id)["status"] == "awaiting_upload"  # type: ignore[index]
+    backend.clock.advance(2)
+    view = backend.service.get_job_view(job.job_id)
+    assert view is not None and view["status"] == "failed" and "upload link expired" in view["error"]
+
+
+def test_a_late_upload_still_counts_if_it_landed(backend: Backend) -> None:
+    job = created(backend).job
+    backend.put_upload(job.upload_key, PNG)
+    backend.clock.advance(3600)
+    assert backend.service.get_job_view(job.job_id)["status"] == "queued"  # type: ignore[index]
+
+
 def test_unknown_and_malformed_ids_have_no_view(backend: Backend) -> None:
     assert backend.service.get_job_view("A" * 24) is None
     assert backend.service.get_job_view("../../etc") is None

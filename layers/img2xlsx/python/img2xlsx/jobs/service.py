@@ -76,6 +76,7 @@ class Settings:
     # Lambda handler passes its exact remaining time instead.
     lease_seconds: float = 180.0
     max_attempts: int = 3  # conversions started for one job before it is failed for good
+    upload_grace: int = 900  # after the form expires, time for an upload that started in time to finish
 
 
 @dataclass
@@ -236,10 +237,24 @@ class JobService:
         job = self.get_job(job_id)
         if job is None:
             return None
-        if job.status == "awaiting_upload" and self.uploads.size(job.upload_key) is not None:
-            # The upload landed but its event has not reached the converter yet: say so.
-            job = self.mark_uploaded(job.upload_key) or self.jobs.get(job_id) or job
+        if job.status == "awaiting_upload":
+            if self.uploads.size(job.upload_key) is not None:
+                # The upload landed but its event has not reached the converter yet: say so.
+                job = self.mark_uploaded(job.upload_key) or self.jobs.get(job_id) or job
+            elif self.now() > job.created_at + self.settings.upload_url_ttl + self.settings.upload_grace:
+                job = self._expire_upload(job)
         return self.view(job)
+
+    def _expire_upload(self, job: Job) -> Job:
+        """No upload long after its form expired: end the job with a reason instead of waiting forever."""
+        expired = self.jobs.transition(
+            job.job_id,
+            ("awaiting_upload",),
+            "failed",
+            updated_at=self.now(),
+            error="No image arrived before the upload link expired; please upload it again.",
+        )
+        return expired or self.jobs.get(job.job_id) or job
 
     def view(self, job: Job) -> dict[str, Any]:
         out: dict[str, Any] = {
