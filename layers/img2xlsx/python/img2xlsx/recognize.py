@@ -22,7 +22,7 @@ from .tables.header import count_header_rows
 from .tables.lines import detect_bands, detect_rulings, erase_rulings
 from .tables.segment import Region, find_regions
 from .tables.skeleton import RawTable, words_text
-from .tables.textlines import build_lines, median_height
+from .tables.textlines import build_lines, median_height, phrase_gap_for
 
 _ALNUM = re.compile(r"[0-9A-Za-z\u00C0-\uFFFF$€£%]")
 
@@ -42,6 +42,26 @@ def _keep(word: Word) -> bool:
     if _ALNUM.search(text):
         return word.conf >= 0.1 or len(text) >= 3
     return word.conf >= 0.5 and len(text) <= 3 and text not in {"|", "||", "_", "__", "~"}
+
+
+def _split_word(word: Word) -> list[Word]:
+    """A "word" holding spaces (Tesseract's LSTM sometimes returns a whole phrase): one box per word,
+    widths in proportion to the characters."""
+    parts = word.text.split()
+    if len(parts) <= 1:
+        return [word]
+    x0, y0, x1, y1 = word.bbox
+    total = len(word.text)
+    out: list[Word] = []
+    pos = 0
+    for part in parts:
+        start = word.text.index(part, pos)
+        end = start + len(part)
+        pos = end
+        a = x0 + (x1 - x0) * start / total
+        b = x0 + (x1 - x0) * end / total
+        out.append(Word(part, word.conf, (int(a), y0, max(int(a) + 1, int(b)), y1), word.line_id))
+    return out
 
 
 def _structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
@@ -64,13 +84,13 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0) -> PageResult:
     text_h = float(norm.text_height or 20.0)
     rulings = detect_rulings(gray, text_h)
     bands = detect_bands(gray, text_h)
-    words = [w for w in read_words(erase_rulings(gray, rulings)) if _keep(w)]
+    words = [s for w in read_words(erase_rulings(gray, rulings)) if _keep(w) for s in _split_word(w)]
     result = PageResult(warnings=list(norm.warnings))
     if not words:
         result.warnings.append("no text found on the page")
         return result
     h = median_height(words, text_h)
-    phrase_gap = 0.75 * h
+    phrase_gap = phrase_gap_for(words, h)
     regions = find_regions(words, rulings, bands, h, phrase_gap)
     used: set[int] = set()
     for region in regions:

@@ -42,10 +42,50 @@ def _column_edges(lines: Sequence[Line], x0: int, x1: int, min_gap: float) -> li
             if run_start is None:
                 run_start = i
         elif run_start is not None:
-            if i - run_start >= min_gap:
-                edges.append(x0 + (run_start + i) / 2)
+            # an empty channel is a column gap when the lines are, typically, widely spaced across it
+            # (a narrow channel may come from a long value in one row; aligned word spaces stay narrow)
+            xc = x0 + (run_start + i) / 2
+            if i - run_start >= 0.25 * min_gap and _typical_gap(voters, xc) >= min_gap:
+                edges.append(xc)
             run_start = None
     edges.append(float(x1))
+    return edges
+
+
+def _typical_gap(lines: Sequence[Line], xc: float) -> float:
+    """Median whitespace across ``xc`` in the lines that have words on both sides of it."""
+    gaps: list[float] = []
+    for ln in lines:
+        left = max((w.bbox[2] for w in ln.words if w.bbox[2] <= xc), default=None)
+        right = min((w.bbox[0] for w in ln.words if w.bbox[0] >= xc), default=None)
+        if left is not None and right is not None:
+            gaps.append(right - left)
+    return float(np.median(gaps)) if gaps else 1e9
+
+
+def _merge_phrase_split_columns(lines: Sequence[Line], edges: list[float]) -> list[float]:
+    """Drop a column edge that only ever cuts through phrases (a header like "On hand" over one column,
+    a long value's inner space); keep it when some line has separate phrases on its two sides."""
+    changed = True
+    while changed and len(edges) > 2:
+        changed = False
+        for k in range(1, len(edges) - 1):
+            cut = apart = 0
+            for ln in lines:
+                sides = []
+                for p in ln.phrases:
+                    cs = {_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+                    sides.append(cs)
+                if any((k - 1) in cs and k in cs for cs in sides):
+                    cut += 1
+                left = any((k - 1) in cs and k not in cs for cs in sides)
+                right = any(k in cs and (k - 1) not in cs for cs in sides)
+                if left and right:
+                    apart += 1
+            if cut and not apart:
+                del edges[k]
+                changed = True
+                break
     return edges
 
 
@@ -165,11 +205,11 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
     if not words:
         return None
     lines = build_lines(words, phrase_gap)
-    sp = space_width(lines, h)
+    sp = space_width(words, h)
     min_gap = max(0.6 * h, 1.8 * sp)
     x0 = min(w.bbox[0] for w in words)
     x1 = max(w.bbox[2] for w in words)
-    edges = _column_edges(lines, x0, x1, min_gap)
+    edges = _merge_phrase_split_columns(lines, _column_edges(lines, x0, x1, min_gap))
     n_cols = len(edges) - 1
     seps = _separators(region, h)
     rows = _group_rows(lines, edges, seps, h)

@@ -61,12 +61,16 @@ class Rulings:
 
 
 def ink_mask(gray: np.ndarray, text_h: float) -> np.ndarray:
-    """Ink = pixels clearly darker than their neighbourhood; catches faint grey rules on white."""
-    block = int(max(15, round(text_h * 1.5)) | 1)
-    mask = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 6)
-    # Very light rules (e.g. #ddd on white) fall under the adaptive offset when the block is mostly paper;
-    # a global pass on the darkest structures is added back.
-    return mask
+    """Ink = pixels clearly darker than the background around them.
+
+    The background is a grey closing wider than any stroke or rule: it keeps large flat areas (paper, shaded
+    bands with their sharp edges) and removes thin dark marks, so band edges are not mistaken for rules
+    while faint grey rules on white still stand out.
+    """
+    k = int(max(7, round(text_h * 0.6)) | 1)
+    bg = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    diff = cv2.subtract(bg, gray)
+    return (diff > 20).astype(np.uint8) * 255
 
 
 def _segments_1d(profile_on: np.ndarray) -> list[tuple[int, int]]:
@@ -116,6 +120,18 @@ def _join_v(segs: list[VLine], gap: int, dx: int) -> list[VLine]:
     return [VLine(h.x0, h.x1, h.y, h.thickness) for h in _join_h(flipped, gap, dx)]
 
 
+def _inside_text(ink: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """A horizontal run with ink both right above and right below it along most of its length is the
+    baseline or bar of bold glyphs, not a rule (a rule has paper on at least one side)."""
+    above = ink[max(0, y - 3) : max(0, y - 1), x : x + w]
+    below = ink[y + h + 1 : y + h + 3, x : x + w]
+    if above.size == 0 or below.size == 0:
+        return False
+    a = float((above.max(axis=0) > 0).mean())
+    b = float((below.max(axis=0) > 0).mean())
+    return a > 0.35 and b > 0.35
+
+
 def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
     """Horizontal and vertical rules of the page, joined across small breaks."""
     ink = ink_mask(gray, text_h)
@@ -131,7 +147,7 @@ def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
     n, _, stats, _ = cv2.connectedComponentsWithStats(h_open, connectivity=8)
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
-        if h <= max_thick * 2 and w >= hk:
+        if h <= max_thick * 2 and w >= hk and not _inside_text(ink, x, y, w, h):
             hsegs.append(HLine(int(x), int(x + w), int(y + h // 2), int(h)))
     vsegs: list[VLine] = []
     n, _, stats, _ = cv2.connectedComponentsWithStats(v_open, connectivity=8)
@@ -141,7 +157,7 @@ def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
             vsegs.append(VLine(int(y), int(y + h), int(x + w // 2), int(w)))
 
     gap = int(round(text_h * 1.2))
-    hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(3 * text_h, 40)]
+    hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(4 * text_h, 40)]
     vlines = [s for s in _join_v(vsegs, gap, max(2, max_thick)) if s.length >= max(1.4 * text_h, 20)]
 
     mask = np.zeros((h_img, w_img), np.uint8)
@@ -177,7 +193,7 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
     bg = cv2.medianBlur(bg, 3)
     hist = np.bincount(bg.ravel(), minlength=256)
     paper = int(np.argmax(hist))
-    shaded = (bg.astype(np.int16) < paper - 5).astype(np.uint8) * 255
+    shaded = (bg.astype(np.int16) < paper - 3).astype(np.uint8) * 255
     shaded = cv2.morphologyEx(shaded, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(shaded, connectivity=4)
     bands: list[Band] = []
@@ -204,4 +220,19 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
                         )
                     )
                 start = j
-    return bands
+    return _join_bands(bands, text_h)
+
+
+def _join_bands(bands: list[Band], text_h: float) -> list[Band]:
+    """Pieces of one stripe split where its shade was too faint: same rows, small horizontal gap."""
+    out: list[Band] = []
+    for b in sorted(bands, key=lambda b: (b.y0, b.x0)):
+        for o in out:
+            same_rows = abs(o.y0 - b.y0) <= 0.4 * text_h and abs(o.y1 - b.y1) <= 0.4 * text_h
+            if same_rows and b.x0 - o.x1 <= 4 * text_h and abs(o.level - b.level) <= 6:
+                o.x1 = max(o.x1, b.x1)
+                o.y0, o.y1 = min(o.y0, b.y0), max(o.y1, b.y1)
+                break
+        else:
+            out.append(Band(b.x0, b.y0, b.x1, b.y1, b.level))
+    return out

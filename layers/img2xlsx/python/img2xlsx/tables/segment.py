@@ -161,11 +161,11 @@ def _band_regions(bands: list[Band], h: float) -> list[Region]:
             if used[j]:
                 continue
             last = group[-1]
-            if abs(b.x0 - first.x0) > 2 * h or abs(b.x1 - first.x1) > 2 * h:
+            if _x_overlap(b.x0, b.x1, first.x0, first.x1) < 0.85 * max(b.x1 - b.x0, first.x1 - first.x0):
                 continue
             gap = b.y0 - last.y1
             height = max(last.y1 - last.y0, b.y1 - b.y0)
-            if gap > 2.5 * height + h:
+            if gap > 2.2 * height + 0.5 * h:
                 break
             group.append(b)
             used[j] = True

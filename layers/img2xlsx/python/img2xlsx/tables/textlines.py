@@ -112,14 +112,33 @@ def split_phrases(words: Sequence[WordLike], gap: float) -> list[Phrase]:
     return phrases
 
 
-def space_width(lines: Sequence[Line], h: float) -> float:
-    """Typical gap between words of a phrase: the low end of all in-line gaps, bounded by the text size."""
+def char_width(words: Sequence[WordLike], h: float) -> float:
+    """Median advance per character: ~0.45 h for proportional fonts, ~0.6 em for monospace."""
+    ws = [(w.bbox[2] - w.bbox[0]) / len(w.text) for w in words if len(w.text) >= 3]
+    if len(ws) < 3:
+        return 0.45 * h
+    return float(np.median(ws))
+
+
+def space_width(words: Sequence[WordLike], h: float) -> float:
+    """Typical gap between words of a phrase.
+
+    The low end of the gaps between horizontally neighbouring words, never more than one character advance
+    (in a table of one-word cells most gaps are column gaps, and a space is at most a character wide).
+    """
+    lines = build_lines(words, 1e9)
     gaps: list[int] = []
     for line in lines:
         for a, b in zip(line.words, line.words[1:], strict=False):
             g = b.bbox[0] - a.bbox[2]
             if g > 0:
                 gaps.append(g)
+    cw = char_width(words, h)
     if len(gaps) < 4:
-        return 0.3 * h
-    return float(min(max(np.percentile(gaps, 20), 0.15 * h), 0.7 * h))
+        return min(0.3 * h, cw)
+    return float(min(max(np.percentile(gaps, 20), 0.15 * h), 1.1 * cw))
+
+
+def phrase_gap_for(words: Sequence[WordLike], h: float) -> float:
+    """Gap that separates two phrases (cells) rather than two words of one phrase."""
+    return max(0.75 * h, 1.6 * space_width(words, h))
