@@ -63,6 +63,7 @@ def fail_from_record(body: dict[str, Any]) -> list[str]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     failures = []
     for message in event.get("Records") or []:
+        metrics.add_metric(name="DeadLettersReceived", unit=MetricUnit.Count, value=1)
         try:
             body = json.loads(message.get("body") or "{}")
             if isinstance(body, dict):

@@ -8,6 +8,7 @@ import json
 from typing import Any
 from urllib.parse import quote_plus
 
+import boto3
 import pytest
 from img2xlsx.jobs.model import Job
 
@@ -248,3 +249,56 @@ def test_dead_letter_keeps_messages_it_could_not_record(
     event["Records"].append(garbage)
     reply = failures.handler(event, LambdaContext())
     assert reply == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+
+
+def test_dead_letters_travel_through_sqs_and_unrecorded_ones_stay(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Destination records as SQS holds them, delivered like the event source mapping (partial batches)."""
+    sqs = boto3.client("sqs", region_name="eu-west-1")
+    queue = sqs.create_queue(QueueName="convert-failures")["QueueUrl"]
+    seed_event_job(backend, "processing")
+    record = json.loads(load_event("conversion_failed.json")["Records"][0]["body"])
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(record))
+    unknown = copy.deepcopy(record)
+    unknown["requestPayload"]["Records"][0]["s3"]["object"]["key"] = (
+        "uploads/otherJob-000000000000000000/x.png"
+    )
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(unknown))
+
+    def deliver() -> list[str]:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0)[
+            "Messages"
+        ]
+        event = {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "eventSource": "aws:sqs",
+                }
+                for m in messages
+            ]
+        }
+        failed = {f["itemIdentifier"] for f in failures.handler(event, LambdaContext())["batchItemFailures"]}
+        for m in messages:
+            if m["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+        return sorted(failed)
+
+    real_transition = backend.service.jobs.transition
+
+    def flaky(job_id: str, *args: Any, **kwargs: Any) -> Any:
+        if job_id == EVENT_JOB_ID:
+            raise ConnectionError("throttled")
+        return real_transition(job_id, *args, **kwargs)
+
+    monkeypatch.setattr(backend.service.jobs, "transition", flaky)
+    assert len(deliver()) == 1  # the sample job's message could not be recorded: it stays
+    assert backend.service.jobs.get(EVENT_JOB_ID).status == "processing"  # type: ignore[union-attr]
+
+    monkeypatch.setattr(backend.service.jobs, "transition", real_transition)
+    assert deliver() == []
+    assert backend.service.jobs.get(EVENT_JOB_ID).status == "failed"  # type: ignore[union-attr]
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
