@@ -3,7 +3,6 @@ poll the job. Plus reading the server's process tree's memory from /proc (no psu
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -85,8 +84,17 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
 
 
 def is_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, dead but not yet reaped by its parent, counts as gone)."""
     try:
-        os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def wait_gone(pids: list[int], timeout: float = 10.0) -> list[int]:
+    """Wait for every pid to end; returns those still running after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while (alive := [p for p in pids if is_alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
