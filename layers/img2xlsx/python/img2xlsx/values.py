@@ -202,6 +202,7 @@ def _parse_number(text: str, hints: ColumnHints) -> _Number | None:
     )
 
 
+_EXCEL_MAX, _EXCEL_MIN = Decimal("1e308"), Decimal("1e-307")  # magnitudes an Excel cell (a double) holds
 _RE_SCIENTIFIC = re.compile(r"^(\d)\.(\d{1,14})[eE]([-+]\d{1,3})$")
 
 
@@ -210,7 +211,10 @@ def _parse_scientific(core: str) -> tuple[Decimal, int, bool] | None:
     m = _RE_SCIENTIFIC.match(core)
     if not m:
         return None
-    return Decimal(core), len(m.group(2)), False
+    value = Decimal(core)
+    if abs(value) >= _EXCEL_MAX or (value and abs(value) < _EXCEL_MIN):
+        return None  # no cell can hold it (1E+999 would be inf, a corrupt workbook and invalid JSON)
+    return value, len(m.group(2)), False
 
 
 def _number_format(num: _Number, column_grouped: bool) -> str:
@@ -434,6 +438,12 @@ def _parse_time(s: str) -> TypedValue | None:
 # ------------------------------------------------------------------------------------------------- public
 
 
+def _excel_can_show(when: TypedValue) -> bool:
+    """Excel has no dates before 1900-01-01 (it shows ##### or a time of day): such dates stay text."""
+    day = when.value.date() if isinstance(when.value, dt.datetime) else when.value
+    return not isinstance(day, dt.date) or day >= dt.date(1900, 1, 1)
+
+
 def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
     """The typed value of one cell; text when nothing safer fits."""
     hints = hints or ColumnHints()
@@ -448,7 +458,7 @@ def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
             return TypedValue("text", text.strip())
         return _number_value(num, hints.grouped)
     when = _parse_date(s, hints) or _parse_time(s)
-    if when is not None and when.kind != "text":
+    if when is not None and when.kind != "text" and _excel_can_show(when):
         return when
     return TypedValue("text", text.strip())
 
