@@ -116,6 +116,26 @@ def test_a_late_upload_still_counts_if_it_landed(backend: Backend) -> None:
     assert backend.service.get_job_view(job.job_id)["status"] == "queued"  # type: ignore[index]
 
 
+def test_a_job_lost_by_every_retry_is_reported_failed(backend: Backend) -> None:
+    queued = created(backend).job
+    backend.put_upload(queued.upload_key, PNG)
+    backend.service.mark_uploaded(queued.upload_key)
+    stuck = created(backend).job
+    backend.put_upload(stuck.upload_key, PNG)
+    backend.service.mark_uploaded(stuck.upload_key)
+    backend.service._claim(stuck.job_id, 120)  # a worker that died without its retries ever coming
+
+    backend.clock.advance(2 * 3600 - 60)
+    assert backend.service.get_job_view(queued.job_id)["status"] == "queued"  # type: ignore[index]
+    assert backend.service.get_job_view(stuck.job_id)["status"] == "processing"  # type: ignore[index]
+    backend.clock.advance(200)
+    for job in (queued, stuck):
+        view = backend.service.get_job_view(job.job_id)
+        assert view is not None and view["status"] == "failed" and "stopped without a result" in view["error"]
+    # A late event for such a job does not resurrect it.
+    assert backend.service.process_upload(queued.upload_key).action == "duplicate"
+
+
 def test_unknown_and_malformed_ids_have_no_view(backend: Backend) -> None:
     assert backend.service.get_job_view("A" * 24) is None
     assert backend.service.get_job_view("../../etc") is None

@@ -536,7 +536,7 @@ def test_convert_handler_imports_with_the_image_requirements() -> None:
     }
     code = (
         "import convert_handler, img2xlsx.pipeline, img2xlsx.writers.xlsx, img2xlsx.writers.json, "
-        "img2xlsx.recognize, img2xlsx.jobs.aws; print('ok')"
+        "img2xlsx.recognize, img2xlsx.jobs.aws, img2xlsx.jobs.local_stores; print('ok')"
     )
     result = subprocess.run(
         [str(python), "-I", "-c", f"import sys; sys.path[:0] = {env['PYTHONPATH'].split(':')!r}; {code}"],

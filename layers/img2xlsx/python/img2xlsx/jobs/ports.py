@@ -1,4 +1,5 @@
-"""The two storage interfaces the job service needs; AWS (S3, DynamoDB) and local (folder, SQLite) implement them."""
+"""The two storage interfaces the job service needs; AWS (S3, DynamoDB) and local (folder, SQLite) implement
+them."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ class ObjectStore(Protocol):
     def presign_upload(
         self, key: str, content_type: str, max_bytes: int, expires_in: int
     ) -> PresignedUpload:
-        """A POST that may only write ``key`` with this exact content type and 1..max_bytes bytes before expiry."""
+        """A POST that may only write ``key`` with this exact content type and 1..max_bytes bytes before
+        expiry."""
         ...
 
     def presign_download(self, key: str, expires_in: int, filename: str | None = None) -> str:

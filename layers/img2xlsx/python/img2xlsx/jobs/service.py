@@ -77,6 +77,9 @@ class Settings:
     lease_seconds: float = 180.0
     max_attempts: int = 3  # conversions started for one job before it is failed for good
     upload_grace: int = 900  # after the form expires, time for an upload that started in time to finish
+    # A job queued (or with a lapsed lease) this long was lost by every retry and the dead-letter path too;
+    # longer than Lambda's event age limit (1 h) plus its retries.
+    stall_timeout: int = 2 * 3600
 
 
 @dataclass
@@ -243,7 +246,26 @@ class JobService:
                 job = self.mark_uploaded(job.upload_key) or self.jobs.get(job_id) or job
             elif self.now() > job.created_at + self.settings.upload_url_ttl + self.settings.upload_grace:
                 job = self._expire_upload(job)
+        elif job.status in ("queued", "processing") and self._stalled(job):
+            job = self._give_up(job)
         return self.view(job)
+
+    def _stalled(self, job: Job) -> bool:
+        """No worker can still be on it: retries and the dead-letter path would have ended it long ago."""
+        since = job.lease_until if job.status == "processing" and job.lease_until else job.updated_at
+        return self.now() > since + self.settings.stall_timeout
+
+    def _give_up(self, job: Job) -> Job:
+        stopped = self.jobs.transition(
+            job.job_id,
+            (job.status,),
+            "failed",
+            if_updated_at=job.updated_at,
+            updated_at=self.now(),
+            lease_until=None,
+            error="The conversion stopped without a result; please upload the image again.",
+        )
+        return stopped or self.jobs.get(job.job_id) or job
 
     def _expire_upload(self, job: Job) -> Job:
         """No upload long after its form expired: end the job with a reason instead of waiting forever."""
