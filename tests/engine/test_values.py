@@ -295,3 +295,33 @@ def test_year_headings_stay_in_the_header() -> None:
     type_table(table)
     assert table.n_header_rows == 2
     assert [c.value.kind if c.value else None for c in table.cells if c.row == 1] == ["text", "text", "text"]
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        (["599.1", "900.9", "599 1", "10. 83", "552 .9"], [599.1, 900.9, 599.1, 10.83, 552.9]),
+        (["1,234.50", "33 45", "1,728 00", "7 225.50", "2.98"], [1234.5, 33.45, 1728.0, 7225.5, 2.98]),
+        (["-423", "\u201c705", "~12", "8"], [-423, -705, -12, 8]),
+        (["€1,234.50", "€7 225.50", "€2.98"], [1234.5, 7225.5, 2.98]),
+    ],
+)
+def test_ocr_slips_are_undone_in_numeric_columns(column: list[str], expected: list[float]) -> None:
+    table = _column_table(column)
+    type_table(table)
+    assert _values(table) == pytest.approx(expected)
+
+
+def test_ocr_repairs_need_a_numeric_column_and_evidence() -> None:
+    wordy = _column_table(["599 1", "Room 5", "n/a", "12.5"])
+    type_table(wordy)
+    assert _values(wordy)[0] == "599 1"
+    no_negatives = _column_table(["423", "~705", "12"])
+    type_table(no_negatives)
+    assert _values(no_negatives)[1] == "~705"
+    phones = _column_table(["028 6659 4502", "(319) 235-5652", "+1 571 781 8421"], header="Phone")
+    type_table(phones)
+    assert all(isinstance(v, str) for v in _values(phones))
+    shown = _column_table(["1,234.50", "7 225.50", "2.98"])
+    type_table(shown)
+    assert shown.cells[2].value is not None and shown.cells[2].value.number_format == "#,##0.00"

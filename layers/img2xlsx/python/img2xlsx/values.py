@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -52,6 +53,9 @@ class ColumnHints:
     space_groups: bool = False  # "1 234" is one number (the column is numeric and agrees)
     grouped: bool = False  # some cell shows thousands separators: show them on every number
     integers_as_text: bool = False  # an ID/phone/code column: bare integers are identifiers
+    repair: bool = False  # a numeric column: undo common OCR slips in numbers (see _repairs)
+    decimals: int | None = None  # how many decimals the column's numbers usually show
+    negatives: bool = False  # the column holds negative numbers
 
 
 @dataclass(frozen=True)
@@ -438,6 +442,35 @@ def _parse_time(s: str) -> TypedValue | None:
 # ------------------------------------------------------------------------------------------------- public
 
 
+_MARK_SPACE = re.compile(r"(?<=\d)(?:([.,]) | ([.,]))(?=\d)")
+_NUMBERISH = re.compile(
+    rf"[\d .,()%+\-{_SYMBOLS}~\u201c\u201d\"'\u2018\u2019_\u00ac]+"
+)  # garbled numbers only
+_MINUS_LOOKALIKES = "~\u201c\u201d\"'\u2018\u2019_\u00ac"
+
+
+def _repairs(s: str, hints: ColumnHints) -> list[str]:
+    """Readings of a number OCR slightly garbled, tried only in numeric columns, safest first.
+
+    "10. 83" → "10.83" (a stray space by the decimal mark); "599 1" → "599.1" when the column shows one
+    decimal (the point was lost); "7 225.50" (a comma read as a space) parses with space grouping;
+    "~705" → "-705" when the column has negatives (a minus read as a tilde or a quote).
+    """
+    base = s
+    if hints.negatives and len(s) > 1 and s[0] in _MINUS_LOOKALIKES and (s[1].isdigit() or s[1] in _SYMBOLS):
+        base = "-" + s[1:]
+    out = [base]
+    joined = _MARK_SPACE.sub(lambda m: m.group(1) or m.group(2), base)
+    if joined != base:
+        out.append(joined)
+    k = hints.decimals
+    if k in (1, 2):
+        m = re.fullmatch(rf"(.*\d) (\d{{{k}}})(\D*)", joined)
+        if m and hints.decimal not in m.group(1):
+            out.append(f"{m.group(1)}{hints.decimal}{m.group(2)}{m.group(3)}")
+    return out
+
+
 def _excel_can_show(when: TypedValue) -> bool:
     """Excel has no dates before 1900-01-01 (it shows ##### or a time of day): such dates stay text."""
     day = when.value.date() if isinstance(when.value, dt.datetime) else when.value
@@ -457,6 +490,12 @@ def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
         if num.bare_integer and hints.integers_as_text:
             return TypedValue("text", text.strip())
         return _number_value(num, hints.grouped)
+    if hints.repair:
+        lenient = replace(hints, space_groups=True)
+        for candidate in _repairs(s, hints):
+            num = _parse_number(candidate, lenient)
+            if num is not None:
+                return _number_value(num, hints.grouped)
     when = _parse_date(s, hints) or _parse_time(s)
     if when is not None and when.kind != "text" and _excel_can_show(when):
         return when
@@ -523,12 +562,22 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         # the column already groups with another mark; a space there is more likely two values run together
         space_groups = False
     integers_as_text = bool(header and _ID_HEADER.search(header))
+    numbers = [p for p in parsed if p is not None]
+    n_numberish = sum(p is None and bool(_NUMBERISH.fullmatch(t)) for t, p in zip(cells, parsed, strict=True))
+    shown = Counter(p.decimals for p in numbers if p.decimals)
+    decimals = None
+    if shown:
+        k, count = shown.most_common(1)[0]
+        decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
     return ColumnHints(
         decimal=decimal,
         dayfirst=dayfirst,
         space_groups=space_groups,
         grouped=grouped or (space_groups and n_spaced > 0),
         integers_as_text=integers_as_text,
+        repair=n_strict >= 2 and n_strict + n_numberish >= 0.6 * len(cells),
+        decimals=decimals,
+        negatives=any(p.value < 0 for p in numbers),
     )
 
 
