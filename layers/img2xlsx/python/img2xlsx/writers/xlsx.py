@@ -123,7 +123,7 @@ def _write_table(ws: Worksheet, table: Table) -> None:
         width = min(max(widths.get(col, _MIN_WIDTH), _MIN_WIDTH), _MAX_WIDTH)
         ws.column_dimensions[get_column_letter(col + 1)].width = round(width, 1)
     if 0 < n_header < table.n_rows:
-        ws.freeze_panes = ws.cell(row=n_header + 1, column=1)
+        ws.freeze_panes = f"A{n_header + 1}"  # a coordinate: that cell may be inside a merge (a MergedCell)
 
 
 def _write_text_sheet(ws: Worksheet, doc: Document) -> None:
