@@ -197,7 +197,7 @@ class JobService:
         ctype = normalise_content_type(content_type)
         if ctype not in ACCEPTED_CONTENT_TYPES:
             raise UnsupportedTypeError(
-                f"{content_type} files are not supported; "
+                f"{content_type[:60]} files are not supported; "
                 "upload a PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC image"
             )
         if isinstance(size, bool) or not isinstance(size, int):
