@@ -547,3 +547,13 @@ def test_convert_handler_imports_with_the_image_requirements() -> None:
         cwd="/",
     )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
+
+
+def test_env_example_names_the_functions_and_their_variables() -> None:
+    import json
+
+    example = json.loads((ROOT / "events/env.example.json").read_text())
+    assert set(example) <= {n for n, r in R.items() if r["Type"] == "AWS::Serverless::Function"}
+    globals_env = set(T["Globals"]["Function"]["Environment"]["Variables"])
+    for variables in example.values():
+        assert set(variables) <= globals_env
