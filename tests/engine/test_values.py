@@ -325,3 +325,13 @@ def test_ocr_repairs_need_a_numeric_column_and_evidence() -> None:
     shown = _column_table(["1,234.50", "7 225.50", "2.98"])
     type_table(shown)
     assert shown.cells[2].value is not None and shown.cells[2].value.number_format == "#,##0.00"
+
+
+def test_a_column_that_lost_all_its_decimal_points() -> None:
+    table = _column_table(["5 10", "33 45", "10. 83", "3 49", "21 00"])
+    type_table(table)
+    assert _values(table) == pytest.approx([5.1, 33.45, 10.83, 3.49, 21.0])
+    assert {c.value.number_format for c in table.cells[1:] if c.value} == {"0.00"}
+    mixed = _column_table(["5 10", "33 4", "7 123", "Room 2"])  # no common shape: left alone
+    type_table(mixed)
+    assert all(isinstance(v, str) for v in _values(mixed))

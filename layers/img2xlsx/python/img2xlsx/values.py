@@ -446,6 +446,7 @@ _MARK_SPACE = re.compile(r"(?<=\d)(?:([.,]) | ([.,]))(?=\d)")
 _NUMBERISH = re.compile(
     rf"[\d .,()%+\-{_SYMBOLS}~\u201c\u201d\"'\u2018\u2019_\u00ac]+"
 )  # garbled numbers only
+_LOST_POINT = re.compile(rf"[-({_SYMBOLS}]*[\d,]*\d(?: | ?\. ?)(\d{{1,2}})[%)]*")
 _MINUS_LOOKALIKES = "~\u201c\u201d\"'\u2018\u2019_\u00ac"
 
 
@@ -569,13 +570,25 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
     if shown:
         k, count = shown.most_common(1)[0]
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
+    repair = n_strict >= 2 and n_strict + n_numberish >= 0.6 * len(cells)
+    # A whole column that lost its decimal points ("5 10", "33 45", "10. 83"): the same 1-2 trailing digits
+    # after the gap in nearly every cell is a decimal part, not a second value.
+    lost = Counter(
+        len(m.group(1))
+        for t, p in zip(cells, parsed, strict=True)
+        if p is None and (m := _LOST_POINT.fullmatch(t))
+    )
+    if decimals is None and lost:
+        k, count = lost.most_common(1)[0]
+        if count >= 3 and count + n_strict >= 0.6 * len(cells) and count >= 0.8 * lost.total():
+            decimals, repair = k, True
     return ColumnHints(
         decimal=decimal,
         dayfirst=dayfirst,
         space_groups=space_groups,
         grouped=grouped or (space_groups and n_spaced > 0),
         integers_as_text=integers_as_text,
-        repair=n_strict >= 2 and n_strict + n_numberish >= 0.6 * len(cells),
+        repair=repair,
         decimals=decimals,
         negatives=any(p.value < 0 for p in numbers),
     )
