@@ -1,0 +1,102 @@
+"""Which way is up: quarter turns of a whole page (photos taken sideways, scans fed upside down).
+
+Two cheap tests, so the common upright page costs one small OCR call at most:
+
+* sideways or not: glyphs of a text line sit next to each other, so merging glyphs with a short *horizontal*
+  smear joins far more of them than the same smear applied vertically; on a page turned by 90° it is the
+  other way round;
+* upright or upside down: Tesseract reads a short strip of the densest text; only when it is unsure is the
+  strip also read turned by 180° and the two confidences compared. Letter-shape heuristics (ascenders vs
+  descenders) fail on tables, which are mostly digits and capitals.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+SIDEWAYS_RATIO = 1.3  # turn only when vertical smearing merges clearly more glyphs than horizontal
+UPRIGHT_CONF = 0.75  # a strip read at least this confidently is taken as upright without a second read
+FLIP_MARGIN = 0.2  # the 180°-turned strip must read this much more confidently to flip the page
+STRIP_WIDTH = 900  # px of the strip that is OCR-ed (text at the normaliser's target size)
+
+
+def _glyphs(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Mask of glyph-sized components, their stats, and the median glyph height."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w = stats[:, cv2.CC_STAT_WIDTH]
+    h = stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = max(8, max(ink.shape[:2]) // 8)
+    keep = (h >= 3) & (w >= 2) & (h <= big) & (w <= big) & (w <= 4 * h) & (h <= 4 * w) & (area >= 0.1 * w * h)
+    keep[0] = False
+    if not keep.any():
+        return np.zeros_like(ink), stats[:0], 0.0
+    mask = keep[labels].astype(np.uint8) * 255
+    return mask, stats[keep], float(np.median(np.maximum(w[keep], h[keep])))
+
+
+def sideways_score(ink: np.ndarray) -> float:
+    """> 1 when text lines run vertically (page turned by 90°), < 1 when they run horizontally."""
+    mask, stats, size = _glyphs(ink)
+    if len(stats) < 20:
+        return 1.0
+    k = max(3, round(0.6 * size))
+    n_h = cv2.connectedComponents(cv2.dilate(mask, np.ones((1, k), np.uint8)))[0]
+    n_v = cv2.connectedComponents(cv2.dilate(mask, np.ones((k, 1), np.uint8)))[0]
+    return float(n_h) / max(1.0, float(n_v))
+
+
+def is_sideways(ink: np.ndarray) -> bool:
+    return sideways_score(ink) > SIDEWAYS_RATIO
+
+
+def text_strip(gray: np.ndarray, text_height: float, width: int = STRIP_WIDTH) -> np.ndarray | None:
+    """The band of ~three text lines with the most glyphs, cut to ``width`` px around its densest part."""
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w = stats[1:, cv2.CC_STAT_WIDTH]
+    h = stats[1:, cv2.CC_STAT_HEIGHT]
+    keep = (h >= 0.4 * text_height) & (h <= 2.0 * text_height) & (w <= 3 * h)
+    if keep.sum() < 5:
+        return None
+    cx = stats[1:, cv2.CC_STAT_LEFT][keep] + w[keep] // 2
+    cy = stats[1:, cv2.CC_STAT_TOP][keep] + h[keep] // 2
+    band = max(8, round(4 * text_height))
+    rows = np.convolve(np.bincount(cy, minlength=gray.shape[0]).astype(np.float64), np.ones(band), "same")
+    y_mid = int(np.argmax(rows))
+    y0 = max(0, y_mid - band // 2)
+    y1 = min(gray.shape[0], y0 + band)
+    in_band = (cy >= y0) & (cy < y1)
+    cols = np.convolve(
+        np.bincount(cx[in_band], minlength=gray.shape[1]).astype(np.float64), np.ones(width), "same"
+    )
+    x_mid = int(np.argmax(cols))
+    x0 = max(0, x_mid - width // 2)
+    x1 = min(gray.shape[1], x0 + width)
+    return np.ascontiguousarray(gray[y0:y1, x0:x1])
+
+
+def _strip_confidence(strip: np.ndarray) -> float:
+    """Character-weighted mean word confidence (0..1) of a strip read as a block of text."""
+    from img2xlsx import ocr
+
+    words = ocr.read_words(strip, psm=6, clear_rules=True)
+    chars = sum(len(w.text) for w in words)
+    if chars == 0:
+        return 0.0
+    return sum(w.conf * len(w.text) for w in words) / chars
+
+
+def is_upside_down(gray: np.ndarray, text_height: float | None) -> bool:
+    """True when the page reads clearly better turned by 180°."""
+    if not text_height:
+        return False
+    strip = text_strip(gray, text_height)
+    if strip is None:
+        return False
+    upright = _strip_confidence(strip)
+    if upright >= UPRIGHT_CONF:
+        return False
+    flipped = _strip_confidence(np.ascontiguousarray(strip[::-1, ::-1]))
+    return flipped >= upright + FLIP_MARGIN and flipped >= 0.5
