@@ -8,10 +8,12 @@ GET  /api/jobs/{jobId}  → {"jobId", "status", "error"?, "result"?: {"xlsxUrl",
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from img2xlsx.jobs.config import get_service
@@ -20,6 +22,9 @@ from img2xlsx.jobs.service import RequestError
 logger = Logger(service="img2xlsx-api")
 tracer = Tracer(service="img2xlsx-api")
 metrics = Metrics(namespace="img2xlsx", service="img2xlsx-api")
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # in Lambda, not when a test or the local server imports us
+    # The package's own log lines (img2xlsx.*) as JSON, with this invocation's correlation id.
+    copy_config_to_registered_loggers(source_logger=logger, include={"img2xlsx"})
 app = APIGatewayHttpResolver()
 
 NO_STORE = {"Cache-Control": "no-store"}

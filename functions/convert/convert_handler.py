@@ -6,10 +6,12 @@ the event; once retries are spent the event goes to the dead-letter queue, whose
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from img2xlsx.jobs.config import get_service
@@ -18,6 +20,9 @@ from img2xlsx.jobs.service import Outcome, RetryableError, job_id_from_key
 logger = Logger(service="img2xlsx-convert")
 tracer = Tracer(service="img2xlsx-convert")
 metrics = Metrics(namespace="img2xlsx", service="img2xlsx-convert")
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # in Lambda, not when a test or the local server imports us
+    # The package's own log lines (img2xlsx.*) as JSON, with this invocation's correlation id.
+    copy_config_to_registered_loggers(source_logger=logger, include={"img2xlsx"})
 
 LEASE_MARGIN_SECONDS = 30.0
 

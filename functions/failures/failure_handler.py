@@ -9,10 +9,12 @@ cannot be handled (the job table is unreachable) is reported as a batch item fai
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from img2xlsx.jobs.config import get_service
@@ -21,6 +23,9 @@ from img2xlsx.jobs.service import job_id_from_key
 logger = Logger(service="img2xlsx-failures")
 tracer = Tracer(service="img2xlsx-failures")
 metrics = Metrics(namespace="img2xlsx", service="img2xlsx-failures")
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # in Lambda, not when a test or the local server imports us
+    # The package's own log lines (img2xlsx.*) as JSON, with this invocation's correlation id.
+    copy_config_to_registered_loggers(source_logger=logger, include={"img2xlsx"})
 
 REASONS = {
     "RetriesExhausted": "The conversion failed repeatedly because of an internal error; please try again.",

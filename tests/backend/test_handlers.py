@@ -5,6 +5,10 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -12,7 +16,7 @@ import boto3
 import pytest
 from img2xlsx.jobs.model import Job
 
-from .conftest import EVENT_JOB_ID, PNG_MAGIC, Backend, LambdaContext, load_event, load_handler
+from .conftest import EVENT_JOB_ID, PNG_MAGIC, ROOT, Backend, LambdaContext, load_event, load_handler
 
 api = load_handler("functions/api/api_handler.py")
 convert = load_handler("functions/convert/convert_handler.py")
@@ -302,3 +306,32 @@ def test_dead_letters_travel_through_sqs_and_unrecorded_ones_stay(
     assert deliver() == []
     assert backend.service.jobs.get(EVENT_JOB_ID).status == "failed"  # type: ignore[union-attr]
     assert "Messages" not in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+
+
+def test_in_lambda_the_service_logs_json_with_the_job_as_correlation_id(tmp_path: Path) -> None:
+    """As in Lambda (AWS_LAMBDA_FUNCTION_NAME set), in a fresh process so logging is configured anew."""
+    env = dict(
+        os.environ,
+        AWS_LAMBDA_FUNCTION_NAME="img2xlsx-convert",
+        IMG2XLSX_BACKEND="local",
+        IMG2XLSX_DATA_DIR=str(tmp_path),
+        POWERTOOLS_LOG_LEVEL="INFO",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "functions/invoke.py"),
+            "ConvertFunction",
+            "events/s3_object_created.json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"level"')]
+    service_lines = [line for line in lines if line["message"].startswith("ignoring an object")]
+    assert service_lines and service_lines[0]["correlation_id"] == EVENT_JOB_ID
+    assert service_lines[0]["service"] == "img2xlsx-convert"
