@@ -335,3 +335,21 @@ def test_a_column_that_lost_all_its_decimal_points() -> None:
     mixed = _column_table(["5 10", "33 4", "7 123", "Room 2"])  # no common shape: left alone
     type_table(mixed)
     assert all(isinstance(v, str) for v in _values(mixed))
+
+
+@pytest.mark.parametrize(
+    ("header", "as_text"),
+    [
+        ("Employee ID", True),
+        ("Part no.", True),
+        ("Invoice #", True),
+        ("Zip code", True),
+        ("Phone", True),
+        ("Number of units", False),
+        ("Code changes (lines)", False),
+        ("Paid", False),
+        ("Units", False),
+    ],
+)
+def test_id_columns_are_recognised_by_the_last_word_of_their_header(header: str, as_text: bool) -> None:
+    assert infer_hints(["10234", "10235"], header).integers_as_text is as_text

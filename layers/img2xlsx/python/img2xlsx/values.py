@@ -35,9 +35,11 @@ _PREFIX_CURRENCY = re.compile(
 _SUFFIX_CURRENCY = re.compile(rf"\s?(?P<cur>[{_SYMBOLS}]|{_CODES}|kr|zł|Kč|Ft|\u0440\u0443\u0431\.?)$")
 _PERCENT = re.compile(r"\s?%$")
 
+# The header's last word names an identifier ("Employee ID", "Part no.", "Zip code", "Phone", "#"), unlike
+# "Number of units" or "Code changes (lines)", where the column holds quantities.
 _ID_HEADER = re.compile(
-    r"\b(id|ids|no|nr|number|code|phone|tel|telephone|mobile|fax|zip|postcode|postal|sku|account|acct|iban|"
-    r"isbn|ean|upc|serial|ssn|pin|ref|reference)\b\.?",
+    r"(?<![a-z0-9])(?:id|ids|no|nr|number|code|phone|tel|telephone|mobile|fax|zip|postcode|postal|sku|account|acct|"
+    r"iban|isbn|ean|upc|serial|ssn|pin|ref|reference|#)\W*$",
     re.IGNORECASE,
 )
 
@@ -51,7 +53,7 @@ class ColumnHints:
     decimal: Decimal_ = "."
     dayfirst: bool | None = None  # None: decide per cell (day-first only when the first part > 12)
     space_groups: bool = False  # "1 234" is one number (the column is numeric and agrees)
-    grouped: bool = False  # some cell shows thousands separators: show them on every number
+    grouped: bool = False  # some cell shows thousands separators: small numbers get the grouped format too
     integers_as_text: bool = False  # an ID/phone/code column: bare integers are identifiers
     repair: bool = False  # a numeric column: undo common OCR slips in numbers (see _repairs)
     decimals: int | None = None  # how many decimals the column's numbers usually show
