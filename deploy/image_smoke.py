@@ -9,7 +9,9 @@ CI builds functions/convert/Dockerfile, then this script:
 3. checks the handler's reply and that the job ended ``done`` with a workbook on disk.
 
 It proves the image starts, imports its native dependencies (Tesseract, OpenCV), reads the S3 event shape and
-converts. The AWS stores themselves are covered by the unit tests (moto).
+converts. The AWS stores themselves are covered by the unit tests (moto). The image runs ``awslambdaric`` on a
+plain Debian base, so the RIE is mounted from the pinned SAM CLI package (it ships the binary SAM mounts for
+``sam local invoke``), not downloaded.
 
     python deploy/image_smoke.py --image img2xlsx-convert:ci --event events/s3_object_created.json
 """
@@ -27,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 from urllib.parse import quote_plus
 from urllib.request import Request, urlopen
 
@@ -39,6 +41,7 @@ from img2xlsx.jobs.service import JobService  # noqa: E402
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 CONTAINER_DATA_DIR = "/tmp/img2xlsx-data"  # Lambda's only writable path
+HANDLER = "convert_handler.handler"  # the image's CMD
 
 
 class ImageSmokeError(Exception):
@@ -102,13 +105,28 @@ def invoke(url: str, event: dict[str, Any], timeout: float) -> Any:
             req = Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
             with urlopen(req, timeout=timeout) as resp:
                 return json.loads(resp.read())
+        except HTTPError as exc:  # the RIE answered: the runtime or the handler failed; no point retrying
+            detail = exc.read()[:2000].decode("utf-8", "replace")
+            raise ImageSmokeError(f"the RIE answered HTTP {exc.code}: {detail}") from exc
         except (URLError, ConnectionError) as exc:
             if time.monotonic() > deadline:
                 raise ImageSmokeError(f"the RIE at {url} did not answer: {exc}") from exc
             time.sleep(1)
 
 
-def run_container(image: str, data_dir: Path, port: int) -> str:
+def find_rie() -> Path:
+    """The x86_64 RIE binary that the installed SAM CLI vendors (deploy/requirements-sam.txt pins it)."""
+    try:
+        import samcli
+    except ImportError as exc:
+        raise ImageSmokeError("SAM CLI is not installed: pip install -r deploy/requirements-sam.txt") from exc
+    rie = Path(samcli.__file__).parent / "local" / "rapid" / "aws-lambda-rie-x86_64"
+    if not rie.is_file():
+        raise ImageSmokeError(f"the SAM CLI package has no RIE binary at {rie}")
+    return rie
+
+
+def run_container(image: str, data_dir: Path, port: int, rie: Path) -> str:
     env = {
         **local_env(CONTAINER_DATA_DIR),
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -116,11 +134,13 @@ def run_container(image: str, data_dir: Path, port: int) -> str:
         "AWS_REGION": "eu-central-1",
         "OMP_THREAD_LIMIT": "1",
     }
-    args = ["docker", "run", "--detach", "--rm", "--publish", f"127.0.0.1:{port}:8080"]
-    args += ["--volume", f"{data_dir}:{CONTAINER_DATA_DIR}"]
+    args = ["docker", "run", "--detach", "--publish", f"127.0.0.1:{port}:8080"]
+    args += ["--volume", f"{data_dir}:{CONTAINER_DATA_DIR}", "--volume", f"{rie}:/aws-lambda/rie:ro"]
     for key, value in env.items():
         args += ["--env", f"{key}={value}"]
-    return subprocess.run([*args, image], check=True, capture_output=True, text=True).stdout.strip()
+    # The RIE serves the invoke API on :8080 and starts the image's own runtime client with the handler.
+    args += ["--entrypoint", "/aws-lambda/rie", image, "python", "-m", "awslambdaric", HANDLER]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in data_dir.rglob("*"):
             path.chmod(0o777 if path.is_dir() else 0o666)
         event = s3_event(args.event, seeded)
-        container = run_container(args.image, data_dir, args.port)
+        container = run_container(args.image, data_dir, args.port, find_rie())
         started = time.monotonic()
         reply = invoke(f"http://127.0.0.1:{args.port}{INVOKE_PATH}", event, args.timeout)
         summary = verify(data_dir, seeded, reply)
