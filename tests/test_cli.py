@@ -221,3 +221,26 @@ def test_same_stem_inputs_do_not_overwrite_each_other(tmp_path: Path) -> None:
     assert [(t.directory.name, t.stem) for t in into] == [("out", "a"), ("out", "a-2")]
     single = cli._plan([a_png], tmp_path / "result.json", "json")
     assert [t.path for t in single] == [tmp_path / "result.json"]
+
+
+def test_limits_can_be_tightened_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    image = tmp_path / "big.png"
+    Image.new("RGB", (1200, 1000), "white").save(image)
+    code, _, err = _run(["convert", str(image), "--max-megapixels", "1"], capsys)
+    assert code == cli.EXIT_FAILED and "1.2 MP" in err and "1 MP limit" in err
+    code, _, err = _run(["convert", str(image), "--max-mb", "0.001"], capsys)
+    assert code == cli.EXIT_FAILED and "MB limit" in err
+
+
+def test_limits_from_the_environment() -> None:
+    code = "from img2xlsx import loader; print(loader.DEFAULT_MAX_BYTES, loader.DEFAULT_MAX_PIXELS)"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(LAYER),
+        "IMG2XLSX_MAX_BYTES": "1234",
+        "IMG2XLSX_MAX_PIXELS": "junk",
+    }
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert out.stdout.split() == ["1234", "50000000"]

@@ -65,6 +65,18 @@ def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
         choices=FORMATS,
         help="output format (default: from the -o file suffix, else xlsx); csv writes one file per table",
     )
+    parser.add_argument(
+        "--max-mb",
+        type=float,
+        metavar="MB",
+        help="refuse files larger than this (default: 20, or $IMG2XLSX_MAX_BYTES)",
+    )
+    parser.add_argument(
+        "--max-megapixels",
+        type=float,
+        metavar="MP",
+        help="refuse pages with more pixels than this (default: 50, or $IMG2XLSX_MAX_PIXELS)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress and no list of written files")
     parser.set_defaults(func=run_convert)
     return parser
@@ -185,7 +197,11 @@ def run_convert(args: argparse.Namespace) -> int:
     except CliError as exc:
         _say(str(exc))
         return EXIT_USAGE
+    from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
     from img2xlsx.pipeline import NO_TABLE_WARNING, convert
+
+    max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb else DEFAULT_MAX_BYTES
+    max_pixels = int(args.max_megapixels * 1_000_000) if args.max_megapixels else DEFAULT_MAX_PIXELS
 
     progress = _Progress(len(images), sys.stderr, enabled=not args.quiet)
     if progress.tty:
@@ -194,7 +210,7 @@ def run_convert(args: argparse.Namespace) -> int:
     outputs: list[Path] = []
     for done, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
         try:
-            doc = convert(image)
+            doc = convert(image, max_bytes=max_bytes, max_pixels=max_pixels)
             written = _write(doc, target)
         except Img2XlsxError as exc:
             failed += 1

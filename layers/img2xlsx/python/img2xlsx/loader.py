@@ -26,8 +26,18 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 50_000_000  # per page
+
+def _env_int(name: str, default: int) -> int:
+    """A limit from the environment (deployments tune them without code changes); bad values are ignored."""
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+DEFAULT_MAX_BYTES = _env_int("IMG2XLSX_MAX_BYTES", 20 * 1024 * 1024)
+DEFAULT_MAX_PIXELS = _env_int("IMG2XLSX_MAX_PIXELS", 50_000_000)  # per page
 DEFAULT_MIN_SIDE = 8
 DEFAULT_MAX_PAGES = 50
 DEFAULT_MAX_TOTAL_PIXELS = 150_000_000  # all pages of a TIFF together (about 450 MB decoded)
