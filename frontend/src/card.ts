@@ -92,6 +92,7 @@ export class FileCard {
     this.imageUrl = URL.createObjectURL(file);
     this.root = el("li", "card");
     this.root.dataset.testid = "file-card";
+    this.root.dataset.filename = file.name;
     this.root.setAttribute("aria-labelledby", `${id}-name`);
 
     const header = el("div", "card-header");
@@ -233,7 +234,7 @@ export class FileCard {
     const button = el("button", "button primary", "Download .xlsx");
     button.type = "button";
     button.dataset.testid = "download-xlsx";
-    button.setAttribute("aria-label", `Download ${stem}.xlsx`);
+    button.setAttribute("aria-label", `Download .xlsx: ${stem}.xlsx`);
     button.addEventListener("click", () => void this.downloadXlsx(button));
     return button;
   }
@@ -269,7 +270,7 @@ export class FileCard {
     const csv = el("button", "button", "Download CSV");
     csv.type = "button";
     csv.dataset.testid = "download-csv";
-    csv.setAttribute("aria-label", `Download ${title.toLowerCase()} as CSV`);
+    csv.setAttribute("aria-label", `Download CSV of ${title.toLowerCase()}`);
     const suffix = n > 1 ? `-table${i + 1}` : "";
     csv.addEventListener("click", () =>
       saveBlob(new Blob(["\ufeff" + toCsv(rows)], { type: "text/csv;charset=utf-8" }), `${stem}${suffix}.csv`),
@@ -277,7 +278,7 @@ export class FileCard {
     const copy = el("button", "button", "Copy table");
     copy.type = "button";
     copy.dataset.testid = "copy-tsv";
-    copy.setAttribute("aria-label", `Copy ${title.toLowerCase()} for pasting into a spreadsheet`);
+    copy.setAttribute("aria-label", `Copy table: ${title.toLowerCase()}, for pasting into a spreadsheet`);
     copy.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(toTsv(rows));

@@ -32,16 +32,9 @@ for (const input of [fileInput, cameraInput]) {
   });
 }
 
-// Labels act as the buttons: make them keyboard-operable like buttons.
-for (const label of document.querySelectorAll<HTMLLabelElement>("label.button")) {
-  label.tabIndex = 0;
-  label.setAttribute("role", "button");
-  label.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      document.getElementById(label.htmlFor)?.click();
-    }
-  });
+// Real buttons open the (hidden) file inputs: one tab stop each, named by their text.
+for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-opens]")) {
+  button.addEventListener("click", () => document.getElementById(button.dataset.opens!)?.click());
 }
 
 let dragDepth = 0;

@@ -9,8 +9,10 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -82,6 +84,10 @@ _handler: Handler | None = None
 
 
 def _init_worker(env: dict[str, str]) -> None:
+    # Ctrl+C in a terminal reaches the whole process group: the server stops the workers itself, and a
+    # conversion cut short by the keystroke must not count as a failed attempt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.filterwarnings("ignore", message="No application metrics")  # metrics are off locally
     os.environ.update(env)
 
 
