@@ -244,3 +244,13 @@ def test_limits_from_the_environment() -> None:
     }
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert out.stdout.split() == ["1234", "50000000"]
+
+
+@needs_recognition
+def test_unwritable_output_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    image = _table_png(tmp_path / "t.png")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, out, err = _run(["convert", str(image), "-o", str(blocker / "out.xlsx")], capsys)
+    assert code == cli.EXIT_FAILED and out == ""
+    assert err.count("\n") == 1 and "cannot write" in err and "Traceback" not in err

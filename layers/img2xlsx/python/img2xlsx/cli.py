@@ -211,26 +211,26 @@ def run_convert(args: argparse.Namespace) -> int:
     for done, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
         try:
             doc = convert(image, max_bytes=max_bytes, max_pixels=max_pixels)
-            written = _write(doc, target)
         except Img2XlsxError as exc:
             failed += 1
             progress.say(exc.message if image.name in exc.message else f"{image}: {exc.message}")
-        except OSError as exc:
-            failed += 1
-            progress.say(
-                f"{image}: cannot write output: {exc.strerror or exc} ({exc.filename or target.path})"
-            )
         except Exception as exc:
             if os.environ.get("IMG2XLSX_DEBUG"):
                 raise
             failed += 1
             progress.say(f"{image}: internal error ({type(exc).__name__}: {exc}); please report this picture")
         else:
-            for warning in doc.warnings:
-                if warning == NO_TABLE_WARNING:
-                    warning = "no table found; wrote the recognised text instead"
-                progress.say(f"{image}: warning: {warning}")
-            outputs.extend(written)
+            try:
+                outputs.extend(_write(doc, target))
+            except OSError as exc:
+                failed += 1
+                where = exc.filename or target.path
+                progress.say(f"{image}: cannot write {where}: {exc.strerror or exc}")
+            else:
+                for warning in doc.warnings:
+                    if warning == NO_TABLE_WARNING:
+                        warning = "no table found; wrote the recognised text instead"
+                    progress.say(f"{image}: warning: {warning}")
         progress.step(done, image.name)
     progress.close()
     if not args.quiet:
