@@ -138,6 +138,12 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+def _detail(exc: BaseException) -> str:
+    """A decoder's own words on one line (libheif's end with a newline), short enough for a status."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def _open(data: bytes, name: str) -> Image.Image:
     """Open the header only (Pillow is lazy): format and size are known, pixels are not decoded yet."""
     from PIL import Image, UnidentifiedImageError
@@ -159,7 +165,7 @@ def _open(data: bytes, name: str) -> Image.Image:
             f"{name}: not a recognised image format (supported: {SUPPORTED_LABEL})"
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise TruncatedImageError(f"{name}: the image header is damaged ({exc})") from None
+        raise TruncatedImageError(f"{name}: the image header is damaged ({_detail(exc)})") from None
     if img.format not in SUPPORTED_FORMATS:
         fmt = img.format or "unknown"
         raise UnsupportedFormatError(f"{name}: {fmt} images are not supported (supported: {SUPPORTED_LABEL})")
@@ -231,7 +237,8 @@ def _decode_frame(img: Image.Image, name: str, page: int) -> np.ndarray:
         raise ImageTooLargeError(_bomb_message(name)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         where = f" (page {page + 1})" if page else ""
-        raise TruncatedImageError(f"{name}: the image data is truncated or damaged{where} ({exc})") from None
+        message = f"{name}: the image data is truncated or damaged{where} ({_detail(exc)})"
+        raise TruncatedImageError(message) from None
     return np.ascontiguousarray(arr)
 
 
@@ -243,7 +250,8 @@ def _seek(img: Image.Image, index: int, name: str) -> None:
     except Image.DecompressionBombError:
         raise ImageTooLargeError(_bomb_message(name)) from None
     except (EOFError, OSError, ValueError, SyntaxError) as exc:
-        raise TruncatedImageError(f"{name}: page {index + 1} is missing or damaged ({exc})") from None
+        message = f"{name}: page {index + 1} is missing or damaged ({_detail(exc)})"
+        raise TruncatedImageError(message) from None
 
 
 def load_pages(
