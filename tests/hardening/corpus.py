@@ -173,6 +173,7 @@ CASES: list[Case] = [
     Case("empty.png", lambda: b"", frozenset({"empty"})),
     Case("cut-short.png", lambda: _truncated("PNG"), frozenset({"truncated"})),
     Case("cut-short-photo.jpg", lambda: _truncated("JPEG"), frozenset({"truncated"}), "image/jpeg"),
+    Case("cut-short.heic", lambda: _heic()[:400], frozenset({"truncated"}), "image/heic"),
     Case("text-file.png", lambda: _TEXT, BAD_INPUT),
     Case("document.png", lambda: _PDF, BAD_INPUT),
     Case("drawing.png", lambda: _SVG, BAD_INPUT),
