@@ -235,11 +235,21 @@ def _decode_frame(img: Image.Image, name: str, page: int) -> np.ndarray:
         arr = np.asarray(rgb, dtype=np.uint8)
     except Image.DecompressionBombError:
         raise ImageTooLargeError(_bomb_message(name)) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, TypeError) as exc:  # TypeError: a damaged TIFF
         where = f" (page {page + 1})" if page else ""
         message = f"{name}: the image data is truncated or damaged{where} ({_detail(exc)})"
         raise TruncatedImageError(message) from None
     return np.ascontiguousarray(arr)
+
+
+def _page_count(img: Image.Image, name: str) -> int:
+    """Pages of a TIFF (counting walks every page's header, which may be damaged); 1 for other formats."""
+    if img.format != "TIFF":
+        return 1
+    try:
+        return int(getattr(img, "n_frames", 1) or 1)
+    except (EOFError, OSError, ValueError, SyntaxError, TypeError) as exc:  # "Missing dimensions": TypeError
+        raise TruncatedImageError(f"{name}: the list of pages is damaged ({_detail(exc)})") from None
 
 
 def _seek(img: Image.Image, index: int, name: str) -> None:
@@ -249,7 +259,7 @@ def _seek(img: Image.Image, index: int, name: str) -> None:
         img.seek(index)
     except Image.DecompressionBombError:
         raise ImageTooLargeError(_bomb_message(name)) from None
-    except (EOFError, OSError, ValueError, SyntaxError) as exc:
+    except (EOFError, OSError, ValueError, SyntaxError, TypeError) as exc:  # TypeError: a damaged TIFF
         message = f"{name}: page {index + 1} is missing or damaged ({_detail(exc)})"
         raise TruncatedImageError(message) from None
 
@@ -272,7 +282,7 @@ def load_pages(
     data, name = _read_source(source, max_bytes, name)
     img = _open(data, name)
     try:
-        n_frames = int(getattr(img, "n_frames", 1) or 1) if img.format == "TIFF" else 1
+        n_frames = _page_count(img, name)
         if n_frames > max_pages:
             raise ImageTooLargeError(f"{name}: {n_frames} pages, more than the {max_pages}-page limit")
         total = 0
