@@ -557,3 +557,14 @@ def test_env_example_names_the_functions_and_their_variables() -> None:
     globals_env = set(T["Globals"]["Function"]["Environment"]["Variables"])
     for variables in example.values():
         assert set(variables) <= globals_env
+
+
+def test_every_alarm_notifies_the_alarm_topic() -> None:
+    alarms = of_type("AWS::CloudWatch::Alarm")
+    assert len(alarms) >= 4
+    for alarm in alarms.values():
+        assert refs(alarm["Properties"]["AlarmActions"]) == {"AlarmTopic"}
+    subscription = R["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail" and refs(subscription["Properties"]["TopicArn"]) == {
+        "AlarmTopic"
+    }
