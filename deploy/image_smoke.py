@@ -131,7 +131,7 @@ def run_container(image: str, data_dir: Path, port: int, rie: Path) -> str:
         **local_env(CONTAINER_DATA_DIR),
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "img2xlsx",
-        "AWS_REGION": "eu-central-1",
+        "AWS_REGION": "eu-west-1",
         "OMP_THREAD_LIMIT": "1",
     }
     args = ["docker", "run", "--detach", "--publish", f"127.0.0.1:{port}:8080"]
