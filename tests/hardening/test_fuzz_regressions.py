@@ -1,5 +1,5 @@
 """Inputs the fuzzer (fuzz/, ``make fuzz``) once crashed the loader with, replayed: each must now be refused
-with an InputError whose message is one line. New crash files from fuzz/.work/crashes go in fuzz_regressions/."""
+with an InputError whose message is one line. New finds (fuzz/.work/crashes) go to fuzz_regressions/."""
 
 from __future__ import annotations
 
