@@ -114,16 +114,25 @@ def invoke(url: str, event: dict[str, Any], timeout: float) -> Any:
             time.sleep(1)
 
 
+RIE_IN_SAMCLI = Path("samcli") / "local" / "rapid" / "aws-lambda-rie-x86_64"
+
+
 def find_rie() -> Path:
-    """The x86_64 RIE binary that the installed SAM CLI vendors (deploy/requirements-sam.txt pins it)."""
+    """The x86_64 RIE binary vendored by the pinned SAM CLI (deploy/requirements-sam.txt), from this Python
+    or from the tool venv that `make backend-tools` creates (.venv-sam)."""
+    candidates = sorted((ROOT / ".venv-sam").glob(f"lib/python3*/site-packages/{RIE_IN_SAMCLI}"))
     try:
         import samcli
-    except ImportError as exc:
-        raise ImageSmokeError("SAM CLI is not installed: pip install -r deploy/requirements-sam.txt") from exc
-    rie = Path(samcli.__file__).parent / "local" / "rapid" / "aws-lambda-rie-x86_64"
-    if not rie.is_file():
-        raise ImageSmokeError(f"the SAM CLI package has no RIE binary at {rie}")
-    return rie
+
+        candidates.insert(0, Path(samcli.__file__).parent.parent / RIE_IN_SAMCLI)
+    except ImportError:
+        pass
+    for rie in candidates:
+        if rie.is_file():
+            return rie
+    raise ImageSmokeError(
+        "no RIE binary: install deploy/requirements-sam.txt (make backend-tools) or pass --rie"
+    )
 
 
 def run_container(image: str, data_dir: Path, port: int, rie: Path) -> str:
@@ -150,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--picture", type=Path, default=ROOT / "deploy" / "fixtures" / "smoke-table.png")
     parser.add_argument("--port", type=int, default=9000)
     parser.add_argument("--timeout", type=float, default=180.0)
+    parser.add_argument("--rie", type=Path, default=None, help="aws-lambda-rie binary (default: SAM CLI's)")
     args = parser.parse_args(argv)
 
     data_dir = Path(tempfile.mkdtemp(prefix="img2xlsx-image-smoke-"))
@@ -160,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in data_dir.rglob("*"):
             path.chmod(0o777 if path.is_dir() else 0o666)
         event = s3_event(args.event, seeded)
-        container = run_container(args.image, data_dir, args.port, find_rie())
+        container = run_container(args.image, data_dir, args.port, args.rie or find_rie())
         started = time.monotonic()
         reply = invoke(f"http://127.0.0.1:{args.port}{INVOKE_PATH}", event, args.timeout)
         summary = verify(data_dir, seeded, reply)

@@ -5,6 +5,7 @@ CI runs the same path with the handler inside the built image behind the Lambda 
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,3 +82,11 @@ def test_event_keys_are_url_encoded_like_s3(tmp_path: Path) -> None:
     seeded = image_smoke.Seeded("job", "uploads/job/quarterly report.png", 10)
     event = image_smoke.s3_event(EVENT, seeded)
     assert event["Records"][0]["s3"]["object"]["key"] == "uploads/job/quarterly+report.png"
+
+
+def test_the_rie_comes_from_the_pinned_sam_cli() -> None:
+    rie = image_smoke.find_rie()  # make test builds .venv-sam from deploy/requirements-sam.txt
+    assert rie.name == "aws-lambda-rie-x86_64" and rie.stat().st_size > 1_000_000
+    with rie.open("rb") as fh:
+        assert fh.read(4) == b"\x7fELF"
+    assert os.access(rie, os.X_OK)
