@@ -9,7 +9,7 @@ import {
   type JobView,
   type PreviewDocument,
 } from "./api";
-import { renderTable, toCsv, toGrid, toRows, toTsv, LOW_CONFIDENCE } from "./tables";
+import { isLowConfidence, renderTable, toCsv, toGrid, toRows, toTsv, LOW_CONFIDENCE } from "./tables";
 
 type Phase = "uploading" | "queued" | "processing" | "done" | "failed";
 
@@ -71,6 +71,21 @@ function stemOf(name: string): string {
   return base.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^[._-]+|[._-]+$/g, "") || "table";
 }
 
+/** The async clipboard API needs a secure context (https, localhost); a phone on the LAN may not have one. */
+async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+  const area = el("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("copy refused");
+}
+
 let nextId = 0;
 
 export class FileCard {
@@ -99,6 +114,7 @@ export class FileCard {
     const thumb = el("img", "thumb");
     thumb.src = this.imageUrl;
     thumb.alt = "";
+    thumb.addEventListener("error", () => thumb.classList.add("broken")); // not an image the browser can show
     const titles = el("div", "card-titles");
     const name = el("h2", "card-name", file.name);
     name.id = `${id}-name`;
@@ -211,11 +227,15 @@ export class FileCard {
 
     const actions = el("div", "result-actions");
     actions.append(this.xlsxButton(stem));
-    const legend = el("p", "legend");
-    const swatch = el("span", "legend-swatch low-confidence");
-    swatch.setAttribute("aria-hidden", "true");
-    legend.append(swatch, ` Highlighted cells were read with less than ${LOW_CONFIDENCE * 100}% confidence.`);
-    actions.append(legend);
+    const doubtful = doc.tables.reduce((n, t) => n + t.cells.filter(isLowConfidence).length, 0);
+    if (doubtful > 0) {
+      const legend = el("p", "legend");
+      const swatch = el("span", "legend-swatch low-confidence");
+      swatch.setAttribute("aria-hidden", "true");
+      const cells = doubtful === 1 ? "1 highlighted cell was" : `${doubtful} highlighted cells were`;
+      legend.append(swatch, ` ${cells} read with less than ${LOW_CONFIDENCE * 100}% confidence — please check.`);
+      actions.append(legend);
+    }
 
     const body = el("div", "result-body");
     const figure = el("figure", "original");
@@ -281,7 +301,7 @@ export class FileCard {
     copy.setAttribute("aria-label", `Copy table: ${title.toLowerCase()}, for pasting into a spreadsheet`);
     copy.addEventListener("click", async () => {
       try {
-        await navigator.clipboard.writeText(toTsv(rows));
+        await copyText(toTsv(rows));
         copy.textContent = "Copied ✓";
         this.announce("Table copied. Paste it into a spreadsheet.");
       } catch {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,14 @@ from .workers import WorkerPool
 log = logging.getLogger("img2xlsx.local")
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-# Largest upload request the server will even parse; the signed policy sets the real, per-job limit.
-MAX_UPLOAD_REQUEST = 64 * 1024 * 1024
+
+
+def max_upload_request() -> int:
+    """Largest upload request the server will even parse; the signed policy sets the real, per-job limit."""
+    configured = int(os.environ.get("MAX_UPLOAD_BYTES", "0") or 0)
+    return max(64 * 1024 * 1024, configured + 1024 * 1024)
+
+
 # Largest API request body (a job request is ~100 bytes; API Gateway itself stops at 10 MB with a 413).
 MAX_API_BODY = 1024 * 1024
 NO_STORE = {"cache-control": "no-store"}
@@ -40,6 +47,8 @@ def create_app(
     dist_dir: Path | None,
     on_startup: Any = None,
 ) -> Starlette:
+    request_limit = max_upload_request()
+
     async def api(request: Request) -> Response:
         body = await _read_capped(request, MAX_API_BODY)
         if body is None:
@@ -65,7 +74,7 @@ def create_app(
             declared = int(request.headers.get("content-length", "0"))
         except ValueError:
             declared = 0
-        if declared > MAX_UPLOAD_REQUEST:
+        if declared > request_limit:
             return _s3_error(
                 S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
             )
