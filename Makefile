@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng shellcheck
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: setup system-deps venv frontend run test lint bench backend-tools invoke
+.PHONY: setup system-deps venv frontend run test lint bench backend-tools invoke fuzz loadtest
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -76,3 +76,14 @@ lint: venv
 
 bench: setup  # args: make bench BENCH_ARGS="--engines img2xlsx --limit 40"; img2table venv made on demand
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Fuzz the image loader for FUZZ_SECONDS (atheris, coverage-guided); crash inputs land in fuzz/.work/crashes.
+FUZZ_SECONDS ?= 60
+fuzz: venv
+	@$(PY) -c "import atheris" 2>/dev/null || $(PIP) install -q 'atheris>=2.3'
+	$(PY) fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+# N clients against the served local stack, then the same with a SIGKILL + restart mid-run (not in `make test`).
+LOADTEST_ARGS ?= --clients 4 --workers 2 --seconds 60 --kill-after 25
+loadtest: setup
+	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
