@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 from urllib.request import urlopen
 
 import openpyxl
@@ -57,8 +57,10 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     f"the local stack exited with {proc.returncode}: {(data_dir / 'server.log').read_text()}"
                 )
             try:
-                with urlopen(base + "/", timeout=2):
+                with urlopen(base + "/api/jobs/not-a-job", timeout=2):
                     break
+            except HTTPError:  # any HTTP answer (here a 404) means the server is up
+                break
             except (URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
                     pytest.fail("the local stack did not answer within 60 s")
