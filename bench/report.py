@@ -122,6 +122,8 @@ def summary_table(summaries: dict[str, dict[str, float]], extras: dict[str, dict
         ("fresh_s", "first conversion, fresh process, s (↓)"),
         ("big_rss_mb", "peak RSS MB, 4000x3000 photo (↓)"),
         ("big_s", "seconds, 4000x3000 photo, fresh process (↓)"),
+        ("fresh_teds", "TEDS of the fresh-process image (↑)"),
+        ("big_teds", "TEDS of the 4000x3000 photo (↑)"),
     ):
         if any(key in extras.get(e, {}) for e in engines):
             vals = [extras.get(e, {}).get(key, math.nan) for e in engines]
@@ -163,6 +165,13 @@ def breakdowns(by_engine: dict[str, list[Row]]) -> list[tuple[str, str]]:
     return out
 
 
+def _shapes(score: ImageScore) -> str:
+    def dims(shape: list[int] | None) -> str:
+        return "none" if not shape else f"{shape[0]}x{shape[1]}"
+
+    return ", ".join(f"{dims(t['gt_shape'])}→{dims(t['pred_shape'])}" for t in score.per_table)
+
+
 def worst_table(rows: Sequence[Row], n: int = 10) -> str:
     worst = sorted(rows, key=lambda r: (r.score.teds, r.score.cell_text))[:n]
     body = [
@@ -173,11 +182,23 @@ def worst_table(rows: Sequence[Row], n: int = 10) -> str:
             fmt(r.score.teds_struct),
             fmt(r.score.cell_text),
             f"{r.score.n_pred}/{r.score.n_gt}",
+            _shapes(r.score),
             " ".join(r.image.tag(k) for k in TAG_KEYS),
             (r.score.error or "")[:60],
         ]
         for r in worst
     ]
     return md_table(
-        ["image", "subset", "TEDS", "TEDS-s", "text", "sheets/GT", "style degr layout merges", "error"], body
+        [
+            "image",
+            "subset",
+            "TEDS",
+            "TEDS-s",
+            "text",
+            "sheets/GT",
+            "GT→sheet shape",
+            "style degr layout merges",
+            "error",
+        ],
+        body,
     )

@@ -114,7 +114,7 @@ def measure_extras(
             im.convert("RGB").resize((4000, 3000), Image.Resampling.LANCZOS).save(big, quality=90)
         for name in engines:
             engine = get_engine(name)
-            cache = OUT / "cache" / name / f"extras-{cache_key(mid.image)}-{cache_key(photo.image)}.json"
+            cache = OUT / "cache" / name / f"extras2-{cache_key(mid.image)}-{cache_key(photo.image)}.json"
             if engine.cacheable and cache.exists() and not force:
                 out[name] = json.loads(cache.read_text())
                 continue
@@ -124,17 +124,25 @@ def measure_extras(
             )
             fresh = run_fresh(engine, mid.image, Path(tmp) / f"{name}-fresh.xlsx")
             large = run_fresh(engine, big, Path(tmp) / f"{name}-big.xlsx")
+            fresh_score = _score_one(
+                (mid.name, str(mid.gt_json), str(Path(tmp) / f"{name}-fresh.xlsx"), fresh)
+            )
+            big_score = _score_one(
+                (photo.name, str(photo.gt_json), str(Path(tmp) / f"{name}-big.xlsx"), large)
+            )
             rec = {
                 "fresh_image": f"{mid.name} ({'x'.join(map(str, Image.open(mid.image).size))})",
                 "fresh_s": fresh.get("seconds_wall"),
                 "fresh_import_s": fresh.get("seconds_import"),
                 "fresh_ok": fresh["ok"],
                 "fresh_error": fresh.get("error", ""),
+                "fresh_teds": fresh_score.teds,
                 "big_image": f"{photo.name} upscaled to 4000x3000",
                 "big_rss_mb": large.get("peak_rss_mb"),
                 "big_s": large.get("seconds_wall"),
                 "big_ok": large["ok"],
                 "big_error": large.get("error", ""),
+                "big_teds": big_score.teds,
             }
             out[name] = rec
             if engine.cacheable and fresh["ok"] and large["ok"]:
