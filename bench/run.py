@@ -204,6 +204,37 @@ def write_scores(by_engine: dict[str, list[Row]]) -> None:
     (OUT / "scores.json").write_text(json.dumps(records, indent=1), encoding="utf-8")
 
 
+def compare_with_previous(engine: str, rows: list[Row], n_show: int = 5) -> str:
+    """Per-image change against the previous run of ``engine`` (its last score of each image), then remember
+    this run: the quick feedback an engine engineer wants after a change."""
+    path = OUT / f"previous-{engine}.json"
+    prev: dict[str, dict[str, float]] = json.loads(path.read_text()) if path.exists() else {}
+    now = {
+        r.image.name: {
+            "teds": r.score.teds,
+            "teds_struct": r.score.teds_struct,
+            "cell_text": r.score.cell_text,
+        }
+        for r in rows
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**prev, **now}))
+    common = [n for n in now if n in prev]
+    if not common:
+        return ""
+    lines = [f"vs previous {engine} scores of the same {len(common)} images:"]
+    for key in ("teds", "teds_struct", "cell_text"):
+        a = sum(prev[n][key] for n in common) / len(common)
+        b = sum(now[n][key] for n in common) / len(common)
+        lines.append(f"  {key:12s} {a:.3f} → {b:.3f} ({b - a:+.3f})")
+    deltas = sorted((now[n]["teds"] - prev[n]["teds"], n) for n in common)
+    worse = [f"{n} {d:+.3f}" for d, n in deltas[:n_show] if d < -0.005]
+    better = [f"{n} {d:+.3f}" for d, n in reversed(deltas[-n_show:]) if d > 0.005]
+    lines.append("  TEDS regressions: " + (", ".join(worse) or "none"))
+    lines.append("  TEDS gains: " + (", ".join(better) or "none"))
+    return "\n".join(lines)
+
+
 def render(
     by_engine: dict[str, list[Row]], extras: dict[str, dict[str, Any]], args: argparse.Namespace, worst: int
 ) -> str:
@@ -303,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     text = render(by_engine, extras, args, args.worst)
     print()
     print(text)
+    for name in engines:
+        if not get_engine(name).cacheable and (delta := compare_with_previous(name, by_engine[name])):
+            print(delta)
     dest = args.results or (RESULTS_MD if full and len(engines) == 2 and not args.score_only else None)
     if dest is not None:
         dest.write_text(results_header() + text, encoding="utf-8")
