@@ -6,6 +6,8 @@ import re
 import subprocess
 from typing import Any
 
+import yaml
+
 from .conftest import ROOT, WORKFLOWS, tool
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
@@ -132,3 +134,30 @@ def test_every_action_is_pinned_to_a_commit_with_its_version() -> None:
             pins.setdefault(action, set()).add(sha)
     assert {"actions/checkout", "aws-actions/configure-aws-credentials"} <= set(pins)
     assert all(len(shas) == 1 for shas in pins.values()), f"one action, several pins: {pins}"
+
+
+def test_dependabot_keeps_the_pins_current() -> None:
+    path = ROOT / ".github" / "dependabot.yml"
+    proc = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ecosystems = {u["package-ecosystem"]: u for u in yaml.safe_load(path.read_text())["updates"]}
+    assert ecosystems["github-actions"]["target-branch"] == "develop"
+
+
+def test_readme_deploy_section_names_only_files_that_exist() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Deploy\n", 1)[1].split("\n## ", 1)[0]
+    for heading in ("Prerequisites", "Branch model", "bootstrap", "What the workflows do", "Rolling back"):
+        assert re.search(rf"^### .*{heading}", section, re.MULTILINE), f"README Deploy lacks '{heading}'"
+    paths = set(re.findall(r"`((?:deploy|\.github/workflows|events)/[\w./-]+)`", section))
+    paths |= {f".github/workflows/{name}" for name in re.findall(r"`([\w-]+\.yml)`", section)}
+    assert len(paths) >= 8
+    missing = sorted(p for p in paths if not (ROOT / p).exists())
+    assert not missing, f"README Deploy names files that do not exist: {missing}"
+    for variable in ("AWS_DEPLOY_ROLE_ARN", "AWS_REGION"):
+        assert variable in section and f"vars.{variable}" in (WORKFLOWS / "deploy-stage.yml").read_text()
