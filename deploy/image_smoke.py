@@ -143,7 +143,10 @@ def run_container(image: str, data_dir: Path, port: int, rie: Path) -> str:
         "AWS_REGION": "eu-west-1",
         "OMP_THREAD_LIMIT": "1",
     }
-    args = ["docker", "run", "--detach", "--publish", f"127.0.0.1:{port}:8080"]
+    # As this user, not root: Lambda runs functions unprivileged too, and what the function writes (SQLite
+    # journal, results) stay readable and writable for verify() on the host.
+    args = ["docker", "run", "--detach", "--user", f"{os.getuid()}:{os.getgid()}"]
+    args += ["--publish", f"127.0.0.1:{port}:8080"]
     args += ["--volume", f"{data_dir}:{CONTAINER_DATA_DIR}", "--volume", f"{rie}:/aws-lambda/rie:ro"]
     for key, value in env.items():
         args += ["--env", f"{key}={value}"]
@@ -166,9 +169,6 @@ def main(argv: list[str] | None = None) -> int:
     container = ""
     try:
         seeded = seed(data_dir, args.picture)
-        data_dir.chmod(0o777)  # the function may run as a non-root user inside the image
-        for path in data_dir.rglob("*"):
-            path.chmod(0o777 if path.is_dir() else 0o666)
         event = s3_event(args.event, seeded)
         container = run_container(args.image, data_dir, args.port, args.rie or find_rie())
         started = time.monotonic()
