@@ -150,6 +150,8 @@ def _open(data: bytes, name: str) -> Image.Image:
 
     # Our header check (below) enforces the pixel limit; Pillow's own warning would only add stderr noise.
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+    # Nor its notes on damaged tags ("Corrupt EXIF data"): they print Pillow's source lines to the user.
+    warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     head = data[:64]
     if _looks_like_heif(head):
         _register_heif()
