@@ -108,11 +108,18 @@ def test_cli_whole_corpus(tmp_path: Path) -> None:
     bomb = inputs / "white-36mp.png"  # 11 KB on disk, 36 MP decoded: legal, so it must convert
     bomb.write_bytes(zlib_bomb_png(6000))
     paths.append(bomb)
+    regressions = []  # the fuzzer's finds: refused in one line, no library warnings on the way
+    for found in sorted((Path(__file__).parent / "fuzz_regressions").glob("*.bin")):
+        path = inputs / f"fuzzed-{found.stem}.tiff"
+        path.write_bytes(found.read_bytes())
+        paths.append(path)
+        regressions.append(path.name)
     out = tmp_path / "out"
     code, _stdout, stderr, peak_mb = _run_cli([*map(str, paths), "-o", str(out), "-q"], timeout=300)
     assert code == 1, stderr  # some inputs failed
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
     lines = stderr.splitlines()
+    warned = sum("warning:" in line for line in lines)
     assert all(line.startswith("img2xlsx: ") for line in lines), stderr
     for case in CASES:
         stem = Path(case.name).stem
@@ -124,6 +131,9 @@ def test_cli_whole_corpus(tmp_path: Path) -> None:
         else:
             assert len(mine) == 1, (case.name, stderr)
             assert not (out / f"{stem}.xlsx").exists()
+    for name in regressions:
+        assert len([line for line in lines if name in line]) == 1, stderr
+    assert len(lines) == sum(not c.ok for c in CASES) + len(regressions) + warned, stderr
     assert load_workbook(out / "white-36mp.xlsx").sheetnames == ["Text"]
     assert peak_mb < MEMORY_BOUND_MB, f"the CLI peaked at {peak_mb:.0f} MB"
 
