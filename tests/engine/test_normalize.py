@@ -163,9 +163,19 @@ def test_shadow_gradient_is_flattened(table: np.ndarray) -> None:
 def test_flatten_keeps_rulings_dark() -> None:
     gray = np.full((200, 400), 180, np.uint8)
     gray[100:102, 20:380] = 40  # a ruling on grey paper
-    flat = illumination.flatten(gray, 15.0)
+    flat, unevenness = illumination.flatten(gray, 15.0)
     assert flat[150, 200] > 240
     assert flat[100:102, 200].max() < 90
+    assert unevenness == pytest.approx(1.0, abs=0.02)
+
+
+def test_unevenness_tells_camera_lighting_from_flat_paper() -> None:
+    gray = np.full((300, 400), 230, np.uint8)
+    gray[::20, :] = 30  # some ink
+    _, flat_paper = illumination.flatten(gray, 12.0)
+    lit = (gray.astype(np.float32) * np.linspace(0.6, 1.0, 400, dtype=np.float32)[None, :]).astype(np.uint8)
+    _, camera = illumination.flatten(lit, 12.0)
+    assert flat_paper < 1.05 < 1.3 < camera
 
 
 def test_tiny_text_is_upscaled_to_readable_size() -> None:

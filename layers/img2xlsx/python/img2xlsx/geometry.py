@@ -153,7 +153,7 @@ def _profile_score(xs: np.ndarray, ys: np.ndarray, angles_deg: np.ndarray, n_bin
     return scores
 
 
-def estimate_skew(ink: np.ndarray, max_deg: float = MAX_SKEW_DEG, max_points: int = 150_000) -> float:
+def estimate_skew(ink: np.ndarray, max_deg: float = MAX_SKEW_DEG, max_points: int = 80_000) -> float:
     """Angle (degrees, counter-clockwise positive) by which text lines and rulings in ``ink`` are tilted.
 
     Projection-profile method: the tilt that makes the row histogram of ink pixels sharpest, searched coarse,

@@ -16,9 +16,11 @@ import cv2
 import numpy as np
 
 SIDEWAYS_RATIO = 1.3  # turn only when vertical smearing merges clearly more glyphs than horizontal
-UPRIGHT_CONF = 0.75  # a strip read at least this confidently is taken as upright without a second read
+UPRIGHT_CONF = (
+    0.55  # a strip read this confidently is upright (180°-turned strips score 0.1-0.4 on the bench)
+)
 FLIP_MARGIN = 0.2  # the 180°-turned strip must read this much more confidently to flip the page
-STRIP_WIDTH = 900  # px of the strip that is OCR-ed (text at the normaliser's target size)
+STRIP_WIDTH = 600  # px of the strip that is OCR-ed (text at the normaliser's target size)
 
 
 def _glyphs(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
