@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from .model import Cell, Table, TextLine
-from .normalize import NormalizedPage, normalize_page
+from .normalize import NormalizedPage, normalize_page, to_gray
 from .ocr import Word, read_words
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
@@ -76,14 +77,24 @@ def _structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
 def recognize_page(rgb: np.ndarray, page: int = 0) -> PageResult:
     """Tables and free text of one loaded page (RGB uint8); bboxes in loaded-page pixels."""
     norm = normalize_page(rgb)
-    return recognize_normalized(norm, page)
+    return recognize_normalized(norm, page, shades=_unflattened(rgb, norm))
 
 
-def recognize_normalized(norm: NormalizedPage, page: int = 0) -> PageResult:
+def _unflattened(rgb: np.ndarray, norm: NormalizedPage) -> np.ndarray:
+    """The loaded page brought into normalised coordinates without illumination flattening: flattening
+    lightens cell fills next to text, and faint zebra stripes are exactly what band detection looks for."""
+    h, w = norm.gray.shape[:2]
+    return cv2.warpPerspective(
+        to_gray(rgb), norm.matrix, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray | None = None) -> PageResult:
+    """As :func:`recognize_page` on an already normalised page; ``shades`` is the unflattened grey."""
     gray = norm.gray
     text_h = float(norm.text_height or 20.0)
     rulings = detect_rulings(gray, text_h)
-    bands = detect_bands(gray, text_h)
+    bands = detect_bands(shades if shades is not None else gray, text_h)
     words = [s for w in read_words(erase_rulings(gray, rulings)) if _keep(w) for s in _split_word(w)]
     result = PageResult(warnings=list(norm.warnings))
     if not words:

@@ -236,8 +236,8 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
     ]
     # row boundaries halfway between rows
     ys = [float(row_y[0][0])]
-    for a, b in zip(row_y, row_y[1:], strict=False):
-        ys.append((a[1] + b[0]) / 2)
+    for above, below in zip(row_y, row_y[1:], strict=False):
+        ys.append((above[1] + below[0]) / 2)
     ys.append(float(row_y[-1][1]))
     first_full = next(
         (i for i, r in enumerate(rows) if len(set().union(*(_line_cols(ln, edges) for ln in r))) >= max(2, n_cols - 1)),

@@ -160,10 +160,7 @@ def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
     hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(4 * text_h, 40)]
     vlines = [s for s in _join_v(vsegs, gap, max(2, max_thick)) if s.length >= max(1.4 * text_h, 20)]
 
-    mask = np.zeros((h_img, w_img), np.uint8)
-    mask |= cv2.bitwise_and(h_open, h_open)
-    mask |= v_open
-    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    mask: np.ndarray = cv2.dilate(cv2.bitwise_or(h_open, v_open), np.ones((3, 3), np.uint8))
     return Rulings(hlines, vlines, mask)
 
 
@@ -188,14 +185,17 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
     small = max(1.0, text_h / 8.0)  # work at ~8 px text height: bands are large, this is fast
     sw, sh = max(1, int(round(w_img / small))), max(1, int(round(h_img / small)))
     g = cv2.resize(gray, (sw, sh), interpolation=cv2.INTER_AREA)
-    k = 9
+    k = 15
     bg = cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     bg = cv2.medianBlur(bg, 3)
-    hist = np.bincount(bg.ravel(), minlength=256)
-    paper = int(np.argmax(hist))
-    shaded = (bg.astype(np.int16) < paper - 3).astype(np.uint8) * 255
-    shaded = cv2.morphologyEx(shaded, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(shaded, connectivity=4)
+    # local paper level: the brightest background within a few rows (bands are a few rows tall at most),
+    # so uneven lighting of photos does not read as shading
+    kp = 8 * 8 + 1
+    paper = cv2.dilate(bg, cv2.getStructuringElement(cv2.MORPH_RECT, (kp, kp)))
+    paper = cv2.blur(paper, (kp, kp))
+    shaded_raw: np.ndarray = (bg.astype(np.int16) < paper.astype(np.int16) - 3).astype(np.uint8) * 255
+    shaded = cv2.morphologyEx(shaded_raw, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(shaded, connectivity=4)
     bands: list[Band] = []
     for i in range(1, n):
         x, y, w, h, area = stats[i]
@@ -206,20 +206,23 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
         # adjacent stripes of different shades (header over first body row) form one component: split it
         # where the row-wise level steps
         levels = np.median(bg[y : y + h, x : x + w], axis=1).astype(np.float32)
-        start = 0
-        for j in range(1, h + 1):
-            if j == h or abs(float(levels[j]) - float(np.median(levels[start:j]))) > 4:
-                if j - start >= 6 and (j - start) <= 8 * 6:
-                    bands.append(
-                        Band(
-                            int(x * small),
-                            int((y + start) * small),
-                            int((x + w) * small),
-                            int((y + j) * small),
-                            float(np.median(levels[start:j])),
-                        )
+        # split only at sharp steps (a fill boundary); slow drifts are left-over illumination
+        cuts = [0]
+        for j in range(2, h - 1):
+            if abs(float(levels[j]) - float(levels[j - 2])) > 6 and j - cuts[-1] >= 4:
+                cuts.append(j)
+        cuts.append(h)
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if 6 <= b - a <= 8 * 6:
+                bands.append(
+                    Band(
+                        int(x * small),
+                        int((y + a) * small),
+                        int((x + w) * small),
+                        int((y + b) * small),
+                        float(np.median(levels[a:b])),
                     )
-                start = j
+                )
     return _join_bands(bands, text_h)
 
 

@@ -192,15 +192,30 @@ def _is_columnar(line: Line) -> bool:
 
 def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
     """Runs of vertically close lines that contain at least two multi-phrase (column-aligned) lines."""
-    blocks: list[list[Line]] = []
+    # first cut at wide empty stretches, then inside each piece at gaps well above its own typical gap
+    # (generous row padding is a style, not a break between tables)
+    coarse: list[list[Line]] = []
     cur: list[Line] = []
     for ln in lines:
-        if cur and ln.y0 - max(c.y1 for c in cur) > 2.2 * h:
-            blocks.append(cur)
+        if cur and ln.y0 - max(c.y1 for c in cur) > 4.5 * h:
+            coarse.append(cur)
             cur = []
         cur.append(ln)
     if cur:
-        blocks.append(cur)
+        coarse.append(cur)
+    blocks: list[list[Line]] = []
+    for piece in coarse:
+        gaps = [b.y0 - max(c.y1 for c in piece[: i + 1]) for i, b in enumerate(piece[1:])]
+        typical = float(np.median(gaps)) if gaps else h
+        limit = max(2.2 * h, 1.8 * typical)
+        cur = []
+        for i, ln in enumerate(piece):
+            if cur and gaps[i - 1] > limit:
+                blocks.append(cur)
+                cur = []
+            cur.append(ln)
+        if cur:
+            blocks.append(cur)
     out: list[list[Line]] = []
     for block in blocks:
         # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
@@ -212,7 +227,9 @@ def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
         # (kept when they do not start at the table's left edge); below, wrapped last-row lines
         lead = block[: idx[0]]
         left = min(ln.x0 for ln in core)
-        while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < 1.5 * h:
+        core_gaps = [b.y0 - a.y1 for a, b in zip(core, core[1:], strict=False)]
+        near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
+        while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < near:
             core.insert(0, lead.pop())
         trail = block[idx[-1] + 1 :]
         xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
@@ -246,11 +263,14 @@ def _split_side_by_side(block: list[Line], h: float) -> list[list[Line]]:
         elif not e and start is not None:
             runs.append((start, i))
             start = None
-    runs = [r for r in runs if r[1] - r[0] >= 2.5 * h]
+    runs = [r for r in runs if r[1] - r[0] >= 0.8 * h]
     if not runs:
         return [block]
-    widths = sorted(r[1] - r[0] for r in runs)
     best = max(runs, key=lambda r: r[1] - r[0])
+    best_w = best[1] - best[0]
+    if best_w < 2.5 * h:
+        return [block]
+    others = sorted((r[1] - r[0] for r in runs if r != best), reverse=True)
     split_x = x0 + (best[0] + best[1]) / 2
     left = [w for w in words if (w.bbox[0] + w.bbox[2]) / 2 < split_x]
     right = [w for w in words if (w.bbox[0] + w.bbox[2]) / 2 >= split_x]
@@ -261,11 +281,11 @@ def _split_side_by_side(block: list[Line], h: float) -> list[list[Line]]:
     ry = [ln.yc for ln in rb]
     aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
     frac = aligned / max(1, min(len(lb), len(rb)))
-    top_diff = abs(lb[0].y0 - rb[0].y0)
-    bot_diff = abs(lb[-1].y1 - rb[-1].y1)
-    row_h = (block[-1].y1 - block[0].y0) / max(1, len(block))
-    wide = len(widths) == 1 or (best[1] - best[0]) >= 1.6 * widths[-2]
-    split = frac < 0.6 or (wide and max(top_diff, bot_diff) > 1.5 * row_h)
+    # a channel far wider than every other one, with at least two columns on each side of it
+    cols_left = 1 + sum(1 for r in runs if r[1] <= best[0])
+    cols_right = 1 + sum(1 for r in runs if r[0] >= best[1])
+    dominant = (not others or best_w >= 2.0 * others[0]) and best_w >= 4 * h
+    split = frac < 0.6 or (dominant and cols_left >= 2 and cols_right >= 2)
     if not split:
         return [block]
     return _split_side_by_side(lb, h) + _split_side_by_side(rb, h)

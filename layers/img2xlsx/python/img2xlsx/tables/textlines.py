@@ -10,9 +10,12 @@ import numpy as np
 
 
 class WordLike(Protocol):
-    text: str
-    conf: float
-    bbox: tuple[int, int, int, int]
+    @property
+    def text(self) -> str: ...
+    @property
+    def conf(self) -> float: ...
+    @property
+    def bbox(self) -> tuple[int, int, int, int]: ...
 
 
 @dataclass
