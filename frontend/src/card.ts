@@ -94,6 +94,7 @@ export class FileCard {
   private readonly progress: HTMLProgressElement;
   private readonly errorBox: HTMLElement;
   private readonly errorText: HTMLElement;
+  private readonly retryButton: HTMLButtonElement;
   private readonly resultEl: HTMLElement;
   private readonly imageUrl: string;
   private abort: AbortController | null = null;
@@ -144,6 +145,7 @@ export class FileCard {
     retry.dataset.testid = "retry";
     retry.setAttribute("aria-label", `Retry ${file.name}`);
     retry.addEventListener("click", () => void this.start());
+    this.retryButton = retry;
     this.errorBox.append(this.errorText, retry);
 
     this.resultEl = el("div", "result");
@@ -159,8 +161,9 @@ export class FileCard {
     if (phase === "queued" || phase === "processing") this.progress.removeAttribute("value"); // indeterminate
   }
 
-  private showError(message: string): void {
+  private showError(message: string, status = "failed"): void {
     this.setPhase("failed");
+    this.root.dataset.status = status;
     this.errorText.textContent = message;
     this.errorBox.hidden = false;
     this.announce(`${this.file.name}: ${message}`);
@@ -170,6 +173,7 @@ export class FileCard {
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
     this.errorBox.hidden = true;
+    this.errorBox.replaceChildren(this.errorText, this.retryButton);
     this.resultEl.hidden = true;
     this.resultEl.replaceChildren();
     this.progress.value = 0;
@@ -213,12 +217,12 @@ export class FileCard {
     const stem = stemOf(this.file.name);
     const n = doc.tables.length;
     if (n === 0) {
-      this.setPhase("done", "Done — no table found");
-      this.root.dataset.status = "no-table";
       this.showError(
         "No table found in this image. Try a sharper, straighter photo that shows the whole table" +
           (doc.lines?.length ? " (the workbook still holds the text that was read)." : "."),
+        "no-table",
       );
+      this.statusEl.textContent = "Done — no table found";
       this.errorBox.append(this.xlsxButton(stem));
       return;
     }

@@ -16,6 +16,7 @@ import httpx
 import openpyxl
 import pytest
 from e2e_stack import ARTIFACTS, DIST, LocalStack, bench_image
+from PIL import Image, ImageDraw
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -82,6 +83,14 @@ def page(context: BrowserContext) -> Page:
     page.goto("/")
     expect(page.get_by_role("heading", name="img2xlsx")).to_be_visible()
     return page
+
+
+def picture_without_a_table() -> bytes:
+    image = Image.new("RGB", (600, 300), "white")
+    ImageDraw.Draw(image).text((40, 120), "Just a sentence, no table here at all.", fill="black")
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return buf.getvalue()
 
 
 def shot(page: Page, name: str) -> Path:
@@ -195,15 +204,15 @@ def test_rejected_files_show_clear_errors_and_retry(page: Page) -> None:
             FilePayload(name="table.txt", mimeType="text/plain", buffer=b"a,b\n1,2\n"),
         ]
     )
+    huge = b"\x89PNG\r\n\x1a\n" + b"\0" * (21 * 1024 * 1024)
     page.locator("#file-input").set_input_files(
-        {
-            "name": "huge.png",
-            "mimeType": "image/png",
-            "buffer": b"\x89PNG\r\n\x1a\n" + b"\0" * (21 * 1024 * 1024),
-        }
+        FilePayload(name="huge.png", mimeType="image/png", buffer=huge)
+    )
+    page.locator("#file-input").set_input_files(
+        FilePayload(name="no-table.png", mimeType="image/png", buffer=picture_without_a_table())
     )
     cards = page.locator("[data-testid=file-card]")
-    expect(cards).to_have_count(3)
+    expect(cards).to_have_count(4)
 
     def card_for(name: str) -> Any:
         return page.locator(f'[data-testid=file-card][data-filename="{name}"]')
@@ -216,6 +225,10 @@ def test_rejected_files_show_clear_errors_and_retry(page: Page) -> None:
     notes_error = card_for("notes.png").get_by_role("alert")
     expect(notes_error).to_contain_text("Conversion failed")
     assert "image" in (notes_error.text_content() or "").lower()
+    no_table = card_for("no-table.png")
+    expect(no_table).to_have_attribute("data-status", "no-table", timeout=CONVERT_TIMEOUT_MS)
+    expect(no_table.get_by_role("alert")).to_contain_text("No table found in this image")
+    expect(no_table.get_by_role("button", name="Download .xlsx")).to_be_visible()  # it still holds the text
     shot(page, "03-errors")
 
     # Retry is there, labelled, and runs the file again (which fails again, with the same reason).

@@ -158,7 +158,11 @@ def serve(options: ServeOptions) -> int:
         print(f"img2xlsx serve: {exc}", file=sys.stderr)
         return 1
     try:
-        app = build_app(options)
+        try:
+            app = build_app(options)
+        except (RuntimeError, OSError) as exc:  # a missing handler or frontend folder, an unwritable data dir
+            print(f"img2xlsx serve: {exc}", file=sys.stderr)
+            return 1
         if not (options.dist_dir / "index.html").is_file():
             print(
                 f"img2xlsx serve: the web app is not built ({options.dist_dir}); run `make frontend`",
