@@ -203,15 +203,19 @@ def run(args: argparse.Namespace, kill_after: float | None) -> dict[str, Any]:
     for t in threads:
         t.start()
     restarts = 0
+    in_flight = 0
     try:
         if kill_after:
             time.sleep(kill_after)
             assert stack.proc is not None
             killed = len(process_tree(stack.proc.pid))
+            with stats.lock:
+                in_flight = len(set(stats.accepted) - set(stats.finished))
             outage.down.set()
             stack.kill()
             print(
-                f"  [{label}] SIGKILL of {killed} server processes at {kill_after:.0f}s; restarting",
+                f"  [{label}] SIGKILL of {killed} server processes at {kill_after:.0f}s with {in_flight} "
+                "accepted job(s) unfinished; restarting",
                 flush=True,
             )
             stack.start()
@@ -251,6 +255,7 @@ def run(args: argparse.Namespace, kill_after: float | None) -> dict[str, Any]:
         "lost_jobs": len(lost),
         "lost_samples": lost[:5],
         "restarts": restarts,
+        "unfinished_at_kill": in_flight,
         "peak_server_tree_mb": round(stats.peak_tree_mb),
         "peak_single_process_mb": round(stats.peak_process_mb),
         "tracebacks_in_log": log.count("Traceback"),
@@ -285,6 +290,7 @@ def show(result: dict[str, Any]) -> None:
     print(f"time to result p50/p95:         {ttr.get('p50', '-')} / {ttr.get('p95', '-')} s  (n={ttr['n']})")
     print(f"errors:                         {result['errors']} {result['error_samples'] or ''}")
     if result["restarts"]:
+        print(f"jobs unfinished at the SIGKILL: {result['unfinished_at_kill']} (all must end done)")
         print(f"requests retried during outage: {result['outage_retries']}")
     print(f"lost jobs:                      {result['lost_jobs']} {result['lost_samples'] or ''}")
     print(
