@@ -260,6 +260,38 @@ def test_paste_a_screenshot_from_the_clipboard(page: Page) -> None:
     shot(page, "04-pasted")
 
 
+def test_drop_several_images_on_the_page(page: Page) -> None:
+    """Files dragged from the desktop and dropped anywhere on the page each get a card and are converted."""
+    names = ["dev_0016", "dev_0032"]  # the second holds two tables
+    payload = [
+        (bench_image(n)[0].name, base64.b64encode(bench_image(n)[0].read_bytes()).decode()) for n in names
+    ]
+    data_transfer = page.evaluate_handle(
+        """files => {
+            const dt = new DataTransfer();
+            for (const [name, b64] of files) {
+                const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+                dt.items.add(new File([bytes], name, {type: 'image/png'}));
+            }
+            return dt;
+        }""",
+        payload,
+    )
+    page.dispatch_event("#dropzone", "dragenter", {"dataTransfer": data_transfer})
+    expect(page.locator("#dropzone")).to_have_class("dropzone dragging")
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": data_transfer})
+    expect(page.locator("#dropzone")).to_have_class("dropzone")
+    cards = page.locator("[data-testid=file-card]")
+    expect(cards).to_have_count(2)
+    for name, _ in payload:
+        card = page.locator(f'[data-testid=file-card][data-filename="{name}"]')
+        expect(card).to_have_attribute("data-status", "done", timeout=CONVERT_TIMEOUT_MS)
+    two = page.locator('[data-testid=file-card][data-filename="dev_0032.png"]')
+    expect(two.locator("[data-testid=table-preview]")).to_have_count(2)
+    expect(two.get_by_role("button", name="Download CSV")).to_have_count(2)
+    shot(page, "06-dropped")
+
+
 def test_keyboard_and_phone(browser: Browser, stack: LocalStack) -> None:
     phone = browser.new_context(
         base_url=stack.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
