@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import fnmatch
 import json
+import subprocess
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -301,8 +302,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"bench: running {name} ...", flush=True)
         t0 = dt.datetime.now()
+        try:
+            engine = get_engine(name)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"bench: cannot set up {name}: {exc}", file=sys.stderr)
+            return 2
         runs[name] = run_engine(
-            get_engine(name),
+            engine,
             jobs,
             OUT / "work" / name,
             n_jobs=args.jobs,
