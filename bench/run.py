@@ -1,6 +1,7 @@
 """``python -m bench.run``: convert bench images with each engine, score the workbooks, report side by side.
 
-Typical loops: ``python -m bench.run --engines img2xlsx --limit 40`` (fast, prints the worst images);
+Typical loops: ``python -m bench.run --engines img2xlsx --limit 40`` (or ``--tag degradation=photo``; prints
+the worst images and the change since the previous run);
 ``make bench`` (everything, both engines, writes ``bench/RESULTS.md``). img2table outputs are cached by image
 hash under ``bench/out/cache`` (``--force`` re-runs it). Per-image scores: ``bench/out/scores.{csv,json}``.
 """
@@ -35,6 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--subset", choices=SUBSETS, help="only synthetic or only real images")
     ap.add_argument("--limit", type=int, help="N images spread evenly over the selection (deterministic)")
     ap.add_argument("--only", action="append", default=[], help="image name or glob (repeatable, comma list)")
+    ap.add_argument(
+        "--tag", action="append", default=[], help="manifest tag filter KEY=VALUE, e.g. degradation=photo"
+    )
     ap.add_argument("--engines", default=",".join(ENGINE_NAMES), help="comma list: img2xlsx,img2table")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes per engine and scorer processes")
     ap.add_argument("--timeout", type=int, default=180, help="seconds per image before it counts as a crash")
@@ -51,7 +55,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def select(images: list[BenchImage], only: list[str], limit: int | None) -> list[BenchImage]:
+def select(
+    images: list[BenchImage], only: list[str], limit: int | None, tags: list[str] | None = None
+) -> list[BenchImage]:
+    for tag in tags or []:
+        key, _, value = tag.partition("=")
+        images = [i for i in images if i.tag(key) == value]
     pats = [p for arg in only for p in arg.split(",") if p]
     if pats:
         images = [i for i in images if any(fnmatch.fnmatch(i.name, p) or i.name == p for p in pats)]
@@ -274,11 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, KeyError, ValueError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
-    images = select([i for i in all_images if args.subset in (None, i.subset)], args.only, args.limit)
+    images = select(
+        [i for i in all_images if args.subset in (None, i.subset)], args.only, args.limit, args.tag
+    )
     if not images:
         print("bench: no image matches the selection", file=sys.stderr)
         return 2
-    full = args.subset is None and not args.only and not args.limit
+    full = args.subset is None and not args.only and not args.limit and not args.tag
     print(f"bench: {len(images)} images from {bench_dir()}; engines: {', '.join(engines)}", flush=True)
 
     runs: dict[str, dict[str, dict[str, Any]]] = {}

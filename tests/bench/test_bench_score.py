@@ -193,6 +193,12 @@ def test_summary_pools_numeric_and_reports_timing() -> None:
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90) == pytest.approx(10.0)
 
 
+def test_select_filters_by_tag() -> None:
+    images = [_img("a", style="grid", has_merges=True), _img("b", style="plain", has_merges=False)]
+    assert [i.name for i in select(images, [], None, ["style=plain"])] == ["b"]
+    assert [i.name for i in select(images, [], None, ["has_merges=True"])] == ["a"]
+
+
 def test_select_spreads_limit_and_filters_names() -> None:
     images = [_img(f"dev_{i:04d}") for i in range(10)]
     assert [i.name for i in select(images, [], 5)] == [f"dev_{i:04d}" for i in (1, 3, 5, 7, 9)]
