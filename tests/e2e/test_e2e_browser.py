@@ -73,8 +73,12 @@ def context(browser: Browser, stack: LocalStack) -> Iterator[BrowserContext]:
         base_url=stack.url, accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
+    problems: list[str] = []
+    ctx.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    ctx.on("weberror", lambda e: problems.append(f"uncaught: {e.error}"))
     yield ctx
     ctx.close()
+    assert problems == [], "the page broke its security policy or threw"
 
 
 @pytest.fixture
