@@ -83,6 +83,13 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     )
 
 
+def text_chunk_bomb_png() -> bytes:
+    """A small table PNG carrying a zTXt comment that inflates to 20 MB (a bomb hidden in metadata)."""
+    png = _save(table_image(), "PNG")
+    comment = _png_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (20 << 20), 9))
+    return png[:33] + comment + png[33:]  # right after IHDR
+
+
 def zlib_bomb_png(side: int = 6000) -> bytes:
     """A real, complete, legal-size PNG (white, 36 MP) that compresses to a few dozen KB."""
     ihdr = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
@@ -179,6 +186,7 @@ CASES: list[Case] = [
     Case("drawing.png", lambda: _SVG, BAD_INPUT),
     Case("page.png", lambda: _HTML, BAD_INPUT),
     Case("bomb.png", png_bomb, frozenset({"too_large"})),
+    Case("metadata-bomb.png", text_chunk_bomb_png, frozenset({"truncated", "too_large"})),
     Case("one-pixel.png", lambda: _save(Image.new("RGB", (1, 1), "white"), "PNG"), frozenset({"too_small"})),
     Case("too-many-pages.tiff", lambda: _multipage_tiff(60), frozenset({"too_large"}), "image/tiff"),
     Case("table.png", lambda: _save(table_image(), "PNG"), OK, tags=frozenset({"table"})),
