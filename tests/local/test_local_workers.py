@@ -31,6 +31,15 @@ def always_fails(event: dict[str, Any]) -> None:
     raise RuntimeError("engine exploded")
 
 
+def dies_once(event: dict[str, Any]) -> None:
+    """The worker process dies outright on the first attempt (as under the OOM killer), then succeeds."""
+    marker = Path(os.environ["TEST_OUT"] + ".died")
+    if not marker.exists():
+        marker.write_text("x")
+        os._exit(9)
+    record(event)
+
+
 def s3_event(key: str) -> dict[str, Any]:
     return events.s3_object_created_event("local", key, 10)
 
@@ -139,3 +148,17 @@ def test_recover_releases_interrupted_jobs_and_requeues_orphan_uploads(tmp_path:
     keys = sorted(json.dumps(e["Records"][0]["s3"]["object"]["key"]) for _, e, _ in queue.pending())
     assert keys == sorted(json.dumps(k) for k in (interrupted.upload_key, orphan.upload_key))
     assert recover(stores, queue) == (0, 0)  # idempotent
+
+
+def test_a_dead_worker_is_replaced_and_its_event_retried(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    queue = EventQueue(tmp_path / "q.sqlite")
+    pool = WorkerPool(queue, 1, {"TEST_OUT": str(out)}, handle=dies_once)
+    pool.start()
+    try:
+        pool.submit(s3_event("uploads/k/a.png"))
+        wait_for(lambda: lines(out) == ["uploads/k/a.png"] and pool.idle())
+    finally:
+        pool.stop()
+    assert (tmp_path / "out.txt.died").exists()
+    assert queue.pending() == []
