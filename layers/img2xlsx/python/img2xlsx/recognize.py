@@ -16,13 +16,13 @@ import numpy as np
 
 from .model import Cell, Table, TextLine
 from .normalize import NormalizedPage, normalize_page, to_gray
-from .ocr import Word, read_words
+from .ocr import Word, read_region, read_words
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
 from .tables.lines import detect_bands, detect_rulings, erase_rulings
 from .tables.segment import Region, find_regions
-from .tables.skeleton import RawTable, words_text
+from .tables.skeleton import RawCell, RawTable, words_text
 from .tables.textlines import build_lines, median_height, phrase_gap_for
 
 _ALNUM = re.compile(r"[0-9A-Za-z\u00C0-\uFFFF$€£%]")
@@ -95,7 +95,8 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
     text_h = float(norm.text_height or 20.0)
     rulings = detect_rulings(gray, text_h)
     bands = detect_bands(shades if shades is not None else gray, text_h)
-    words = [s for w in read_words(erase_rulings(gray, rulings)) if _keep(w) for s in _split_word(w)]
+    ocr_gray = erase_rulings(gray, rulings)
+    words = [s for w in read_words(ocr_gray) if _keep(w) for s in _split_word(w)]
     result = PageResult(warnings=list(norm.warnings))
     if not words:
         result.warnings.append("no text found on the page")
@@ -112,6 +113,7 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
         if filled < 2:
             continue
         raw.n_header_rows = count_header_rows(raw, region, h)
+        _reread_cells(raw, ocr_gray, h)
         result.tables.append(_to_table(raw, norm, h, page))
         for c in raw.cells:
             used.update(id(w) for w in c.words)
@@ -126,11 +128,42 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
     return result
 
 
+REREAD_BELOW = 0.5  # page-pass confidence under which a cell is read again on its own
+REREAD_BUDGET = 60  # at most this many re-reads per table: bounded time on huge, badly printed tables
+
+
+def _reread_cells(raw: RawTable, gray: np.ndarray, h: float) -> None:
+    """Read again, alone, the cells the page pass missed (ink but no word) or read with low confidence;
+    keep the re-read only when Tesseract is more confident about it."""
+    todo: list[tuple[float, RawCell]] = []
+    for cell in raw.cells:
+        x0, y0, x1, y1 = cell.bbox
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        if cell.words:
+            conf = float(np.mean([w.conf for w in cell.words]))
+            if conf < REREAD_BELOW:
+                todo.append((conf, cell))
+        else:
+            inner = gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2]
+            if inner.size and int((inner < 128).sum()) > 0.5 * h * h * 0.15:
+                todo.append((0.0, cell))
+    todo.sort(key=lambda t: t[0])
+    for conf, cell in todo[:REREAD_BUDGET]:
+        lines = max(1, len(build_lines(cell.words, 1e9))) if cell.words else 1
+        text, new_conf = read_region(gray, cell.bbox, single_line=lines == 1)
+        text = " ".join(text.split())
+        if text and new_conf > conf + 0.1:
+            cell.reread = (text, new_conf)
+
+
 def _to_table(raw: RawTable, norm: NormalizedPage, h: float, page: int) -> Table:
     cells: list[Cell] = []
     for rc in raw.cells:
         text = words_text(rc.words, h)
         conf = float(np.mean([w.conf for w in rc.words])) if rc.words else None
+        if rc.reread is not None:
+            text, conf = rc.reread
         cells.append(
             Cell(
                 row=rc.row,

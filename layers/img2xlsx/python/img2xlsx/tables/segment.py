@@ -114,6 +114,10 @@ def _text_gap_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: fl
     return max(best, y1 - cur)
 
 
+def _has_text_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> bool:
+    return any(ln.y0 >= y0 and ln.y1 <= y1 and _x_overlap(ln.x0, ln.x1, x0, x1) > 0 for ln in lines)
+
+
 def _rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Region]:
     """Stacks of long rules over one extent, with text between them and no tall empty stretch."""
     long = sorted((s for s in hl if s.length >= 6 * h), key=lambda s: s.y)
@@ -137,10 +141,20 @@ def _rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regi
             last_y = group[-1].y
             if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
                 break
+            between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
+            if not between and not inner and s.y - last_y > 1.2 * h:
+                break  # a bottom rule then, after a blank, the top rule of the next table
+            if inner and not between:
+                continue  # a partial rule sits right under the group header text it underlines
             group.append(s)
             used[j] = True
             if not inner:
                 gx0, gx1 = min(gx0, s.x0), max(gx1, s.x1)
+        # a table ends on a full-width rule: trailing partial rules belong to whatever follows (a narrower
+        # table stacked below)
+        while len(group) > 1 and group[-1].length < 0.9 * (gx1 - gx0):
+            dropped = group.pop()
+            used[long.index(dropped)] = False
         if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
             out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
     return out
@@ -218,33 +232,40 @@ def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
             blocks.append(cur)
     out: list[list[Line]] = []
     for block in blocks:
-        # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
-        idx = [i for i, ln in enumerate(block) if _is_columnar(ln)]
-        if not idx:
-            continue
-        core = block[idx[0] : idx[-1] + 1]
-        # single-phrase lines directly above the first columnar line may be a spanning group header
-        # (kept when they do not start at the table's left edge); below, wrapped last-row lines
-        lead = block[: idx[0]]
-        left = min(ln.x0 for ln in core)
-        core_gaps = [b.y0 - a.y1 for a, b in zip(core, core[1:], strict=False)]
-        near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
-        while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < near:
-            core.insert(0, lead.pop())
-        trail = block[idx[-1] + 1 :]
-        xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
-        while trail and core and trail[0].y0 - core[-1].y1 < 0.8 * h:
-            t = trail[0]
-            inside = [c for c in xs_cols if _x_overlap(c[0], c[1], t.x0, t.x1) > 0]
-            if len(t.phrases) == 1 and len(inside) >= 1 and t.x0 > left + 2 * h:
-                core.append(trail.pop(0))
-            else:
-                break
-        out.append(core)
+        core = _trim(block, h)
+        if core:
+            out.append(core)
     return out
 
 
-def _split_side_by_side(block: list[Line], h: float) -> list[list[Line]]:
+def _trim(block: list[Line], h: float) -> list[Line]:
+    """The block without the single-phrase lines above and below its column-aligned core."""
+    # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
+    idx = [i for i, ln in enumerate(block) if _is_columnar(ln)]
+    if not idx:
+        return []
+    core = block[idx[0] : idx[-1] + 1]
+    # single-phrase lines directly above the first columnar line may be a spanning group header
+    # (kept when they do not start at the table's left edge); below, wrapped last-row lines
+    lead = block[: idx[0]]
+    left = min(ln.x0 for ln in core)
+    core_gaps = [b.y0 - a.y1 for a, b in zip(core, core[1:], strict=False)]
+    near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
+    while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < near:
+        core.insert(0, lead.pop())
+    trail = block[idx[-1] + 1 :]
+    xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
+    while trail and core and trail[0].y0 - core[-1].y1 < 0.8 * h:
+        t = trail[0]
+        inside = [c for c in xs_cols if _x_overlap(c[0], c[1], t.x0, t.x1) > 0]
+        if len(t.phrases) == 1 and len(inside) >= 1 and t.x0 > left + 2 * h:
+            core.append(trail.pop(0))
+        else:
+            break
+    return core
+
+
+def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[list[Line]]:
     """A block whose widest empty vertical channel separates two sets of rows that do not line up."""
     words = [w for ln in block for w in ln.words]
     if len(block) < 3:
@@ -274,8 +295,7 @@ def _split_side_by_side(block: list[Line], h: float) -> list[list[Line]]:
     split_x = x0 + (best[0] + best[1]) / 2
     left = [w for w in words if (w.bbox[0] + w.bbox[2]) / 2 < split_x]
     right = [w for w in words if (w.bbox[0] + w.bbox[2]) / 2 >= split_x]
-    gap = 0.8 * h
-    lb, rb = build_lines(left, gap), build_lines(right, gap)
+    lb, rb = build_lines(left, phrase_gap), build_lines(right, phrase_gap)
     if len(lb) < 2 or len(rb) < 2:
         return [block]
     ry = [ln.yc for ln in rb]
@@ -285,10 +305,13 @@ def _split_side_by_side(block: list[Line], h: float) -> list[list[Line]]:
     cols_left = 1 + sum(1 for r in runs if r[1] <= best[0])
     cols_right = 1 + sum(1 for r in runs if r[0] >= best[1])
     dominant = (not others or best_w >= 2.0 * others[0]) and best_w >= 4 * h
-    split = frac < 0.6 or (dominant and cols_left >= 2 and cols_right >= 2)
+    wider = (not others or best_w >= 1.5 * others[0]) and best_w >= 3 * h
+    row_h = (block[-1].y1 - block[0].y0) / max(1, len(block))
+    ends_differ = max(abs(lb[0].y0 - rb[0].y0), abs(lb[-1].y1 - rb[-1].y1)) > 1.5 * row_h
+    split = frac < 0.6 or (cols_left >= 2 and cols_right >= 2 and (dominant or (wider and ends_differ)))
     if not split:
         return [block]
-    return _split_side_by_side(lb, h) + _split_side_by_side(rb, h)
+    return _split_side_by_side(lb, h, phrase_gap) + _split_side_by_side(rb, h, phrase_gap)
 
 
 def find_regions(
@@ -335,7 +358,10 @@ def find_regions(
     rest_lines = build_lines(rest, phrase_gap)
     blocks: list[list[Line]] = []
     for b in _text_blocks(rest_lines, h):
-        blocks.extend(_split_side_by_side(b, h))
+        for part in _split_side_by_side(b, h, phrase_gap):
+            core = _trim(part, h)
+            if core:
+                blocks.append(core)
     for block in blocks:
         bx0 = min(ln.x0 for ln in block)
         bx1 = max(ln.x1 for ln in block)

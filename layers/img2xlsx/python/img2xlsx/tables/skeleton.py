@@ -17,6 +17,7 @@ class RawCell:
     colspan: int = 1
     bbox: BBox = (0, 0, 0, 0)
     words: list[WordLike] = field(default_factory=list)
+    reread: tuple[str, float] | None = None  # a targeted re-read that beat the page pass (text, confidence)
 
 
 @dataclass
