@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,8 @@ def test_convert_a_bench_image_preview_and_downloads(page: Page, stack: LocalSta
     expect(card).to_have_attribute("data-status", "done", timeout=CONVERT_TIMEOUT_MS)
     expect(card.locator("[data-testid=status]")).to_have_text("Done — 1 table found")
     expect(card.locator("figure.original img")).to_be_visible()
-    shot(page, "02-done")
-    card.screenshot(path=str(ARTIFACTS / "02-done-card.png"))
+    shot(page, "03-done")
+    card.screenshot(path=str(ARTIFACTS / "03-done-card.png"))
 
     # The preview against the ground truth: the same grid, the same merged cells, the same texts.
     cells = preview_cells(page)
@@ -197,6 +198,28 @@ def test_convert_a_bench_image_preview_and_downloads(page: Page, stack: LocalSta
     assert [[norm(v) for v in line.split("\t")] for line in pasted.rstrip("\n").split("\n")] == rows
 
 
+def test_upload_progress_is_shown(page: Page, context: BrowserContext) -> None:
+    """On a slow uplink the card shows a moving progress bar and percentage, then converts as usual."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 50, "downloadThroughput": -1, "uploadThroughput": 40 * 1024},
+    )
+    image, _ = bench_image("dev_0032")  # 90 KB: a couple of seconds at 40 KB/s
+    page.locator("#file-input").set_input_files(str(image))
+    card = page.locator("[data-testid=file-card]").first
+    expect(card.locator("[data-testid=status]")).to_have_text(re.compile(r"Uploading… ([1-9]|[1-9][0-9])%"))
+    fraction = card.locator("progress").evaluate("p => p.value")
+    assert 0 < fraction < 1
+    shot(page, "02-uploading")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    expect(card).to_have_attribute("data-status", "done", timeout=CONVERT_TIMEOUT_MS)
+
+
 def test_rejected_files_show_clear_errors_and_retry(page: Page) -> None:
     # Two files in one selection, then an oversized one. (Playwright can mix up the names and contents of
     # several in-memory files when one is large, so the big one goes on its own.)
@@ -233,7 +256,7 @@ def test_rejected_files_show_clear_errors_and_retry(page: Page) -> None:
     expect(no_table).to_have_attribute("data-status", "no-table", timeout=CONVERT_TIMEOUT_MS)
     expect(no_table.get_by_role("alert")).to_contain_text("No table found in this image")
     expect(no_table.get_by_role("button", name="Download .xlsx")).to_be_visible()  # it still holds the text
-    shot(page, "03-errors")
+    shot(page, "04-errors")
 
     # Retry is there, labelled, and runs the file again (which fails again, with the same reason).
     retry = card_for("notes.png").get_by_role("button", name="Retry notes.png")
@@ -261,7 +284,7 @@ def test_paste_a_screenshot_from_the_clipboard(page: Page) -> None:
     expect(card).to_have_attribute("data-status", "done", timeout=CONVERT_TIMEOUT_MS)
     cells = preview_cells(page)
     assert spans(cells) == spans(truth["tables"][0]["cells"])
-    shot(page, "04-pasted")
+    shot(page, "05-pasted")
 
 
 def test_drop_several_images_on_the_page(page: Page) -> None:
@@ -328,6 +351,6 @@ def test_keyboard_and_phone(browser: Browser, stack: LocalStack) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0
-        shot(page, "05-phone")
+        shot(page, "07-phone")
     finally:
         phone.close()
