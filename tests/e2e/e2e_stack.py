@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 
 REPO = Path(__file__).resolve().parents[2]
-BENCH = REPO.parent / "shared" / "bench" / "synthetic"
+# The benchmark: $IMG2XLSX_BENCH_DIR, else ../shared/bench beside the repository (as bench/ and CI).
+BENCH = Path(os.environ.get("IMG2XLSX_BENCH_DIR") or REPO.parent / "shared" / "bench") / "synthetic"
 ARTIFACTS = REPO / "tests" / "artifacts"
 DIST = REPO / "frontend" / "dist"
 
