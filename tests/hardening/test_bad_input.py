@@ -68,12 +68,27 @@ def test_engine_api(case: Case) -> None:
         assert any("Meeting" in line.text for line in doc.lines)
 
 
-def _run_cli(args: list[str], timeout: float) -> tuple[int, str, str, float]:
-    """Run the CLI in its own process; returns (exit code, stdout, stderr, peak RSS in MB)."""
+# The CLI's own entry point, plus its peak RSS written to a file when it ends (stderr stays the user's).
+_CLI = """
+import os, resource, sys
+from img2xlsx.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    with open(os.environ["HARDENING_RSS_FILE"], "w") as fh:
+        fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+sys.exit(code)
+"""
+
+
+def _run_cli(args: list[str], timeout: float, tmp_path: Path) -> tuple[int, str, str, float]:
+    """Run ``img2xlsx convert`` in its own process: (exit code, stdout, stderr, its peak RSS in MB)."""
+    rss_file = tmp_path / "cli-rss.txt"
     env = dict(os.environ, PYTHONPATH=str(REPO / "layers/img2xlsx/python"), OMP_THREAD_LIMIT="1")
+    env["HARDENING_RSS_FILE"] = str(rss_file)
     env.pop("IMG2XLSX_DEBUG", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "img2xlsx.cli", "convert", *args],
+        [sys.executable, "-c", _CLI, "convert", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
@@ -85,14 +100,7 @@ def _run_cli(args: list[str], timeout: float) -> tuple[int, str, str, float]:
         proc.kill()
         proc.communicate()
         pytest.fail(f"the CLI hung (> {timeout}s) on {args}")
-    return proc.returncode, out.decode(), err.decode(), _peak_rss_of_children()
-
-
-def _peak_rss_of_children() -> float:
-    """The largest peak RSS of any child this test process has waited for (MB)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return proc.returncode, out.decode(), err.decode(), int(rss_file.read_text()) / 1024
 
 
 def _names(line: str, filename: str) -> bool:
@@ -120,7 +128,7 @@ def test_cli_whole_corpus(tmp_path: Path) -> None:
         paths.append(path)
         regressions.append(path.name)
     out = tmp_path / "out"
-    code, _stdout, stderr, peak_mb = _run_cli([*map(str, paths), "-o", str(out), "-q"], timeout=300)
+    code, _stdout, stderr, peak_mb = _run_cli([*map(str, paths), "-o", str(out), "-q"], 300, tmp_path)
     assert code == 1, stderr  # some inputs failed
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
     lines = stderr.splitlines()
@@ -147,14 +155,14 @@ def test_cli_exit_codes_for_one_file(tmp_path: Path) -> None:
     good, bad = tmp_path / "table.png", tmp_path / "document.png"
     good.write_bytes(by_name("table.png").data())
     bad.write_bytes(by_name("document.png").data())
-    code, stdout, stderr, _ = _run_cli([str(good), "-q"], timeout=120)
+    code, stdout, stderr, _ = _run_cli([str(good), "-q"], 120, tmp_path)
     assert (code, stderr) == (0, ""), stderr
     assert load_workbook(tmp_path / "table.xlsx").sheetnames == ["Table 1"]
-    code, stdout, stderr, _ = _run_cli([str(bad)], timeout=120)
+    code, stdout, stderr, _ = _run_cli([str(bad)], 120, tmp_path)
     assert code == 1 and stdout == ""
     assert stderr.count("\n") == 1 and "PDF" in stderr and "Traceback" not in stderr, stderr
     missing = tmp_path / "nope.png"
-    code, _, stderr, _ = _run_cli([str(missing)], timeout=120)
+    code, _, stderr, _ = _run_cli([str(missing)], 120, tmp_path)
     assert code == 1 and stderr.count("\n") == 1 and "not found" in stderr, stderr
 
 
