@@ -19,6 +19,21 @@ def ink_mask(gray: np.ndarray, block: int | None = None, c: int = 12) -> np.ndar
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block | 1, c)
 
 
+def glyph_mask(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Glyph-sized components of ``ink`` only (no rulings, page edges, specks), their stats, median size."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w = stats[:, cv2.CC_STAT_WIDTH]
+    h = stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = max(8, max(ink.shape[:2]) // 8)
+    keep = (h >= 3) & (w >= 2) & (h <= big) & (w <= big) & (w <= 4 * h) & (h <= 4 * w) & (area >= 0.1 * w * h)
+    keep[0] = False
+    if not keep.any():
+        return np.zeros_like(ink), stats[:0], 0.0
+    mask = keep[labels].astype(np.uint8) * 255
+    return mask, stats[keep], float(np.median(np.maximum(w[keep], h[keep])))
+
+
 # ---------------------------------------------------------------- page outline
 
 
@@ -74,27 +89,106 @@ def _page_candidate(gray: np.ndarray, bright: np.ndarray) -> np.ndarray | None:
 
 
 def _edge_support(grad: np.ndarray, quad: np.ndarray) -> float:
-    """Weakest side of ``quad``: median gradient strength along it (a real page edge is strong all along)."""
+    """Weakest side of ``quad``: median gradient strength along its part inside the frame (a real page edge
+    is strong all along; a side that is mostly outside the frame gives no support)."""
     h, w = grad.shape[:2]
+    margin = 3
     weakest = np.inf
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
         n = max(8, int(np.linalg.norm(b - a) // 3))
-        t = np.linspace(0.05, 0.95, n)[:, None]
+        t = np.linspace(0.02, 0.98, n)[:, None]
         pts = a + t * (b - a)
-        xs = np.clip(pts[:, 0].round().astype(int), 0, w - 1)
-        ys = np.clip(pts[:, 1].round().astype(int), 0, h - 1)
+        inside = (
+            (pts[:, 0] >= margin)
+            & (pts[:, 0] < w - margin)
+            & (pts[:, 1] >= margin)
+            & (pts[:, 1] < h - margin)
+        )
+        if inside.mean() < 0.3:
+            return 0.0
+        pts = pts[inside]
+        xs = pts[:, 0].round().astype(int)
+        ys = pts[:, 1].round().astype(int)
         weakest = min(weakest, float(np.median(grad[ys, xs])))
     return weakest
+
+
+def _line_intersection(l1: tuple[float, float], l2: tuple[float, float]) -> np.ndarray | None:
+    (r1, t1), (r2, t2) = l1, l2
+    a = np.array([[np.cos(t1), np.sin(t1)], [np.cos(t2), np.sin(t2)]])
+    if abs(np.linalg.det(a)) < 1e-6:
+        return None
+    return np.linalg.solve(a, np.array([r1, r2]))
+
+
+def _partial_page_quad(bright: np.ndarray) -> np.ndarray | None:
+    """Page corners from the four strongest straight sides of the bright region, ignoring the frame border,
+    so a page whose corner is cut off by the frame still gets its outline (corners may lie outside)."""
+    h, w = bright.shape[:2]
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(contour) < 0.3 * w * h:
+        return None
+    outline = np.zeros((h, w), np.uint8)
+    cv2.drawContours(outline, [contour], -1, 255, 2)
+    border = 4
+    outline[:border, :] = 0
+    outline[-border:, :] = 0
+    outline[:, :border] = 0
+    outline[:, -border:] = 0
+    lines = cv2.HoughLines(outline, 2, np.pi / 360, threshold=max(30, int(0.2 * min(w, h))))
+    if lines is None:
+        return None
+    sides: dict[str, tuple[float, float]] = {}
+    for rho, theta in lines[:, 0]:  # strongest first
+        horizontal = abs(theta - np.pi / 2) < np.deg2rad(25)
+        vertical = theta < np.deg2rad(25) or theta > np.pi - np.deg2rad(25)
+        if horizontal:
+            y_mid = (rho - (w / 2) * np.cos(theta)) / np.sin(theta)
+            side = "top" if y_mid < h / 2 else "bottom"
+        elif vertical:
+            x_mid = (rho - (h / 2) * np.sin(theta)) / np.cos(theta)
+            side = "left" if x_mid < w / 2 else "right"
+        else:
+            continue
+        sides.setdefault(side, (float(rho), float(theta)))
+        if len(sides) == 4:
+            break
+    if len(sides) < 4:
+        return None
+    corners = [
+        _line_intersection(sides["top"], sides["left"]),
+        _line_intersection(sides["top"], sides["right"]),
+        _line_intersection(sides["bottom"], sides["right"]),
+        _line_intersection(sides["bottom"], sides["left"]),
+    ]
+    if any(c is None for c in corners):
+        return None
+    quad = np.array(corners, dtype=np.float64)
+    # corners may leave the frame a little, not by much
+    if (quad[:, 0] < -0.25 * w).any() or (quad[:, 0] > 1.25 * w).any():
+        return None
+    if (quad[:, 1] < -0.25 * h).any() or (quad[:, 1] > 1.25 * h).any():
+        return None
+    if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
+        return None
+    for i in range(4):
+        u, v = quad[i - 1] - quad[i], quad[(i + 1) % 4] - quad[i]
+        if abs(float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))) > 0.5:
+            return None
+    return quad
 
 
 def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
     """Corners (TL, TR, BR, BL) of a bright page photographed on a darker background, or None.
 
-    None when no such page is clearly visible: the page fills the frame, touches its border (a cut-off page
-    has no trustworthy outline), or is not clearly brighter than its surroundings. Shading can make part of
-    the page darker than Otsu's threshold, so several thresholds are tried; the candidate whose four sides lie
-    on the strongest brightness edges wins.
+    None when no such page is clearly visible: the page fills the frame, fewer than four of its sides are
+    seen, or it is not clearly brighter than its surroundings. Shading can make part of the page darker than
+    Otsu's threshold, so several thresholds are tried; the candidate whose four sides lie on the strongest
+    brightness edges wins. A page with a corner cut off by the frame gets its corners from its four sides.
     """
     h, w = gray.shape[:2]
     small = cv2.GaussianBlur(gray, (5, 5), 0)
@@ -115,6 +209,12 @@ def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
         score = _edge_support(grad, quad)
         if score > best_score:
             best, best_score = quad, score
+    if best is None:
+        # maybe the page runs off the frame: outline from its straight sides
+        bright = cv2.morphologyEx((small > otsu).astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
+        quad = _partial_page_quad(bright)
+        if quad is not None and _edge_support(grad, quad) > MIN_PAGE_EDGE:
+            best = quad
     if best is None:
         return None
     mask = np.zeros((h, w), np.uint8)
@@ -153,31 +253,44 @@ def _profile_score(xs: np.ndarray, ys: np.ndarray, angles_deg: np.ndarray, n_bin
     return scores
 
 
-def estimate_skew(ink: np.ndarray, max_deg: float = MAX_SKEW_DEG, max_points: int = 80_000) -> float:
+def estimate_skew(
+    ink: np.ndarray,
+    max_deg: float = MAX_SKEW_DEG,
+    max_points: int = 80_000,
+    refine_ink: np.ndarray | None = None,
+) -> float:
     """Angle (degrees, counter-clockwise positive) by which text lines and rulings in ``ink`` are tilted.
 
     Projection-profile method: the tilt that makes the row histogram of ink pixels sharpest, searched coarse,
-    fine. Works for text and for ruled tables alike; returns 0.0 when there is too little ink to tell.
+    then fine. ``refine_ink`` (e.g. all ink, rulings included, whose profile peaks are sharper than text's)
+    is used for the fine search only, close to the coarse answer. Returns 0.0 when there is too little ink.
     """
-    ys, xs = np.nonzero(ink)
+    ys, xs = _sample(ink, max_points)
     if xs.size < 200:
         return 0.0
-    if xs.size > max_points:
-        pick = np.random.default_rng(0).choice(xs.size, max_points, replace=False)
-        xs, ys = xs[pick], ys[pick]
     h, w = ink.shape[:2]
     offset = w * np.sin(np.deg2rad(max_deg)) + 2
-    xs_f = xs.astype(np.float64)
-    ys_f = ys.astype(np.float64) + offset
     n_bins = int(h + 2 * offset + 4)
     # coarse step: the shift over the page width stays about one text line
     step = max(0.05, min(0.5, np.rad2deg(np.arctan2(6.0, w))))
     coarse = np.arange(-max_deg, max_deg + 1e-9, step)
-    scores = _profile_score(xs_f, ys_f, coarse, n_bins)
+    scores = _profile_score(xs, ys + offset, coarse, n_bins)
     best = float(coarse[int(np.argmax(scores))])
+    if refine_ink is not None:
+        ys_r, xs_r = _sample(refine_ink, max_points)
+        if xs_r.size >= 200:
+            xs, ys = xs_r, ys_r
     fine = np.arange(best - step, best + step + 1e-9, step / 10)
-    scores = _profile_score(xs_f, ys_f, fine, n_bins)
+    scores = _profile_score(xs, ys + offset, fine, n_bins)
     return float(fine[int(np.argmax(scores))])
+
+
+def _sample(ink: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.nonzero(ink)
+    if xs.size > max_points:
+        pick = np.random.default_rng(0).choice(xs.size, max_points, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    return ys.astype(np.float64), xs.astype(np.float64)
 
 
 def rotation_matrix(angle_deg: float, size: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:

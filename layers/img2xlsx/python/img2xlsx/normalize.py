@@ -23,6 +23,7 @@ QUAD_SIDE = 900  # the page outline is looked for on an even smaller copy
 # Tesseract its edges back (37 bench photos, word recall: none 0.72, amount 1.0 0.82, 1.5 0.83). Screenshots
 # and flatbed scans are sharp already; sharpening them only adds ringing (lowres -0.03, scans -0.01).
 CAMERA_UNEVENNESS = 1.10
+SHARP_EDGES = 0.45  # edge_sharpness of crisp renders is ~0.5, of every bench photo 0.27-0.43
 SHARPEN_AMOUNT = 1.5
 SHARPEN_SIGMA = 2.0
 UPSCALE_INTERP = cv2.INTER_CUBIC
@@ -81,6 +82,21 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.shape[2] == 4:
         return cv2.cvtColor(image, cv2.COLOR_RGBA2GRAY)
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def edge_sharpness(gray: np.ndarray) -> float:
+    """Median steepness of the strongest edges relative to their local contrast (~0.5 crisp, ~0.3 blurry)."""
+    step = max(1, max(gray.shape[:2]) // 2400)
+    g = gray[::step, ::step]
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+    mag = cv2.magnitude(gx, gy) / 8.0
+    kernel = np.ones((7, 7), np.uint8)
+    contrast = cv2.dilate(g, kernel).astype(np.float32) - cv2.erode(g, kernel).astype(np.float32)
+    strong = (mag >= np.percentile(mag, 99)) & (contrast > 40)
+    if not strong.any():
+        return 1.0
+    return float(np.median(mag[strong] / contrast[strong])) / step
 
 
 def sharpen(gray: np.ndarray, amount: float, sigma: float) -> np.ndarray:
@@ -214,8 +230,11 @@ def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> Norma
         view = np.ascontiguousarray(np.rot90(view, -1))
         ink = np.ascontiguousarray(np.rot90(ink, -1))
         turns = 1
-    # 3. small skew
-    skew = geometry.estimate_skew(ink)
+    # 3. small skew, from the text alone: page edges and photo clutter tilt differently from the text,
+    # and rulings run along the text anyway (a table with hardly any text falls back to all ink)
+    glyphs, glyph_stats, _ = geometry.glyph_mask(ink)
+    skew = geometry.estimate_skew(glyphs if len(glyph_stats) >= 30 else ink, refine_ink=ink)
+    del glyphs
     if abs(skew) >= MIN_SKEW_DEG:
         rot, size = geometry.rotation_matrix(-skew, size)
         matrix = rot @ matrix
@@ -233,7 +252,7 @@ def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> Norma
     # 5. illumination
     text_h_out = None if text_h is None else text_h * factor
     out, unevenness = illumination.flatten(out, text_h_out)
-    if unevenness > CAMERA_UNEVENNESS and SHARPEN_AMOUNT > 0:
+    if unevenness > CAMERA_UNEVENNESS and SHARPEN_AMOUNT > 0 and edge_sharpness(out) < SHARP_EDGES:
         out = sharpen(out, SHARPEN_AMOUNT, SHARPEN_SIGMA)
     # 6. upside down (or turned the wrong way in step 2)
     if detect_orientation and orientation.is_upside_down(out, text_h_out):

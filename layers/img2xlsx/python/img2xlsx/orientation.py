@@ -23,24 +23,11 @@ FLIP_MARGIN = 0.2  # the 180°-turned strip must read this much more confidently
 STRIP_WIDTH = 400  # px of the strip that is OCR-ed (text at the normaliser's target size)
 
 
-def _glyphs(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Mask of glyph-sized components, their stats, and the median glyph height."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    w = stats[:, cv2.CC_STAT_WIDTH]
-    h = stats[:, cv2.CC_STAT_HEIGHT]
-    area = stats[:, cv2.CC_STAT_AREA]
-    big = max(8, max(ink.shape[:2]) // 8)
-    keep = (h >= 3) & (w >= 2) & (h <= big) & (w <= big) & (w <= 4 * h) & (h <= 4 * w) & (area >= 0.1 * w * h)
-    keep[0] = False
-    if not keep.any():
-        return np.zeros_like(ink), stats[:0], 0.0
-    mask = keep[labels].astype(np.uint8) * 255
-    return mask, stats[keep], float(np.median(np.maximum(w[keep], h[keep])))
-
-
 def sideways_score(ink: np.ndarray) -> float:
     """> 1 when text lines run vertically (page turned by 90°), < 1 when they run horizontally."""
-    mask, stats, size = _glyphs(ink)
+    from img2xlsx.geometry import glyph_mask
+
+    mask, stats, size = glyph_mask(ink)
     if len(stats) < 20:
         return 1.0
     k = max(3, round(0.6 * size))
