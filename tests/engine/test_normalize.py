@@ -128,6 +128,7 @@ def test_perspective_of_a_photographed_page_is_rectified(table: np.ndarray) -> N
     # (a quad alone can't tell foreshortening from shape exactly)
     residual = geometry.estimate_skew(geometry.ink_mask(page.gray))
     assert abs(residual) < 0.3
+    assert abs(vertical_residual(page.gray)) < 0.5
     h, w = page.gray.shape
     assert w / h == pytest.approx(table.shape[1] / table.shape[0], rel=0.12)
     # no dark table top left in the output
@@ -138,8 +139,35 @@ def test_perspective_of_a_photographed_page_is_rectified(table: np.ndarray) -> N
     assert len(EXPECTED & words_found(page)) >= len(EXPECTED) - 2
 
 
+def vertical_residual(gray: np.ndarray) -> float:
+    """Tilt of the vertical rulings (0 when the perspective is fully undone)."""
+    return geometry.estimate_skew(np.ascontiguousarray(geometry.ink_mask(gray).T))
+
+
+def test_page_with_a_corner_cut_off_by_the_frame_is_rectified(table: np.ndarray) -> None:
+    h, w = table.shape[:2]
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    # the page's top-left corner lies outside the photo
+    dst = np.array([[-25, -20], [w + 40, 15], [w + 10, h + 50], [30, h + 30]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(table, matrix, (w + 90, h + 110), borderValue=(70, 60, 50))
+    page = normalize_page(photo)
+    assert abs(geometry.estimate_skew(geometry.ink_mask(page.gray))) < 0.3
+    assert abs(vertical_residual(page.gray)) < 0.5
+    assert len(EXPECTED & words_found(page)) >= len(EXPECTED) - 2
+
+
 def test_page_quad_not_invented_for_a_screenshot(table: np.ndarray) -> None:
     assert geometry.find_page_quad(cv2.cvtColor(table, cv2.COLOR_RGB2GRAY)) is None
+
+
+def test_blur_measure_tells_crisp_from_blurry(table: np.ndarray) -> None:
+    gray = cv2.cvtColor(table, cv2.COLOR_RGB2GRAY)
+    blurry = cv2.GaussianBlur(gray, (0, 0), 1.5)
+    assert normalize.edge_sharpness(blurry) < normalize.SHARP_EDGES < normalize.edge_sharpness(gray)
+    # sharpening brings a blurred edge's steepness back up
+    sharpened = normalize.sharpen(blurry, normalize.SHARPEN_AMOUNT, normalize.SHARPEN_SIGMA)
+    assert normalize.edge_sharpness(sharpened) > normalize.edge_sharpness(blurry)
 
 
 def test_shadow_gradient_is_flattened(table: np.ndarray) -> None:
