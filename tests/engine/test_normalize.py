@@ -170,6 +170,19 @@ def test_blur_measure_tells_crisp_from_blurry(table: np.ndarray) -> None:
     assert normalize.edge_sharpness(sharpened) > normalize.edge_sharpness(blurry)
 
 
+def test_blurry_camera_capture_gets_a_sharpened_copy_for_ocr(table: np.ndarray) -> None:
+    gray = cv2.cvtColor(table, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    lit = gray * np.linspace(0.55, 1.0, gray.shape[1], dtype=np.float32)[None, :]
+    blurry = cv2.GaussianBlur(np.clip(lit, 0, 255).astype(np.uint8), (0, 0), 1.6)
+    page = normalize_page(cv2.cvtColor(blurry, cv2.COLOR_GRAY2RGB))
+    assert page.blurry_capture
+    assert normalize.edge_sharpness(page.ocr_gray) > normalize.edge_sharpness(page.gray)
+    # crisp input, same lighting: nothing to sharpen
+    crisp = normalize_page(cv2.cvtColor(np.clip(lit, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2RGB))
+    assert not crisp.blurry_capture
+    assert crisp.ocr_gray is crisp.gray
+
+
 def test_shadow_gradient_is_flattened(table: np.ndarray) -> None:
     gray = cv2.cvtColor(table, cv2.COLOR_RGB2GRAY).astype(np.float32)
     h, w = gray.shape
