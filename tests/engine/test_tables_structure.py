@@ -143,7 +143,9 @@ def test_each_style_gives_rows_columns_and_text(style: str) -> None:
 
 
 def test_title_and_note_stay_outside_the_table() -> None:
-    res = recognize_page(render(Spec(BODY, style="plain", title="Quarterly Sales Report"), note="Source: internal"))
+    res = recognize_page(
+        render(Spec(BODY, style="plain", title="Quarterly Sales Report"), note="Source: internal")
+    )
     assert len(res.tables) == 1
     assert_body(res.tables[0], BODY)
     outside = " ".join(line.text for line in res.lines)
@@ -152,8 +154,17 @@ def test_title_and_note_stay_outside_the_table() -> None:
 
 @pytest.mark.parametrize("style", ["hrules", "plain"])
 def test_two_tables_side_by_side_are_separate(style: str) -> None:
-    right = [["Code", "Name"], ["K17", "Alpha"], ["M23", "Beta"], ["R38", "Gamma"], ["T49", "Delta"], ["W52", "Omega"]]
-    res = recognize_page(render(Spec(BODY, style=style), Spec(right, style=style), side_by_side=True, gap=160))
+    right = [
+        ["Code", "Name"],
+        ["K17", "Alpha"],
+        ["M23", "Beta"],
+        ["R38", "Gamma"],
+        ["T49", "Delta"],
+        ["W52", "Omega"],
+    ]
+    res = recognize_page(
+        render(Spec(BODY, style=style), Spec(right, style=style), side_by_side=True, gap=160)
+    )
     assert len(res.tables) == 2
     left_t, right_t = res.tables
     assert left_t.bbox is not None and right_t.bbox is not None and left_t.bbox[2] < right_t.bbox[0]
@@ -163,7 +174,9 @@ def test_two_tables_side_by_side_are_separate(style: str) -> None:
 
 def test_two_stacked_tables_are_separate() -> None:
     second = [["Month", "Visits"], ["January", "1200"], ["February", "1350"], ["March", "990"]]
-    res = recognize_page(render(Spec(BODY, style="zebra", title="Stock"), Spec(second, style="zebra", title="Traffic")))
+    res = recognize_page(
+        render(Spec(BODY, style="zebra", title="Stock"), Spec(second, style="zebra", title="Traffic"))
+    )
     assert len(res.tables) == 2
     assert_body(res.tables[0], BODY)
     assert_body(res.tables[1], second)
@@ -212,9 +225,17 @@ def test_row_spanning_cell_in_a_grid() -> None:
     for xx in xs:
         draw.line([xx, ys[0], xx, ys[-1]], fill=0, width=2)
     for (c, r), text in {
-        (0, 0): "Team", (1, 0): "Member", (2, 0): "Hours",
-        (0, 1.5): "Alpha", (1, 1): "Lena", (2, 1): "32", (1, 2): "Omar", (2, 2): "28",
-        (0, 3): "Beta", (1, 3): "Yuki", (2, 3): "40",
+        (0, 0): "Team",
+        (1, 0): "Member",
+        (2, 0): "Hours",
+        (0, 1.5): "Alpha",
+        (1, 1): "Lena",
+        (2, 1): "32",
+        (1, 2): "Omar",
+        (2, 2): "28",
+        (0, 3): "Beta",
+        (1, 3): "Yuki",
+        (2, 3): "40",
     }.items():
         draw.text((xs[c] + 14, ys[0] + r * 60 + 16), text, fill=0, font=font)
     res = recognize_page(np.asarray(img))

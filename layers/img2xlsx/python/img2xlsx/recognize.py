@@ -21,6 +21,7 @@ from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
 from .tables.lines import detect_bands, detect_rulings, erase_rulings
+from .tables.missed import read_missed
 from .tables.segment import Region, find_regions
 from .tables.skeleton import RawCell, RawTable, words_text
 from .tables.textlines import build_lines, median_height, phrase_gap_for
@@ -43,6 +44,10 @@ def _keep(word: Word) -> bool:
     if _ALNUM.search(text):
         return word.conf >= 0.1 or len(text) >= 3
     return word.conf >= 0.5 and len(text) <= 3 and text not in {"|", "||", "_", "__", "~"}
+
+
+def _new_word(text: str, conf: float, bbox: tuple[int, int, int, int]) -> Word:
+    return Word(text, conf, bbox, (-1,))
 
 
 def _split_word(word: Word) -> list[Word]:
@@ -102,6 +107,8 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
         result.warnings.append("no text found on the page")
         return result
     h = median_height(words, text_h)
+    missed = read_missed(ocr_gray, words, h, read_words, _new_word, rulings.mask)
+    words.extend(s for w in missed if _keep(w) for s in _split_word(w))  # type: ignore[arg-type]
     phrase_gap = phrase_gap_for(words, h)
     regions = find_regions(words, rulings, bands, h, phrase_gap)
     used: set[int] = set()
@@ -120,7 +127,9 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
     rest = [w for w in words if id(w) not in used]
     for ln in build_lines(rest, 1.5 * h):
         for p in ln.phrases:
-            bbox = norm.bbox_to_source((p.x0, min(w.bbox[1] for w in p.words), p.x1, max(w.bbox[3] for w in p.words)))
+            bbox = norm.bbox_to_source(
+                (p.x0, min(w.bbox[1] for w in p.words), p.x1, max(w.bbox[3] for w in p.words))
+            )
             conf = float(np.mean([w.conf for w in p.words]))
             result.lines.append(TextLine(p.text, bbox, conf, page))
     if not result.tables:

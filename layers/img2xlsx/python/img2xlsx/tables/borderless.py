@@ -9,6 +9,7 @@ never across a rule or a band edge, and never more than a row gap away.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -127,11 +128,7 @@ def _group_rows(
     if n_cols <= 1:
         anchors = [True] * len(lines)
     # typical gap between consecutive anchored rows: the scale that separates rows
-    ag = [
-        lines[i + 1].y0 - lines[i].y1
-        for i in range(len(lines) - 1)
-        if anchors[i] and anchors[i + 1]
-    ]
+    ag = [lines[i + 1].y0 - lines[i].y1 for i in range(len(lines) - 1) if anchors[i] and anchors[i + 1]]
     row_gap = float(np.median(ag)) if ag else 1.0 * h
     max_join = max(0.25 * h, min(0.8 * row_gap, 1.2 * h))
 
@@ -149,9 +146,12 @@ def _group_rows(
             i = top[-1]
             if blocked(i):
                 continue
-            if sum(anchors[j] for j in top) + sum(anchors[j] for j in bot) > 1:
-                continue
             gap = lines[i + 1].y0 - lines[i].y1
+            two_anchors = sum(anchors[j] for j in top) + sum(anchors[j] for j in bot) > 1
+            # two filled lines this close (a fraction of the usual row gap): every cell wraps
+            all_wrap = len(ag) >= 3 and gap <= 0.4 * row_gap and gap < 0.5 * h
+            if two_anchors and not all_wrap:
+                continue
             if gap > max_join:
                 continue
             # wrapped lines stay inside the columns the other part of the row already uses
@@ -170,7 +170,9 @@ def _group_rows(
     return [[lines[i] for i in c] for c in clusters]
 
 
-def _fit_span(p: Phrase, row_cols: dict[int, list[WordLike]], extents: list[tuple[float, float]]) -> tuple[int, int]:
+def _fit_span(
+    p: Phrase, row_cols: dict[int, list[WordLike]], extents: list[tuple[float, float]]
+) -> tuple[int, int]:
     """Columns a spanning phrase covers: those it overlaps, widened over empty neighbours to centre it."""
     px0, px1 = p.x0, p.x1
     pc = (px0 + px1) / 2
@@ -231,16 +233,18 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
             extents.append((min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)))
         else:
             extents.append((edges[k], edges[k + 1]))
-    row_y = [
-        (min(ln.y0 for ln in r), max(ln.y1 for ln in r)) for r in rows
-    ]
+    row_y = [(min(ln.y0 for ln in r), max(ln.y1 for ln in r)) for r in rows]
     # row boundaries halfway between rows
     ys = [float(row_y[0][0])]
-    for above, below in zip(row_y, row_y[1:], strict=False):
+    for above, below in itertools.pairwise(row_y):
         ys.append((above[1] + below[0]) / 2)
     ys.append(float(row_y[-1][1]))
     first_full = next(
-        (i for i, r in enumerate(rows) if len(set().union(*(_line_cols(ln, edges) for ln in r))) >= max(2, n_cols - 1)),
+        (
+            i
+            for i, r in enumerate(rows)
+            if len(set().union(*(_line_cols(ln, edges) for ln in r))) >= max(2, n_cols - 1)
+        ),
         0,
     )
     cells: list[RawCell] = []
@@ -273,13 +277,23 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
     spans = [c for c in cells]
     grid_cells = fill_grid(n_rows, n_cols, spans)
     for c in grid_cells:
-        c.bbox = (int(edges[c.col]), int(ys[c.row]), int(edges[c.col + c.colspan]), int(ys[c.row + c.rowspan]))
+        c.bbox = (
+            int(edges[c.col]),
+            int(ys[c.row]),
+            int(edges[c.col + c.colspan]),
+            int(ys[c.row + c.rowspan]),
+        )
     table = RawTable(
-        n_rows, n_cols, grid_cells, region.kind, False, (int(edges[0]), int(ys[0]), int(edges[-1]), int(ys[-1]))
+        n_rows,
+        n_cols,
+        grid_cells,
+        region.kind,
+        False,
+        (int(edges[0]), int(ys[0]), int(edges[-1]), int(ys[-1])),
     )
     return table
 
 
 def _phrase_is_tight(p: Phrase, min_gap: float) -> bool:
     ws = p.words
-    return len(ws) >= 2 and all(b.bbox[0] - a.bbox[2] < 0.5 * min_gap for a, b in zip(ws, ws[1:], strict=False))
+    return len(ws) >= 2 and all(b.bbox[0] - a.bbox[2] < 0.5 * min_gap for a, b in itertools.pairwise(ws))

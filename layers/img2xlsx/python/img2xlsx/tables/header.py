@@ -1,17 +1,9 @@
-"""How many top rows are the header: spanning group headers, a rule or shade under the header, else one row."""
+"""How many top rows are the header: spanning group headers, a rule or shade under the header, else one."""
 
 from __future__ import annotations
 
-import re
-
 from .segment import Region
 from .skeleton import RawTable
-
-_NUMBERISH = re.compile(r"^[\s$€£¥(+\-−–]*[\d.,\s]+%?[)\s]*$")
-
-
-def _cell_texts(table: RawTable, row: int) -> list[str]:
-    return [" ".join(w.text for w in c.words) for c in table.cells if c.row == row]
 
 
 def count_header_rows(table: RawTable, region: Region, h: float) -> int:

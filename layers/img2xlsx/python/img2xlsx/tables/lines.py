@@ -8,6 +8,7 @@ rectangles whose background differs from the page (zebra stripes, shaded headers
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -106,11 +107,11 @@ def _join_h(segs: list[HLine], gap: int, dy: int) -> list[HLine]:
                 cur.thickness = max(cur.thickness, s.thickness)
                 ys.append(s.y)
             else:
-                cur.y = int(round(float(np.median(ys))))
+                cur.y = round(float(np.median(ys)))
                 out.append(cur)
                 cur = HLine(s.x0, s.x1, s.y, s.thickness)
                 ys = [s.y]
-        cur.y = int(round(float(np.median(ys))))
+        cur.y = round(float(np.median(ys)))
         out.append(cur)
     return out
 
@@ -135,12 +136,12 @@ def _inside_text(ink: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
 def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
     """Horizontal and vertical rules of the page, joined across small breaks."""
     ink = ink_mask(gray, text_h)
-    h_img, w_img = gray.shape[:2]
-    max_thick = max(4, int(round(text_h * 0.45)))
+    _h_img, _w_img = gray.shape[:2]
+    max_thick = max(4, round(text_h * 0.45))
 
-    hk = max(20, int(round(text_h * 2.2)))
+    hk = max(20, round(text_h * 2.2))
     h_open = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
-    vk = max(20, int(round(text_h * 1.6)))
+    vk = max(20, round(text_h * 1.6))
     v_open = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
 
     hsegs: list[HLine] = []
@@ -156,7 +157,7 @@ def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
         if w <= max_thick * 2 and h >= vk:
             vsegs.append(VLine(int(y), int(y + h), int(x + w // 2), int(w)))
 
-    gap = int(round(text_h * 1.2))
+    gap = round(text_h * 1.2)
     hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(4 * text_h, 40)]
     vlines = [s for s in _join_v(vsegs, gap, max(2, max_thick)) if s.length >= max(1.4 * text_h, 20)]
 
@@ -183,7 +184,7 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
     """
     h_img, w_img = gray.shape[:2]
     small = max(1.0, text_h / 8.0)  # work at ~8 px text height: bands are large, this is fast
-    sw, sh = max(1, int(round(w_img / small))), max(1, int(round(h_img / small)))
+    sw, sh = max(1, round(w_img / small)), max(1, round(h_img / small))
     g = cv2.resize(gray, (sw, sh), interpolation=cv2.INTER_AREA)
     k = 15
     bg = cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
@@ -212,7 +213,7 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
             if abs(float(levels[j]) - float(levels[j - 2])) > 6 and j - cuts[-1] >= 4:
                 cuts.append(j)
         cuts.append(h)
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             if 6 <= b - a <= 8 * 6:
                 bands.append(
                     Band(

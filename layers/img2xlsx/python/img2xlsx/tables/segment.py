@@ -10,6 +10,7 @@ extend a table.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -37,9 +38,7 @@ class Region:
     def contains(self, w: WordLike, slack: int = 0) -> bool:
         cx = (w.bbox[0] + w.bbox[2]) / 2
         cy = (w.bbox[1] + w.bbox[3]) / 2
-        return (
-            self.x0 - slack <= cx <= self.x1 + slack and self.y0 - slack <= cy <= self.y1 + slack
-        )
+        return self.x0 - slack <= cx <= self.x1 + slack and self.y0 - slack <= cy <= self.y1 + slack
 
 
 class _DSU:
@@ -249,7 +248,7 @@ def _trim(block: list[Line], h: float) -> list[Line]:
     # (kept when they do not start at the table's left edge); below, wrapped last-row lines
     lead = block[: idx[0]]
     left = min(ln.x0 for ln in core)
-    core_gaps = [b.y0 - a.y1 for a, b in zip(core, core[1:], strict=False)]
+    core_gaps = [b.y0 - a.y1 for a, b in itertools.pairwise(core)]
     near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
     while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < near:
         core.insert(0, lead.pop())
@@ -322,7 +321,7 @@ def find_regions(
     phrase_gap: float,
 ) -> list[Region]:
     """All table regions of the page, in reading order, with the words that fall inside them."""
-    tol = max(4, int(round(0.6 * h)))
+    tol = max(4, round(0.6 * h))
     regions = _grid_regions(rulings.hlines, rulings.vlines, tol)
     lines = build_lines(words, phrase_gap)
 
@@ -354,7 +353,9 @@ def find_regions(
 
     # text blocks on the words outside graphical regions
     slack = int(0.3 * h)
-    rest = [w for w in words if not any(r.contains(w, slack) for r in regions if r.kind != "plain" or r.bands)]
+    rest = [
+        w for w in words if not any(r.contains(w, slack) for r in regions if r.kind != "plain" or r.bands)
+    ]
     rest_lines = build_lines(rest, phrase_gap)
     blocks: list[list[Line]] = []
     for b in _text_blocks(rest_lines, h):

@@ -40,7 +40,7 @@ def words_text(words: list[WordLike], h: float) -> str:
 
 
 def fill_grid(n_rows: int, n_cols: int, spans: list[RawCell]) -> list[RawCell]:
-    """Cells covering every grid position exactly once: the given spanning cells plus 1×1 cells elsewhere."""
+    """Cells covering every grid position exactly once: the given spanning cells plus 1x1 cells elsewhere."""
     owner = [[False] * n_cols for _ in range(n_rows)]
     out: list[RawCell] = []
     for c in sorted(spans, key=lambda c: -(c.rowspan * c.colspan)):

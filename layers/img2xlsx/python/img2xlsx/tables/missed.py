@@ -1,0 +1,100 @@
+"""Words the whole-page OCR pass skipped: glyph-sized ink that no word box covers, read again per line.
+
+Tesseract's sparse-text mode drops short isolated tokens (single digits in number columns, "-" placeholders,
+small low-contrast text); the rest of the page is read fine. Only the left-over ink is re-read, one strip
+per text line, so the cost stays proportional to what was missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import cv2
+import numpy as np
+
+from .lines import ink_mask
+from .textlines import WordLike
+
+MAX_STRIPS = 40
+
+ReadWords = Callable[..., Sequence[WordLike]]
+
+
+def find_missed_boxes(
+    gray: np.ndarray, words: Sequence[WordLike], h: float, rulings_mask: np.ndarray | None = None
+) -> list[tuple[int, int, int, int]]:
+    """Boxes of glyph-like ink clusters outside every word box."""
+    ink = ink_mask(gray, h)
+    if rulings_mask is not None and rulings_mask.shape == ink.shape:
+        ink[rulings_mask > 0] = 0
+    pad = round(0.25 * h)
+    hh, ww = ink.shape[:2]
+    for w in words:
+        x0, y0, x1, y1 = w.bbox
+        ink[max(0, y0 - pad) : min(hh, y1 + pad), max(0, x0 - pad) : min(ww, x1 + pad)] = 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    glyphs = []
+    for i in range(1, n):
+        x, y, w, ht, area = stats[i]
+        if 0.35 * h <= ht <= 1.6 * h and w <= 3 * h and area >= 0.04 * h * h:
+            glyphs.append((int(x), int(y), int(x + w), int(y + ht)))
+    if not glyphs:
+        return []
+    # glyphs of one token: horizontally close, vertically overlapping
+    glyphs.sort()
+    boxes: list[list[int]] = []
+    for g in glyphs:
+        for b in boxes:
+            v_overlap = min(b[3], g[3]) - max(b[1], g[1])
+            if v_overlap > 0.3 * h and g[0] - b[2] < 0.6 * h:
+                b[0], b[1] = min(b[0], g[0]), min(b[1], g[1])
+                b[2], b[3] = max(b[2], g[2]), max(b[3], g[3])
+                break
+        else:
+            boxes.append(list(g))
+    return [(b[0], b[1], b[2], b[3]) for b in boxes]
+
+
+def read_missed(
+    gray: np.ndarray,
+    words: Sequence[WordLike],
+    h: float,
+    read_words: ReadWords,
+    make_word: Callable[[str, float, tuple[int, int, int, int]], WordLike],
+    rulings_mask: np.ndarray | None = None,
+) -> list[WordLike]:
+    """New words read from the strips of the page that hold missed ink."""
+    boxes = find_missed_boxes(gray, words, h, rulings_mask)
+    if not boxes:
+        return []
+    # one strip per text line
+    boxes.sort(key=lambda b: (b[1] + b[3]) / 2)
+    strips: list[list[tuple[int, int, int, int]]] = []
+    for b in boxes:
+        cy = (b[1] + b[3]) / 2
+        if strips and abs(cy - np.mean([(s[1] + s[3]) / 2 for s in strips[-1]])) < 0.5 * h:
+            strips[-1].append(b)
+        else:
+            strips.append([b])
+    strips.sort(key=lambda s: -sum((b[2] - b[0]) * (b[3] - b[1]) for b in s))
+    hh, ww = gray.shape[:2]
+    pad = round(0.3 * h)
+    found: list[WordLike] = []
+    for strip in strips[:MAX_STRIPS]:
+        x0 = max(0, min(b[0] for b in strip) - pad)
+        x1 = min(ww, max(b[2] for b in strip) + pad)
+        y0 = max(0, min(b[1] for b in strip) - pad)
+        y1 = min(hh, max(b[3] for b in strip) + pad)
+        crop = np.full((y1 - y0, x1 - x0), 255, np.uint8)
+        for b in strip:  # only the missed ink: already-read words stay out of the strip
+            bx0, by0 = max(x0, b[0] - pad // 2), max(y0, b[1] - pad // 2)
+            bx1, by1 = min(x1, b[2] + pad // 2), min(y1, b[3] + pad // 2)
+            crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = gray[by0:by1, bx0:bx1]
+        crop = np.pad(crop, 8, constant_values=255)
+        for w in read_words(crop, psm=7):
+            if w.conf < 0.3 or not w.text.strip():
+                continue
+            a0, b0, a1, b1 = w.bbox
+            bbox = (a0 - 8 + x0, b0 - 8 + y0, a1 - 8 + x0, b1 - 8 + y0)
+            found.append(make_word(w.text, w.conf, bbox))
+    return found
