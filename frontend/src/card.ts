@@ -246,6 +246,9 @@ export class FileCard {
     const img = el("img");
     img.src = this.imageUrl;
     img.alt = `The uploaded image ${this.file.name}`;
+    img.addEventListener("error", () =>
+      img.replaceWith(el("p", "legend", "This browser cannot display this image format (the conversion read it).")),
+    );
     figure.append(img, el("figcaption", undefined, "Original"));
     const tables = el("div", "tables");
     doc.tables.forEach((table, i) => tables.append(this.tableSection(table, i, n, stem)));

@@ -110,6 +110,14 @@ def purge_expired(stores: LocalStores, now: float | None = None) -> int:
     return len(expired)
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container or taskset may allow fewer than the machine has)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def build_app(options: ServeOptions) -> object:
     """The ASGI app (the caller must hold the data-dir lock)."""
     from .app import create_app
@@ -129,7 +137,7 @@ def build_app(options: ServeOptions) -> object:
             get_service().fail_upload(key, "The conversion failed unexpectedly; please try again.")
             log.error("gave up on %s: %s", key, reason)
 
-    pool = WorkerPool(queue, options.workers or os.cpu_count() or 1, env, on_give_up=give_up)
+    pool = WorkerPool(queue, options.workers or usable_cpus(), env, on_give_up=give_up)
 
     def on_startup() -> None:
         purged = purge_expired(stores)
