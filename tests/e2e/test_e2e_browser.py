@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +29,10 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium (what .ci/run installs); $IMG2XLSX_CHROMIUM or an installed Chrome elsewhere (CI runners).
+CHROMIUM = os.environ.get("IMG2XLSX_CHROMIUM") or next(
+    (p for p in ("/usr/bin/chromium", "/usr/bin/google-chrome") if os.path.exists(p)), "/usr/bin/chromium"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
