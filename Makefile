@@ -29,6 +29,8 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) f
 frontend/node_modules/.installed: frontend/package-lock.json
 	@command -v npm >/dev/null || { echo "apt: installing nodejs npm"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+	  || { echo "the web app needs Node.js >= 20.19 (found $$(node --version)); install a newer nodejs (e.g. NodeSource)"; exit 1; }
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
