@@ -1,9 +1,9 @@
 """``python -m bench.run``: convert bench images with each engine, score the workbooks, report side by side.
 
 Typical loops: ``python -m bench.run --engines img2xlsx --limit 40`` (or ``--tag degradation=photo``; prints
-the worst images and the change since the previous run);
-``make bench`` (everything, both engines, writes ``bench/RESULTS.md``). img2table outputs are cached by image
-hash under ``bench/out/cache`` (``--force`` re-runs it). Per-image scores: ``bench/out/scores.{csv,json}``.
+the worst images and the change since the previous run); ``make bench`` (everything, both engines, writes
+``bench/RESULTS.md`` and ``bench/out/scores-full.csv``). img2table outputs are cached by image hash under
+``bench/out/cache`` (``--force`` re-runs it). Per-image scores: ``bench/out/scores.{csv,json}``.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def measure_extras(
     return out
 
 
-def write_scores(by_engine: dict[str, list[Row]]) -> None:
+def write_scores(by_engine: dict[str, list[Row]], stem: str = "scores") -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     cols = [
         "engine",
@@ -207,11 +207,12 @@ def write_scores(by_engine: dict[str, list[Row]]) -> None:
                     "xlsx": str(out_path(engine, r.image).relative_to(REPO)),
                 }
             )
-    with open(OUT / "scores.csv", "w", newline="", encoding="utf-8") as f:
+    with open(OUT / f"{stem}.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         w.writerows(records)
-    (OUT / "scores.json").write_text(json.dumps(records, indent=1), encoding="utf-8")
+    (OUT / f"{stem}.json").write_text(json.dumps(records, indent=1), encoding="utf-8")
+    return OUT / f"{stem}.csv"
 
 
 def compare_with_previous(engine: str, rows: list[Row], n_show: int = 5) -> str:
@@ -347,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.extras == "yes" or (args.extras == "auto" and full and not args.score_only):
         extras = measure_extras(engines, all_images, args.force)
 
-    write_scores(by_engine)
+    scores_csv = write_scores(by_engine)
+    if full:  # kept apart so quick --limit runs by others don't overwrite the full picture
+        scores_csv = write_scores(by_engine, "scores-full")
     text = render(by_engine, extras, args, args.worst)
     print()
     print(text)
@@ -358,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     if dest is not None:
         dest.write_text(results_header() + text, encoding="utf-8")
         print(f"bench: wrote {dest}")
-    print(f"bench: per-image scores in {OUT / 'scores.csv'}")
+    print(f"bench: per-image scores in {scores_csv}")
     return 0
 
 
