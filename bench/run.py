@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import fnmatch
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -247,7 +248,11 @@ def compare_with_previous(engine: str, rows: list[Row], n_show: int = 5) -> str:
 
 
 def render(
-    by_engine: dict[str, list[Row]], extras: dict[str, dict[str, Any]], args: argparse.Namespace, worst: int
+    by_engine: dict[str, list[Row]],
+    extras: dict[str, dict[str, Any]],
+    args: argparse.Namespace,
+    worst: int,
+    notes: list[str] | None = None,
 ) -> str:
     summaries = {e: summarize(rows) for e, rows in by_engine.items()}
     n_img = len(next(iter(by_engine.values())))
@@ -255,6 +260,7 @@ def render(
         "## Summary",
         f"{n_img} images; {', '.join(by_engine)}; worker processes per engine: {args.jobs}; "
         "OMP_THREAD_LIMIT=1.",
+        *(f"- {n}" for n in notes or []),
         "",
         summary_table(summaries, extras),
     ]
@@ -294,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench: {len(images)} images from {bench_dir()}; engines: {', '.join(engines)}", flush=True)
 
     runs: dict[str, dict[str, dict[str, Any]]] = {}
+    notes: list[str] = []
     for name in engines:
         jobs = [Job(i.name, i.image, out_path(name, i)) for i in images]
         if args.score_only:
@@ -313,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             continue
         print(f"bench: running {name} ...", flush=True)
-        t0 = dt.datetime.now()
+        t0, load0 = dt.datetime.now(), os.getloadavg()[0]
         try:
             engine = get_engine(name)
         except (OSError, subprocess.CalledProcessError) as exc:
@@ -328,6 +335,12 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force,
         )
         cached = sum(1 for r in runs[name].values() if r.get("cached"))
+        load = f"{load0:.1f} → {os.getloadavg()[0]:.1f}"
+        took = (dt.datetime.now() - t0).total_seconds()
+        notes.append(
+            f"{name}: {len(jobs) - cached} images converted in {took:.0f} s, machine load (1-min avg) {load}"
+            + (f"; {cached} taken from the cache (timings from the run that made them)" if cached else "")
+        )
         print(
             f"bench: {name} done in {(dt.datetime.now() - t0).total_seconds():.0f}s"
             + (f" ({cached} cached)" if cached else ""),
@@ -351,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     scores_csv = write_scores(by_engine)
     if full:  # kept apart so quick --limit runs by others don't overwrite the full picture
         scores_csv = write_scores(by_engine, "scores-full")
-    text = render(by_engine, extras, args, args.worst)
+    text = render(by_engine, extras, args, args.worst, notes)
     print()
     print(text)
     for name in engines:
