@@ -341,6 +341,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{name}: {len(jobs) - cached} images converted in {took:.0f} s, machine load (1-min avg) {load}"
             + (f"; {cached} taken from the cache (timings from the run that made them)" if cached else "")
         )
+        crashed = [n for n, r in runs[name].items() if not r.get("ok")]
+        if crashed:
+            log = (OUT / "work" / name).relative_to(REPO)
+            print(
+                f"bench: {name}: {len(crashed)} crashed ({', '.join(crashed[:5])}); "
+                f"logs: {log}/shard*/worker.log"
+            )
         print(
             f"bench: {name} done in {(dt.datetime.now() - t0).total_seconds():.0f}s"
             + (f" ({cached} cached)" if cached else ""),
