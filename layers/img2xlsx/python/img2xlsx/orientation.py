@@ -40,17 +40,34 @@ def is_sideways(ink: np.ndarray) -> bool:
     return sideways_score(ink) > SIDEWAYS_RATIO
 
 
+def _widen(has_ink: np.ndarray, lo: int, hi: int, limit: int) -> tuple[int, int]:
+    """Move ``lo``/``hi`` outwards (at most ``limit`` px) until they sit on ink-free rows/columns."""
+    n = len(has_ink)
+    for _ in range(limit):
+        if lo <= 0 or not has_ink[lo]:
+            break
+        lo -= 1
+    for _ in range(limit):
+        if hi >= n or not has_ink[hi - 1]:
+            break
+        hi += 1
+    return lo, hi
+
+
 def text_strip(gray: np.ndarray, text_height: float, width: int = STRIP_WIDTH) -> np.ndarray | None:
-    """The band of ~three text lines with the most glyphs, cut to ``width`` px around its densest part."""
+    """About three whole text lines where glyphs are densest, about ``width`` px wide, cut between glyphs
+    (a glyph sliced in half reads badly either way up, which blurs the upright/upside-down contrast)."""
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    w = stats[1:, cv2.CC_STAT_WIDTH]
-    h = stats[1:, cv2.CC_STAT_HEIGHT]
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w = stats[:, cv2.CC_STAT_WIDTH]
+    h = stats[:, cv2.CC_STAT_HEIGHT]
     keep = (h >= 0.4 * text_height) & (h <= 2.0 * text_height) & (w <= 3 * h)
+    keep[0] = False
     if keep.sum() < 5:
         return None
-    cx = stats[1:, cv2.CC_STAT_LEFT][keep] + w[keep] // 2
-    cy = stats[1:, cv2.CC_STAT_TOP][keep] + h[keep] // 2
+    glyphs = keep[labels]
+    cx = stats[keep, cv2.CC_STAT_LEFT] + w[keep] // 2
+    cy = stats[keep, cv2.CC_STAT_TOP] + h[keep] // 2
     band = max(8, round(4 * text_height))
     rows = np.convolve(np.bincount(cy, minlength=gray.shape[0]).astype(np.float64), np.ones(band), "same")
     y_mid = int(np.argmax(rows))
@@ -63,6 +80,9 @@ def text_strip(gray: np.ndarray, text_height: float, width: int = STRIP_WIDTH) -
     x_mid = int(np.argmax(cols))
     x0 = max(0, x_mid - width // 2)
     x1 = min(gray.shape[1], x0 + width)
+    limit = max(2, round(2 * text_height))
+    y0, y1 = _widen(glyphs[:, x0:x1].any(axis=1), y0, y1, limit)
+    x0, x1 = _widen(glyphs[y0:y1].any(axis=0), x0, x1, 2 * limit)
     return np.ascontiguousarray(gray[y0:y1, x0:x1])
 
 
