@@ -72,27 +72,40 @@ def median_height(words: Sequence[WordLike], default: float = 20.0) -> float:
 
 
 def build_lines(words: Sequence[WordLike], phrase_gap: float) -> list[Line]:
-    """Cluster words into lines by vertical overlap, then split each line into phrases at wide gaps."""
+    """Cluster words into lines by vertical overlap, then split each line into phrases at wide gaps.
+
+    Linear in the words: each open line keeps its extent and its word centres (appended in increasing
+    order, since words arrive sorted by centre), so its median centre is read off without a sort.
+    """
     order = sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0]))
     lines: list[Line] = []
+    state: list[list[float]] = []  # per line: [y0, y1, median centre], parallel to ``lines``
+    centres: list[list[float]] = []
     for w in order:
         wy0, wy1 = w.bbox[1], w.bbox[3]
         wc = (wy0 + wy1) / 2
-        best: Line | None = None
+        best = -1
         best_d = 1e9
-        for line in lines[-8:]:
-            ly0, ly1 = line.y0, line.y1
-            lc = line.yc
+        for k in range(max(0, len(lines) - 8), len(lines)):
+            ly0, ly1, lc = state[k]
             overlap = min(wy1, ly1) - max(wy0, ly0)
             hmin = max(1, min(wy1 - wy0, ly1 - ly0))
             if overlap >= 0.45 * hmin and abs(wc - lc) < 0.6 * max(wy1 - wy0, ly1 - ly0):
                 d = abs(wc - lc)
                 if d < best_d:
-                    best, best_d = line, d
-        if best is None:
+                    best, best_d = k, d
+        if best < 0:
             lines.append(Line([w]))
+            state.append([wy0, wy1, wc])
+            centres.append([wc])
         else:
-            best.words.append(w)
+            lines[best].words.append(w)
+            cs = centres[best]
+            cs.append(wc)
+            n = len(cs)
+            st = state[best]
+            st[0], st[1] = min(st[0], wy0), max(st[1], wy1)
+            st[2] = cs[n // 2] if n % 2 else (cs[n // 2 - 1] + cs[n // 2]) / 2
     for line in lines:
         line.words.sort(key=lambda w: w.bbox[0])
         line.phrases = split_phrases(line.words, phrase_gap)
