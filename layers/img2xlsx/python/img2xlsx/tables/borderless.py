@@ -127,9 +127,13 @@ def _group_rows(
     anchors = [len(c) >= anchor_need or sp for c, sp in zip(cols, spanning, strict=True)]
     if n_cols <= 1:
         anchors = [True] * len(lines)
-    # typical gap between consecutive anchored rows: the scale that separates rows
+    # typical blank gap between rows: pitch of successive anchor lines minus a line's height (wrapped
+    # lines between anchors make it an over-estimate, which only matters beyond the 1.2 h cap below)
+    ai = [i for i, a in enumerate(anchors) if a]
+    pitches = [lines[b].yc - lines[a].yc for a, b in itertools.pairwise(ai)]
     ag = [lines[i + 1].y0 - lines[i].y1 for i in range(len(lines) - 1) if anchors[i] and anchors[i + 1]]
-    row_gap = float(np.median(ag)) if ag else 1.0 * h
+    line_h = float(np.median([ln.y1 - ln.y0 for ln in lines])) if lines else h
+    row_gap = float(np.median(pitches)) - line_h if pitches else 1.0 * h
     max_join = max(0.25 * h, min(0.8 * row_gap, 1.2 * h))
 
     def blocked(i: int) -> bool:
@@ -153,11 +157,6 @@ def _group_rows(
             if two_anchors and not all_wrap:
                 continue
             if gap > max_join:
-                continue
-            # wrapped lines stay inside the columns the other part of the row already uses
-            tc = set().union(*(cols[j] for j in top))
-            bc = set().union(*(cols[j] for j in bot))
-            if not (tc <= bc or bc <= tc):
                 continue
             if any(spanning[j] and not anchors[j] for j in top + bot):
                 continue

@@ -128,33 +128,36 @@ def split_phrases(words: Sequence[WordLike], gap: float) -> list[Phrase]:
     return phrases
 
 
+def _advances(words: Sequence[WordLike]) -> list[float]:
+    return [(w.bbox[2] - w.bbox[0]) / len(w.text) for w in words if len(w.text) >= 4 and w.conf > 0.6]
+
+
 def char_width(words: Sequence[WordLike], h: float) -> float:
-    """Median advance per character: ~0.45 h for proportional fonts, ~0.6 em for monospace."""
-    ws = [(w.bbox[2] - w.bbox[0]) / len(w.text) for w in words if len(w.text) >= 3]
-    if len(ws) < 3:
-        return 0.45 * h
-    return float(np.median(ws))
+    """Median advance per character (about 0.7 h for both proportional and monospace fonts)."""
+    adv = _advances(words) or [(w.bbox[2] - w.bbox[0]) / len(w.text) for w in words if len(w.text) >= 3]
+    if len(adv) < 3:
+        return 0.7 * h
+    return float(np.median(adv))
+
+
+def is_monospace(words: Sequence[WordLike]) -> bool:
+    """Every word has the same advance per character: the spread is ~2 % for monospace, >8 % otherwise.
+
+    Only alphabetic words vote: digits have one common width in most proportional fonts too.
+    """
+    adv = _advances([w for w in words if w.text.isalpha()])
+    if len(adv) < 6:
+        return False
+    q1, med, q3 = np.percentile(adv, [25, 50, 75])
+    return bool((q3 - q1) / max(med, 1e-6) < 0.05)
 
 
 def space_width(words: Sequence[WordLike], h: float) -> float:
-    """Typical gap between words of a phrase.
-
-    The low end of the gaps between horizontally neighbouring words, never more than one character advance
-    (in a table of one-word cells most gaps are column gaps, and a space is at most a character wide).
-    """
-    lines = build_lines(words, 1e9)
-    gaps: list[int] = []
-    for line in lines:
-        for a, b in zip(line.words, line.words[1:], strict=False):
-            g = b.bbox[0] - a.bbox[2]
-            if g > 0:
-                gaps.append(g)
+    """Width of a space: one character advance in a monospace font, about half of one otherwise."""
     cw = char_width(words, h)
-    if len(gaps) < 4:
-        return min(0.3 * h, cw)
-    return float(min(max(np.percentile(gaps, 20), 0.15 * h), 1.1 * cw))
+    return cw if is_monospace(words) else 0.55 * cw
 
 
 def phrase_gap_for(words: Sequence[WordLike], h: float) -> float:
     """Gap that separates two phrases (cells) rather than two words of one phrase."""
-    return max(0.75 * h, 1.6 * space_width(words, h))
+    return max(0.75 * h, 1.75 * space_width(words, h))
