@@ -169,7 +169,8 @@ def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
     """The page with rules painted over in the local background, so OCR does not read them as glyphs."""
     if not rulings.mask.any():
         return gray
-    bg = cv2.medianBlur(gray, 21) if min(gray.shape[:2]) > 21 else np.full_like(gray, 255)
+    # a grey closing wider than any rule is the background the rule was drawn on
+    bg = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
     out = gray.copy()
     sel = rulings.mask > 0
     out[sel] = np.maximum(bg[sel], gray[sel])

@@ -313,6 +313,65 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     return _split_side_by_side(lb, h, phrase_gap) + _split_side_by_side(rb, h, phrase_gap)
 
 
+def _channels(lines: Sequence[Line], h: float) -> list[tuple[int, int]]:
+    """Empty vertical strips shared by all multi-phrase lines: the column gaps of a table. Paragraph lines
+    with uneven word spacing have none."""
+    multi = [ln for ln in lines if _is_columnar(ln)]
+    if len(multi) < 2:
+        return []
+    x0 = min(ln.x0 for ln in multi)
+    x1 = max(ln.x1 for ln in multi)
+    cover = np.zeros(x1 - x0 + 1, np.int32)
+    for ln in multi:
+        for w in ln.words:
+            cover[w.bbox[0] - x0 : w.bbox[2] - x0] += 1
+    out: list[tuple[int, int]] = []
+    start = None
+    for i, c in enumerate(cover):
+        if c == 0 and start is None:
+            start = i
+        elif c and start is not None:
+            if i - start >= 0.6 * h:
+                out.append((x0 + start, x0 + i))
+            start = None
+    return out
+
+
+def _standalone_table(block: Sequence[Line], h: float) -> bool:
+    """Enough column-aligned lines to call a text block a table on its own: three, or two whose every
+    phrase gap falls into one of at least two shared column gaps (two lines of a paragraph can share a gap
+    by chance, rarely two)."""
+    multi = [ln for ln in block if _is_columnar(ln)]
+    chans = _channels(block, h)
+    if not chans or len(multi) < 2:
+        return False
+    if len(multi) >= 3:
+        return True
+    gaps = [(a.x1, b.x0) for ln in multi for a, b in itertools.pairwise(ln.phrases)]
+    in_chan = all(any(_x_overlap(g0, g1, a, b) > 0 for a, b in chans) for g0, g1 in gaps)
+    return len(chans) >= 2 and in_chan
+
+
+def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: Region, h: float) -> bool:
+    """Whether a text block continues a table region: within its width, and its phrases do not run across
+    the region's column gaps (a paragraph above a table does)."""
+    if min(ln.x0 for ln in block) < region.x0 - 3 * h or max(ln.x1 for ln in block) > region.x1 + 3 * h:
+        return False
+    chans = _channels(region_lines, h)
+    if not chans:
+        return True
+    phrases = [p for ln in block for p in ln.phrases]
+    crossing = sum(1 for p in phrases if any(p.x0 < a and p.x1 > b for a, b in chans))
+    if crossing > 0.2 * len(phrases):
+        return False
+    # the gaps between its phrases fall into the region's column gaps
+    gaps = [(a.x1, b.x0) for ln in block for a, b in itertools.pairwise(ln.phrases)]
+    if not gaps:
+        return True
+    aligned = sum(1 for g0, g1 in gaps if any(_x_overlap(g0, g1, a, b) > 0 for a, b in chans))
+    return aligned >= 0.7 * len(gaps)
+
+
 def find_regions(
     words: Sequence[WordLike],
     rulings: Rulings,
@@ -378,15 +437,18 @@ def find_regions(
             near_below = 0 <= by0 - r.y1 < 2.0 * h
             near_above = 0 <= r.y0 - by1 < 2.0 * h
             inside = by0 >= r.y0 and by1 <= r.y1
-            if near_below or near_above or inside or (by0 < r.y1 and by1 > r.y0):
-                r.x0, r.x1 = min(r.x0, bx0), max(r.x1, bx1)
-                r.y0, r.y1 = min(r.y0, by0), max(r.y1, by1)
-                merged = True
-                break
+            if not (near_below or near_above or inside or (by0 < r.y1 and by1 > r.y0)):
+                continue
+            inner = [ln for ln in lines if r.y0 <= ln.yc <= r.y1 and r.x0 - h <= ln.x0 and ln.x1 <= r.x1 + h]
+            if not inside and not _fits_columns(block, inner, r, h):
+                continue
+            r.x0, r.x1 = min(r.x0, bx0), max(r.x1, bx1)
+            r.y0, r.y1 = min(r.y0, by0), max(r.y1, by1)
+            merged = True
+            break
         if merged:
             continue
-        n_col = sum(1 for ln in block if _is_columnar(ln))
-        if n_col >= 2:
+        if _standalone_table(block, h):
             regions.append(Region("plain", bx0, by0, bx1, by1))
     # a lone shaded band that never got a body is not a table
     regions = [r for r in regions if not (r.kind == "plain" and r.bands and r.y1 - r.y0 < 2.5 * h)]

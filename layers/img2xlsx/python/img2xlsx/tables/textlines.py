@@ -106,9 +106,12 @@ def build_lines(words: Sequence[WordLike], phrase_gap: float) -> list[Line]:
             st = state[best]
             st[0], st[1] = min(st[0], wy0), max(st[1], wy1)
             st[2] = cs[n // 2] if n % 2 else (cs[n // 2 - 1] + cs[n // 2]) / 2
+    ref_h = median_height(words) if words else 1.0
     for line in lines:
         line.words.sort(key=lambda w: w.bbox[0])
-        line.phrases = split_phrases(line.words, phrase_gap)
+        # a line in a larger font (a title) has proportionally wider spaces
+        scale = max(1.0, median_height(line.words) / max(ref_h, 1.0))
+        line.phrases = split_phrases(line.words, phrase_gap * scale)
     lines.sort(key=lambda ln: ln.y0)
     return lines
 
