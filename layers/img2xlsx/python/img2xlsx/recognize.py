@@ -100,7 +100,8 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
     text_h = float(norm.text_height or 20.0)
     rulings = detect_rulings(gray, text_h)
     bands = detect_bands(shades if shades is not None else gray, text_h)
-    ocr_gray = erase_rulings(gray, rulings)
+    # Tesseract reads the normaliser's OCR copy (sharpened for blurry photos), rules painted out
+    ocr_gray = erase_rulings(getattr(norm, "ocr_gray", gray), rulings)
     words = [s for w in read_words(ocr_gray) if _keep(w) for s in _split_word(w)]
     result = PageResult(warnings=list(norm.warnings))
     if not words:
@@ -119,6 +120,12 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
         filled = sum(1 for c in raw.cells if c.words)
         if filled < 2:
             continue
+        conf = float(np.mean([w.conf for c in raw.cells for w in c.words]))
+        solid = any(
+            w.conf >= 0.6 and sum(ch.isalnum() for ch in w.text) >= 3 for c in raw.cells for w in c.words
+        )
+        if conf < 0.35 or (raw.n_rows <= 3 and (conf < 0.5 or not solid)):
+            continue  # specks and texture read as letters (photo backgrounds), not a table
         raw.n_header_rows = count_header_rows(raw, region, h)
         _reread_cells(raw, ocr_gray, h)
         result.tables.append(_to_table(raw, norm, h, page))

@@ -2,51 +2,90 @@
 
 from __future__ import annotations
 
-from .segment import Region, _cluster
+from .segment import Region
 from .skeleton import RawCell, RawTable, fill_grid
 
-
-def _coverage_v(region: Region, x: float, y0: float, y1: float, tol: float) -> float:
-    """Fraction of the segment x, y0..y1 drawn by some vertical rule."""
-    total = 0.0
-    for v in region.vlines:
-        if abs(v.x - x) <= tol:
-            total += max(0.0, min(y1, v.y1) - max(y0, v.y0))
-    return total / max(1.0, y1 - y0)
+Boundary = tuple[float, float]  # (position at the region's centre, slope)
 
 
-def _coverage_h(region: Region, y: float, x0: float, x1: float, tol: float) -> float:
-    total = 0.0
-    for s in region.hlines:
-        if abs(s.y - y) <= tol:
-            total += max(0.0, min(x1, s.x1) - max(x0, s.x0))
-    return total / max(1.0, x1 - x0)
+def _boundaries(items: list[tuple[float, float, float]], tol: float) -> list[Boundary]:
+    """(position at centre, slope, length) of rules → one boundary per cluster of positions."""
+    out: list[list[tuple[float, float, float]]] = []
+    for it in sorted(items):
+        if out and it[0] - out[-1][-1][0] <= tol:
+            out[-1].append(it)
+        else:
+            out.append([it])
+    result: list[Boundary] = []
+    for group in out:
+        total = sum(g[2] for g in group) or 1.0
+        pos = sum(g[0] * g[2] for g in group) / total
+        slope = sum(g[1] * g[2] for g in group) / total
+        result.append((pos, slope))
+    return result
 
 
 def grid_structure(region: Region, h: float) -> RawTable | None:
     tol = max(4.0, 0.6 * h)
-    xs = _cluster([v.x for v in region.vlines], tol)
-    ys = _cluster([s.y for s in region.hlines], tol)
+    cx = (region.x0 + region.x1) / 2
+    cy = (region.y0 + region.y1) / 2
+    xs = _boundaries([(v.x_at(cy), v.slope, float(v.length)) for v in region.vlines], tol)
+    ys = _boundaries([(s.y_at(cx), s.slope, float(s.length)) for s in region.hlines], tol)
+    if not xs or not ys:
+        return None
+
+    def xb(j: int, y: float) -> float:
+        return xs[j][0] + xs[j][1] * (y - cy)
+
+    def yb(i: int, x: float) -> float:
+        return ys[i][0] + ys[i][1] * (x - cx)
+
     # an open side (no outer rule) still has text beyond the last rule: close it at the text's extent
+    # (at least two words beyond the outermost rule: one stray speck does not open a row)
     if region.words:
-        wx0 = min(w.bbox[0] for w in region.words)
-        wx1 = max(w.bbox[2] for w in region.words)
-        wy0 = min(w.bbox[1] for w in region.words)
-        wy1 = max(w.bbox[3] for w in region.words)
-        if wx0 < xs[0] - 0.3 * h:
-            xs.insert(0, wx0 - 0.3 * h)
-        if wx1 > xs[-1] + 0.3 * h:
-            xs.append(wx1 + 0.3 * h)
-        if wy0 < ys[0] - 0.3 * h:
-            ys.insert(0, wy0 - 0.3 * h)
-        if wy1 > ys[-1] + 0.3 * h:
-            ys.append(wy1 + 0.3 * h)
+        pts = [(w, (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2) for w in region.words]
+        m = 0.3 * h
+        last_x, last_y = len(xs) - 1, len(ys) - 1
+        left = [w.bbox[0] for w, x, y in pts if x < xb(0, y) - m]
+        right = [w.bbox[2] for w, x, y in pts if x > xb(last_x, y) + m]
+        top = [w.bbox[1] for w, x, y in pts if y < yb(0, x) - m]
+        bottom = [w.bbox[3] for w, x, y in pts if y > yb(last_y, x) + m]
+        if len(left) >= 2:
+            xs.insert(0, (min(left) - m, xs[0][1]))
+        if len(right) >= 2:
+            xs.append((max(right) + m, xs[-1][1]))
+        if len(top) >= 2:
+            ys.insert(0, (min(top) - m, ys[0][1]))
+        if len(bottom) >= 2:
+            ys.append((max(bottom) + m, ys[-1][1]))
     # drop slivers narrower than a glyph: double rules, or a rule detected twice
     xs = _drop_slivers(xs, 0.8 * h)
     ys = _drop_slivers(ys, 0.8 * h)
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1 or n_rows * n_cols < 2:
         return None
+
+    def cov_v(j: int, r: int) -> float:
+        """Fraction of boundary j between rows r and r+1 drawn by a vertical rule."""
+        xm = xb(j, cy)
+        y0, y1 = yb(r, xm), yb(r + 1, xm)
+        ym = (y0 + y1) / 2
+        total = 0.0
+        for v in region.vlines:
+            if abs(v.x_at(ym) - xb(j, ym)) <= tol:
+                total += max(0.0, min(y1, v.y1) - max(y0, v.y0))
+        return total / max(1.0, y1 - y0)
+
+    def cov_h(i: int, c: int) -> float:
+        ym = yb(i, cx)
+        x0, x1 = xb(c, ym), xb(c + 1, ym)
+        xm = (x0 + x1) / 2
+        total = 0.0
+        for s in region.hlines:
+            if abs(s.y_at(xm) - yb(i, xm)) <= tol:
+                total += max(0.0, min(x1, s.x1) - max(x0, s.x0))
+        return total / max(1.0, x1 - x0)
+
     # union cells across missing rules
     parent = list(range(n_rows * n_cols))
 
@@ -61,11 +100,11 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
 
     for r in range(n_rows):
         for c in range(n_cols - 1):
-            if _coverage_v(region, xs[c + 1], ys[r], ys[r + 1], tol) < 0.5:
+            if cov_v(c + 1, r) < 0.5:
                 union(r * n_cols + c, r * n_cols + c + 1)
     for r in range(n_rows - 1):
         for c in range(n_cols):
-            if _coverage_h(region, ys[r + 1], xs[c], xs[c + 1], tol) < 0.5:
+            if cov_h(r + 1, c) < 0.5:
                 union(r * n_cols + c, (r + 1) * n_cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
@@ -81,24 +120,25 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
         c1 = max(m[1] for m in members)
         spans.append(RawCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1))
     cells = fill_grid(n_rows, n_cols, spans)
+    owner: dict[tuple[int, int], RawCell] = {}
     for cell in cells:
-        cell.bbox = (
-            int(xs[cell.col]),
-            int(ys[cell.row]),
-            int(xs[cell.col + cell.colspan]),
-            int(ys[cell.row + cell.rowspan]),
-        )
+        r0, r1, c0, c1 = cell.row, cell.row + cell.rowspan, cell.col, cell.col + cell.colspan
+        xm = (xb(c0, cy) + xb(c1, cy)) / 2
+        ym = (yb(r0, cx) + yb(r1, cx)) / 2
+        cell.bbox = (int(xb(c0, ym)), int(yb(r0, xm)), int(xb(c1, ym)), int(yb(r1, xm)))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                owner[(r, c)] = cell
     for w in region.words:
-        cx = (w.bbox[0] + w.bbox[2]) / 2
-        cy = (w.bbox[1] + w.bbox[3]) / 2
-        for cell in cells:
-            x0, y0, x1, y1 = cell.bbox
-            if x0 <= cx < x1 and y0 <= cy < y1:
-                cell.words.append(w)
-                break
+        wx = (w.bbox[0] + w.bbox[2]) / 2
+        wy = (w.bbox[1] + w.bbox[3]) / 2
+        r = sum(1 for i in range(len(ys)) if yb(i, wx) <= wy) - 1
+        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        if 0 <= r < n_rows and 0 <= c < n_cols:
+            owner[(r, c)].words.append(w)
     # a grid whose top row has no rule below... header rows: rows above the first full-width rule below a
     # spanning header, else the first row
-    bbox = (int(xs[0]), int(ys[0]), int(xs[-1]), int(ys[-1]))
+    bbox = (int(xb(0, cy)), int(yb(0, cx)), int(xb(n_cols, cy)), int(yb(n_rows, cx)))
     table = RawTable(n_rows, n_cols, cells, "grid", True, bbox)
     # a border-only frame around a single line of text is not a table
     if n_rows == 1 and sum(1 for c in cells if c.words) < 2:
@@ -106,11 +146,11 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
     return table
 
 
-def _drop_slivers(edges: list[float], min_gap: float) -> list[float]:
-    out: list[float] = []
+def _drop_slivers(edges: list[Boundary], min_gap: float) -> list[Boundary]:
+    out: list[Boundary] = []
     for e in edges:
-        if out and e - out[-1] < min_gap:
-            out[-1] = (out[-1] + e) / 2
+        if out and e[0] - out[-1][0] < min_gap:
+            out[-1] = ((out[-1][0] + e[0]) / 2, (out[-1][1] + e[1]) / 2)
         else:
             out.append(e)
     return out

@@ -21,12 +21,16 @@ class HLine:
 
     x0: int
     x1: int
-    y: int
+    y: int  # height at the middle of the rule
     thickness: int = 1
+    slope: float = 0.0  # dy/dx: photos keep a little perspective
 
     @property
     def length(self) -> int:
         return self.x1 - self.x0
+
+    def y_at(self, x: float) -> float:
+        return self.y + self.slope * (x - (self.x0 + self.x1) / 2)
 
 
 @dataclass
@@ -35,12 +39,16 @@ class VLine:
 
     y0: int
     y1: int
-    x: int
+    x: int  # abscissa at the middle of the rule
     thickness: int = 1
+    slope: float = 0.0  # dx/dy
 
     @property
     def length(self) -> int:
         return self.y1 - self.y0
+
+    def x_at(self, y: float) -> float:
+        return self.x + self.slope * (y - (self.y0 + self.y1) / 2)
 
 
 @dataclass
@@ -91,34 +99,52 @@ def _join_h(segs: list[HLine], gap: int, dy: int) -> list[HLine]:
     rows: list[list[HLine]] = []
     for s in segs:
         for row in rows:
-            if abs(row[0].y - s.y) <= dy:
+            if abs(row[0].y_at((s.x0 + s.x1) / 2) - s.y) <= dy:
                 row.append(s)
                 break
         else:
             rows.append([s])
     out: list[HLine] = []
+
+    def close(pieces: list[HLine]) -> HLine:
+        x0 = min(p.x0 for p in pieces)
+        x1 = max(p.x1 for p in pieces)
+        total = sum(p.length for p in pieces) or 1
+        slope = sum(p.slope * p.length for p in pieces) / total
+        mid = (x0 + x1) / 2
+        y = float(np.median([p.y_at(mid) for p in pieces]))
+        return HLine(x0, x1, round(y), max(p.thickness for p in pieces), slope)
+
     for row in rows:
         row.sort(key=lambda s: s.x0)
-        cur = HLine(row[0].x0, row[0].x1, row[0].y, row[0].thickness)
-        ys = [row[0].y]
+        pieces = [row[0]]
+        right = row[0].x1
         for s in row[1:]:
-            if s.x0 - cur.x1 <= gap:
-                cur.x1 = max(cur.x1, s.x1)
-                cur.thickness = max(cur.thickness, s.thickness)
-                ys.append(s.y)
+            if s.x0 - right <= gap:
+                pieces.append(s)
+                right = max(right, s.x1)
             else:
-                cur.y = round(float(np.median(ys)))
-                out.append(cur)
-                cur = HLine(s.x0, s.x1, s.y, s.thickness)
-                ys = [s.y]
-        cur.y = round(float(np.median(ys)))
-        out.append(cur)
+                out.append(close(pieces))
+                pieces, right = [s], s.x1
+        out.append(close(pieces))
     return out
 
 
 def _join_v(segs: list[VLine], gap: int, dx: int) -> list[VLine]:
-    flipped = [HLine(s.y0, s.y1, s.x, s.thickness) for s in segs]
-    return [VLine(h.x0, h.x1, h.y, h.thickness) for h in _join_h(flipped, gap, dx)]
+    flipped = [HLine(s.y0, s.y1, s.x, s.thickness, s.slope) for s in segs]
+    return [VLine(h.x0, h.x1, h.y, h.thickness, h.slope) for h in _join_h(flipped, gap, dx)]
+
+
+def _fit(mask: np.ndarray, *, horizontal: bool) -> tuple[float, float]:
+    """Centre offset and slope of a thin slanted run (least squares on its pixels)."""
+    ys, xs = np.nonzero(mask)
+    if not horizontal:
+        xs, ys = ys, xs
+    if xs.size < 2 or float(xs.max() - xs.min()) < 1:
+        return float(ys.mean()) if ys.size else 0.0, 0.0
+    slope, intercept = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)
+    cx = (xs.min() + xs.max()) / 2
+    return float(intercept + slope * cx), float(slope)
 
 
 def _inside_text(ink: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
@@ -145,17 +171,31 @@ def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
     v_open = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
 
     hsegs: list[HLine] = []
-    n, _, stats, _ = cv2.connectedComponentsWithStats(h_open, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(h_open, connectivity=8)
     for i in range(1, n):
-        x, y, w, h, _area = stats[i]
-        if h <= max_thick * 2 and w >= hk and not _inside_text(ink, x, y, w, h):
-            hsegs.append(HLine(int(x), int(x + w), int(y + h // 2), int(h)))
+        x, y, w, h, area = stats[i]
+        if w < hk:
+            continue
+        thick = area / max(w, 1)
+        if h <= max_thick * 2:
+            if not _inside_text(ink, x, y, w, h):
+                hsegs.append(HLine(int(x), int(x + w), int(y + h // 2), int(h)))
+        elif thick <= max_thick * 1.5 and h <= max_thick * 2 + 0.07 * w:
+            # a slanted rule (residual perspective): its bounding box is taller than the rule is thick
+            mid, slope = _fit(labels[y : y + h, x : x + w] == i, horizontal=True)
+            hsegs.append(HLine(int(x), int(x + w), round(y + mid), max(1, round(thick)), slope))
     vsegs: list[VLine] = []
-    n, _, stats, _ = cv2.connectedComponentsWithStats(v_open, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(v_open, connectivity=8)
     for i in range(1, n):
-        x, y, w, h, _area = stats[i]
-        if w <= max_thick * 2 and h >= vk:
+        x, y, w, h, area = stats[i]
+        if h < vk:
+            continue
+        thick = area / max(h, 1)
+        if w <= max_thick * 2:
             vsegs.append(VLine(int(y), int(y + h), int(x + w // 2), int(w)))
+        elif thick <= max_thick * 1.5 and w <= max_thick * 2 + 0.07 * h:
+            mid, slope = _fit(labels[y : y + h, x : x + w] == i, horizontal=False)
+            vsegs.append(VLine(int(y), int(y + h), round(x + mid), max(1, round(thick)), slope))
 
     gap = round(text_h * 1.2)
     hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(4 * text_h, 40)]
