@@ -27,6 +27,9 @@ BBox = tuple[int, int, int, int]
 PAGE_PSM = 11
 LANG = "eng"
 RULE_MIN_LEN = 40  # px: strokes at least this long are rulings, not glyphs (body text is ~15 px tall)
+# Median grey below which an area is a dark fill that may carry light text (bench pages: paper and zebra
+# or header fills >= 175; only photos with a dark table top around the page go lower)
+DARK_FILL = 140
 _TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -92,9 +95,24 @@ def _api(psm: int) -> Any:
     return api
 
 
+def has_dark_fill(gray: np.ndarray) -> bool:
+    """Some area of ``gray`` is dark under its text: a ~36 px window whose median is below DARK_FILL.
+
+    Light-on-dark text can only sit on such a fill; a page without one never gains from Tesseract
+    re-reading every doubtful line inverted (``tessedit_do_invert``, ~13 % of a page pass).
+    """
+    import cv2
+
+    small = np.ascontiguousarray(gray[::4, ::4])
+    if small.size == 0:
+        return False
+    return int(cv2.medianBlur(small, 9).min()) < DARK_FILL
+
+
 def _set_image(api: Any, gray: np.ndarray) -> None:
     img = np.ascontiguousarray(gray, dtype=np.uint8)
     h, w = img.shape[:2]
+    api.SetVariable("tessedit_do_invert", "1" if has_dark_fill(img) else "0")
     api.SetImageBytes(img.tobytes(), w, h, 1, w)
 
 
