@@ -99,7 +99,13 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
     gray = norm.gray
     text_h = float(norm.text_height or 20.0)
     rulings = detect_rulings(gray, text_h)
-    bands = detect_bands(shades if shades is not None else gray, text_h)
+    # Shades are looked for on both the flattened and the unflattened page: flattening lightens fills next
+    # to text (clean renders lose faint stripes), while on photos only the flattened page is even enough.
+    bands = detect_bands(gray, text_h)
+    if shades is not None:
+        raw_bands = detect_bands(shades, text_h)
+        if len(raw_bands) >= len(bands):
+            bands = raw_bands
     # Tesseract reads the normaliser's OCR copy (sharpened for blurry photos), rules painted out
     ocr_gray = erase_rulings(getattr(norm, "ocr_gray", gray), rulings)
     words = [s for w in read_words(ocr_gray) if _keep(w) for s in _split_word(w)]

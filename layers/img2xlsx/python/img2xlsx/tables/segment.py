@@ -440,7 +440,10 @@ def find_regions(
             if not (near_below or near_above or inside or (by0 < r.y1 and by1 > r.y0)):
                 continue
             inner = [ln for ln in lines if r.y0 <= ln.yc <= r.y1 and r.x0 - h <= ln.x0 and ln.x1 <= r.x1 + h]
-            if not inside and not _fits_columns(block, inner, r, h):
+            # a ruled region holding only a header (its last rule is the header rule, the bottom rule is
+            # missing or too faint) continues with the body right below it
+            header_only = r.kind == "hrules" and len(inner) <= 3 and 0 <= by0 - r.y1 < 1.5 * h
+            if not inside and not header_only and not _fits_columns(block, inner, r, h):
                 continue
             r.x0, r.x1 = min(r.x0, bx0), max(r.x1, bx1)
             r.y0, r.y1 = min(r.y0, by0), max(r.y1, by1)
