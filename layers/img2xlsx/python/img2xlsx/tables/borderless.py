@@ -260,6 +260,8 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
                     continue
                 if not (r < first_full or single_phrase_row or _phrase_is_tight(p, min_gap)):
                     continue
+                if _cells_run_together(p, edges, extents, h):
+                    continue
                 a, b = _fit_span(p, by_col, extents)
                 if b <= a or any(k in taken for k in range(a, b + 1)):
                     continue
@@ -291,6 +293,19 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         (int(edges[0]), int(ys[0]), int(edges[-1]), int(ys[-1])),
     )
     return table
+
+
+def _cells_run_together(
+    p: Phrase, edges: Sequence[float], extents: Sequence[tuple[float, float]], h: float
+) -> bool:
+    """Two neighbouring cells read as one phrase (tight columns, a missed gap): no word straddles a column
+    edge and the phrase starts where its first column's text starts or ends where its last one ends. A
+    group header is centred over its columns instead."""
+    if any(w.bbox[0] < e < w.bbox[2] for w in p.words for e in edges[1:-1]):
+        return False
+    cols = sorted({_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words})
+    lo, hi = cols[0], cols[-1]
+    return abs(p.x0 - extents[lo][0]) < 0.5 * h or abs(p.x1 - extents[hi][1]) < 0.5 * h
 
 
 def _phrase_is_tight(p: Phrase, min_gap: float) -> bool:

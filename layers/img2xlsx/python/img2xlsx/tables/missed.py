@@ -80,45 +80,31 @@ def read_missed(
     hh, ww = gray.shape[:2]
     pad = round(0.3 * h)
     found: list[WordLike] = []
+    # recovered tokens must sit on a text line that the page pass did read (a table row whose label or
+    # other cells were found): ink elsewhere is mostly texture or the edges of fills
+    centres = np.sort(np.array([(w.bbox[1] + w.bbox[3]) / 2 for w in words], dtype=np.float64))
+
+    def on_a_line(cy: float) -> bool:
+        if centres.size == 0:
+            return False
+        i = int(np.searchsorted(centres, cy))
+        return min(abs(centres[j] - cy) for j in (i - 1, i) if 0 <= j < centres.size) < 0.35 * h
+
     for strip in strips[:MAX_STRIPS]:
         x0 = max(0, min(b[0] for b in strip) - pad)
         x1 = min(ww, max(b[2] for b in strip) + pad)
         y0 = max(0, min(b[1] for b in strip) - pad)
         y1 = min(hh, max(b[3] for b in strip) + pad)
         crop = np.full((y1 - y0, x1 - x0), 255, np.uint8)
-        spans: list[tuple[int, int]] = []
         for b in strip:  # only the missed ink: already-read words stay out of the strip
             bx0, by0 = max(x0, b[0] - pad // 2), max(y0, b[1] - pad // 2)
             bx1, by1 = min(x1, b[2] + pad // 2), min(y1, b[3] + pad // 2)
             crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = gray[by0:by1, bx0:bx1]
-            spans.append((bx0 - x0, bx1 - x0))
-        cols = _kept_columns(crop.shape[1], spans, round(2 * h))
-        crop = np.pad(crop[:, cols], 8, constant_values=255)
-        last = len(cols) - 1
+        crop = np.pad(crop, 8, constant_values=255)
         for w in read_words(crop, psm=7):
             if w.conf < 0.3 or not w.text.strip():
                 continue
             a0, b0, a1, b1 = w.bbox
-            xa = int(cols[min(last, max(0, a0 - 8))])
-            xb = int(cols[min(last, max(0, a1 - 9))]) + 1
-            bbox = (xa + x0, b0 - 8 + y0, xb + x0, b1 - 8 + y0)
+            bbox = (a0 - 8 + x0, b0 - 8 + y0, a1 - 8 + x0, b1 - 8 + y0)
             found.append(make_word(w.text, w.conf, bbox))
     return found
-
-
-def _kept_columns(width: int, spans: Sequence[tuple[int, int]], max_gap: int) -> np.ndarray:
-    """Columns of a strip to show Tesseract: all of them, except the middle of blank gaps wider than
-    ``max_gap`` between the pasted pieces. A single-line read runs the LSTM over every column, blank
-    ones included, and missed tokens sit in different cells, often a page width apart."""
-    keep = np.ones(width, bool)
-    merged: list[list[int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    for k in range(1, len(merged)):
-        a, b = merged[k - 1][1], merged[k][0]
-        if b - a > max_gap:
-            keep[a + max_gap // 2 : b - (max_gap - max_gap // 2)] = False
-    return np.flatnonzero(keep)
