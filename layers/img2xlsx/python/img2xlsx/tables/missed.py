@@ -102,7 +102,9 @@ def read_missed(
             crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = gray[by0:by1, bx0:bx1]
         crop = np.pad(crop, 8, constant_values=255)
         for w in read_words(crop, psm=7):
-            if w.conf < 0.3 or not w.text.strip():
+            if w.conf < 0.3 or not any(ch.isalnum() for ch in w.text):
+                continue
+            if not on_a_line(y0 + (w.bbox[1] + w.bbox[3]) / 2 - 8):
                 continue
             a0, b0, a1, b1 = w.bbox
             bbox = (a0 - 8 + x0, b0 - 8 + y0, a1 - 8 + x0, b1 - 8 + y0)
