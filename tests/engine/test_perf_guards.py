@@ -2,8 +2,6 @@
 
 * text-line building is the linear rewrite and still groups exactly like the straightforward algorithm;
 * a page gets one whole-page OCR pass (re-reads are crops, never the page again);
-* strips of missed ink reach Tesseract without their long blank gaps (a single-line read pays for every
-  column, blank or not);
 * Tesseract's inverted re-read of doubtful lines is requested only where light-on-dark text can exist.
 """
 
@@ -17,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from img2xlsx import ocr, recognize
-from img2xlsx.tables.missed import _kept_columns
 from img2xlsx.tables.textlines import build_lines
 from PIL import Image, ImageDraw, ImageFont
 
@@ -100,19 +97,6 @@ def test_one_whole_page_ocr_pass_per_page(monkeypatch: pytest.MonkeyPatch) -> No
     assert sizes.count(page_shapes[0]) == 1
     page_px = page_shapes[0][0] * page_shapes[0][1]
     assert all(s[0] * s[1] < 0.5 * page_px for s in sizes if s != page_shapes[0])
-
-
-def test_missed_ink_strips_drop_long_blank_gaps_but_keep_the_ink() -> None:
-    spans = [(10, 40), (35, 60), (700, 730), (1400, 1420)]
-    cols = _kept_columns(1500, spans, 40)
-    ink = np.zeros(1500, bool)
-    for a, b in spans:
-        ink[a:b] = True
-    assert ink.sum() == ink[cols].sum()  # every ink column is shown
-    assert np.all(np.diff(cols) > 0)  # in page order, so boxes map back monotonically
-    assert len(cols) <= 10 + ink.sum() + 2 * 40 + 80  # leading/trailing blank + two gaps of 40
-    # small gaps are left exactly as they are
-    assert len(_kept_columns(200, [(10, 40), (70, 90)], 40)) == 200
 
 
 def test_inverted_reread_only_where_light_text_on_a_dark_fill_can_be() -> None:
