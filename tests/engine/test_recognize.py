@@ -98,3 +98,20 @@ def test_confidence_and_header_flags() -> None:
     confs = [c.confidence for c in table.cells if c.text]
     assert confs and all(conf is not None and 0.0 < conf <= 1.0 for conf in confs)
     assert table.style == "grid" and table.bordered
+
+
+def test_letter_lookalikes_in_a_number_column_become_digits() -> None:
+    from img2xlsx.model import Cell
+    from img2xlsx.recognize import _fix_digit_lookalikes
+
+    cells = [Cell(0, 0, "Name"), Cell(0, 1, "Count")]
+    for r, (name, count) in enumerate(
+        [("Ada", "12"), ("Ben", "o"), ("Cy", "7"), ("Dee", "l"), ("Eve", "30")], 1
+    ):
+        cells += [Cell(r, 0, name), Cell(r, 1, count)]
+    cells.append(Cell(6, 0, "o"))  # a text column keeps its letters
+    _fix_digit_lookalikes(cells, n_header=1)
+    counts = [c.text for c in cells if c.col == 1 and c.row >= 1]
+    assert counts == ["12", "0", "7", "1", "30"]
+    assert cells[-1].text == "o"
+    assert cells[1].text == "Count"

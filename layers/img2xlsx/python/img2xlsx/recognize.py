@@ -179,6 +179,27 @@ def _reread_cells(raw: RawTable, gray: np.ndarray, h: float) -> None:
             cell.reread = (text, new_conf)
 
 
+_NUMBER = re.compile(r"^[(+\-\u2212$€£¥]*\d[\d.,\s]*%?\)?$")
+_LOOKALIKE = {"o": "0", "O": "0", "l": "1", "I": "1", "|": "1"}
+
+
+def _fix_digit_lookalikes(cells: list[Cell], n_header: int) -> None:
+    """A lone "o" or "l" in a column of numbers is the digit Tesseract misread (it reads isolated glyphs
+    without context)."""
+    by_col: dict[int, list[Cell]] = {}
+    for c in cells:
+        if c.row >= n_header and c.colspan == 1:
+            by_col.setdefault(c.col, []).append(c)
+    for col in by_col.values():
+        filled = [c for c in col if c.text]
+        numeric = sum(1 for c in filled if _NUMBER.match(c.text))
+        if len(filled) < 3 or numeric < 0.6 * len(filled):
+            continue
+        for c in filled:
+            if c.text in _LOOKALIKE:
+                c.text = _LOOKALIKE[c.text]
+
+
 def _to_table(raw: RawTable, norm: NormalizedPage, h: float, page: int) -> Table:
     cells: list[Cell] = []
     for rc in raw.cells:
@@ -198,6 +219,7 @@ def _to_table(raw: RawTable, norm: NormalizedPage, h: float, page: int) -> Table
                 header=rc.row < raw.n_header_rows,
             )
         )
+    _fix_digit_lookalikes(cells, raw.n_header_rows)
     style = raw.kind if raw.kind in ("grid", "hrules", "zebra", "plain") else "plain"
     return Table(
         n_rows=raw.n_rows,
