@@ -32,26 +32,30 @@ def find_missed_boxes(
     for w in words:
         x0, y0, x1, y1 = w.bbox
         ink[max(0, y0 - pad) : min(hh, y1 + pad), max(0, x0 - pad) : min(ww, x1 + pad)] = 0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    glyphs = []
-    for i in range(1, n):
-        x, y, w, ht, area = stats[i]
-        if 0.35 * h <= ht <= 1.6 * h and w <= 3 * h and area >= 0.04 * h * h:
-            glyphs.append((int(x), int(y), int(x + w), int(y + ht)))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y, w_, ht, area = (stats[1:, k] for k in range(5))
+    keep = (0.35 * h <= ht) & (ht <= 1.6 * h) & (w_ <= 3 * h) & (area >= 0.04 * h * h)
+    glyphs = sorted(
+        zip(x[keep].tolist(), y[keep].tolist(), (x + w_)[keep].tolist(), (y + ht)[keep].tolist(), strict=True)
+    )
     if not glyphs:
         return []
-    # glyphs of one token: horizontally close, vertically overlapping
-    glyphs.sort()
+    # glyphs of one token: horizontally close, vertically overlapping. Glyphs come left to right, so a box
+    # that ends 0.6 h before the current glyph can never grow again: only the others are compared (linear
+    # on pages full of specks; same boxes, first match in creation order as before).
     boxes: list[list[int]] = []
+    active: list[list[int]] = []
     for g in glyphs:
-        for b in boxes:
+        active = [b for b in active if g[0] - b[2] < 0.6 * h]
+        for b in active:
             v_overlap = min(b[3], g[3]) - max(b[1], g[1])
-            if v_overlap > 0.3 * h and g[0] - b[2] < 0.6 * h:
+            if v_overlap > 0.3 * h:
                 b[0], b[1] = min(b[0], g[0]), min(b[1], g[1])
                 b[2], b[3] = max(b[2], g[2]), max(b[3], g[3])
                 break
         else:
             boxes.append(list(g))
+            active.append(boxes[-1])
     return [(b[0], b[1], b[2], b[3]) for b in boxes]
 
 
