@@ -34,6 +34,7 @@ class Region:
     vlines: list[VLine] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
     words: list[WordLike] = field(default_factory=list)
+    seed: bool = False  # a lone shaded header band: a table only once a text block below joins it
 
     def contains(self, w: WordLike, slack: int = 0) -> bool:
         cx = (w.bbox[0] + w.bbox[2]) / 2
@@ -195,7 +196,7 @@ def _band_regions(bands: list[Band], h: float) -> list[Region]:
             )
         elif (first.x1 - first.x0) >= 10 * h:
             # a lone shaded stripe: a header band of a table whose body is plain; becomes a seed
-            out.append(Region("plain", first.x0, first.y0, first.x1, first.y1, bands=[first]))
+            out.append(Region("plain", first.x0, first.y0, first.x1, first.y1, bands=[first], seed=True))
     return out
 
 
@@ -413,7 +414,9 @@ def find_regions(
     # text blocks on the words outside graphical regions
     slack = int(0.3 * h)
     rest = [
-        w for w in words if not any(r.contains(w, slack) for r in regions if r.kind != "plain" or r.bands)
+        w
+        for w in words
+        if not any(r.contains(w, slack) for r in regions if not r.seed and (r.kind != "plain" or r.bands))
     ]
     rest_lines = build_lines(rest, phrase_gap)
     blocks: list[list[Line]] = []
@@ -447,6 +450,7 @@ def find_regions(
                 continue
             r.x0, r.x1 = min(r.x0, bx0), max(r.x1, bx1)
             r.y0, r.y1 = min(r.y0, by0), max(r.y1, by1)
+            r.seed = False
             merged = True
             break
         if merged:
@@ -454,7 +458,7 @@ def find_regions(
         if _standalone_table(block, h):
             regions.append(Region("plain", bx0, by0, bx1, by1))
     # a lone shaded band that never got a body is not a table
-    regions = [r for r in regions if not (r.kind == "plain" and r.bands and r.y1 - r.y0 < 2.5 * h)]
+    regions = [r for r in regions if not r.seed]
     for r in regions:
         if r.kind == "plain" and r.bands:
             r.kind = "plain"
