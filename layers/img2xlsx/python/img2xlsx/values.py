@@ -58,6 +58,8 @@ class ColumnHints:
     repair: bool = False  # a numeric column: undo common OCR slips in numbers (see _repairs)
     decimals: int | None = None  # how many decimals the column's numbers usually show
     negatives: bool = False  # the column holds negative numbers
+    lost_point: bool = False  # nearly every number shows ``decimals`` places: a bare integer lost its point
+    three_place_groups: bool = False  # "137.500" in a column grouping with commas and showing no decimals
 
 
 @dataclass(frozen=True)
@@ -450,6 +452,12 @@ _NUMBERISH = re.compile(
 )  # garbled numbers only
 _LOST_POINT = re.compile(rf"[-({_SYMBOLS}]*[\d,]*\d(?: | ?\. ?)(\d{{1,2}})[%)]*")
 _MINUS_LOOKALIKES = "~\u201c\u201d\"'\u2018\u2019_\u00ac"
+_OPENING_QUOTES = "\u201c\u2018"  # a minus Tesseract read as an opening quote: never how a number starts
+# letters Tesseract reads for digits; only swapped in numeric columns, inside tokens that hold digits
+_DIGIT_LOOKALIKES = str.maketrans("OoQDlIi|!SsBZz", "00001111155822")
+_LONE_LOOKALIKES = {"O": "0", "o": "0", "Q": "0", "S": "5", "s": "5", "l": "1", "I": "1", "i": "1", "|": "1"}
+_LOOKALIKE_TOKEN = re.compile(rf"[-({_SYMBOLS}]*[\dOoQDlIi|!SsBZz][\dOoQDlIi|!SsBZz.,]*[%)]*")
+_SPACE_BEFORE_GROUP = re.compile(r"(?<=\d) (?=\d{3}(?![\d]))")
 
 
 def _repairs(s: str, hints: ColumnHints) -> list[str]:
@@ -460,18 +468,55 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     "~705" → "-705" when the column has negatives (a minus read as a tilde or a quote).
     """
     base = s
-    if hints.negatives and len(s) > 1 and s[0] in _MINUS_LOOKALIKES and (s[1].isdigit() or s[1] in _SYMBOLS):
+    starts_number = len(s) > 1 and (s[1].isdigit() or s[1] in _SYMBOLS)
+    if starts_number and (s[0] in _OPENING_QUOTES or (hints.negatives and s[0] in _MINUS_LOOKALIKES)):
         base = "-" + s[1:]
     out = [base]
+    if _LOOKALIKE_TOKEN.fullmatch(base) and any(ch.isdigit() for ch in base):
+        digits = base.translate(_DIGIT_LOOKALIKES)
+        if digits != base:
+            out.append(digits)
+            base = digits
     joined = _MARK_SPACE.sub(lambda m: m.group(1) or m.group(2), base)
     if joined != base:
         out.append(joined)
+    group = "," if hints.decimal == "." else "."
+    if hints.grouped:
+        regrouped = _SPACE_BEFORE_GROUP.sub(group, joined)
+        if regrouped != joined:
+            out.append(regrouped)
     k = hints.decimals
     if k in (1, 2):
         m = re.fullmatch(rf"(.*\d) (\d{{{k}}})(\D*)", joined)
         if m and hints.decimal not in m.group(1):
             out.append(f"{m.group(1)}{hints.decimal}{m.group(2)}{m.group(3)}")
+        # the column's decimal mark read as the other mark ("1,38", "€10,489,00" in a 1,234.56 column)
+        m = re.fullmatch(rf"(.*\d)[.,](\d{{{k}}})(\D*)", joined)
+        if m:
+            head = m.group(1).replace(hints.decimal, group)
+            out.append(f"{head}{hints.decimal}{m.group(2)}{m.group(3)}")
     return out
+
+
+_THREE_PLACES = re.compile(r"(?<![\d.,])([1-9]\d{0,2})\.(\d{3})(?![\d.,])")
+_BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
+
+
+def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
+    """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s."""
+    if hints.three_place_groups and num.decimals == 3 and not num.grouped:
+        fixed = _parse_number(_THREE_PLACES.sub(r"\1,\2", s, count=1), hints)
+        if fixed is not None and fixed.grouped:
+            return fixed
+    k = hints.decimals
+    if hints.lost_point and k and num.decimals == 0 and not (num.grouped or num.scientific or num.percent):
+        m = _BARE_DIGITS.search(s)
+        if m and len(m.group(1)) > k:
+            d = m.group(1)
+            fixed = _parse_number(f"{s[: m.start()]}{d[:-k]}{hints.decimal}{d[-k:]}{s[m.end() :]}", hints)
+            if fixed is not None:
+                return fixed
+    return num
 
 
 def _excel_can_show(when: TypedValue) -> bool:
@@ -487,12 +532,15 @@ def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
     if not s:
         return TypedValue("empty", None)
     if not any(ch.isdigit() for ch in s):
+        lone = _parse_number(_LONE_LOOKALIKES.get(s, "-"), hints) if hints.repair else None
+        if lone is not None:  # a lone "O" or "s" amid the numbers of a column is a digit
+            return _number_value(lone, hints.grouped)
         return TypedValue("text", text.strip())
     num = _parse_number(s, hints)
     if num is not None:
         if num.bare_integer and hints.integers_as_text:
             return TypedValue("text", text.strip())
-        return _number_value(num, hints.grouped)
+        return _number_value(_column_reading(s, num, hints), hints.grouped)
     if hints.repair:
         lenient = replace(hints, space_groups=True)
         for candidate in _repairs(s, hints):
@@ -532,12 +580,24 @@ def _separator_vote(text: str) -> Decimal_ | None:
     return None
 
 
+def _ambiguous_mark(text: str) -> str | None:
+    """The mark of a cell like "1,234" or "$25.000" (one mark, 1-3 digits before, 3 after), else None."""
+    parts = _strip_decorations(_normalise(text))
+    if parts is None:
+        return None
+    m = re.fullmatch(r"[1-9]\d{0,2}([.,])\d{3}", parts.core)
+    return m.group(1) if m else None
+
+
 def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
     """Decide a column's conventions from all of its body cells (and its header, for ID-like columns)."""
     cells = [t for t in (_normalise(x) for x in texts) if t]
     dots = sum(_separator_vote(t) == "." for t in cells)
     commas = sum(_separator_vote(t) == "," for t in cells)
-    decimal: Decimal_ = "," if commas > dots else "."
+    # "1,234" proves nothing alone, but thousands grouping is far likelier than three decimals: such cells
+    # count half a vote against the decimal comma, so one "121,00" cannot turn "$137,500" into 137.5
+    ambiguous_commas = sum(_ambiguous_mark(t) == "," for t in cells)
+    decimal: Decimal_ = "," if commas > dots + 0.5 * ambiguous_commas else "."
 
     first_day = first_month = 0
     for t in cells:
@@ -572,7 +632,7 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
     if shown:
         k, count = shown.most_common(1)[0]
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
-    repair = n_strict >= 2 and n_strict + n_numberish >= 0.6 * len(cells)
+    repair = n_strict >= 1 and n_strict + n_numberish >= max(2, 0.6 * len(cells))
     # A whole column that lost its decimal points ("5 10", "33 45", "10. 83"): the same 1-2 trailing digits
     # after the gap in nearly every cell is a decimal part, not a second value.
     lost = Counter(
@@ -584,6 +644,19 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         k, count = lost.most_common(1)[0]
         if count >= 3 and count + n_strict >= 0.6 * len(cells) and count >= 0.8 * lost.total():
             decimals, repair = k, True
+    # nearly every number shows the same 1-3 places: the odd bare integer ("11" among "4.1"s) lost its point
+    n_shown = sum(p.decimals == decimals for p in numbers) if decimals else 0
+    n_whole = sum(p.decimals == 0 for p in numbers)
+    lost_point = bool(decimals) and n_shown >= 4 and n_whole >= 1 and n_shown >= 4 * n_whole
+    # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
+    three = sum(_ambiguous_mark(t) == "." for t in cells)
+    comma_grouped = sum(
+        _ambiguous_mark(t) == "," or (p is not None and p.grouped) for t, p in zip(cells, parsed, strict=True)
+    )
+    other_places = any(
+        p is not None and p.decimals and _ambiguous_mark(t) != "." for t, p in zip(cells, parsed, strict=True)
+    )
+    three_place_groups = decimal == "." and three >= 1 and comma_grouped >= 2 * three and not other_places
     return ColumnHints(
         decimal=decimal,
         dayfirst=dayfirst,
@@ -593,6 +666,8 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         repair=repair,
         decimals=decimals,
         negatives=any(p.value < 0 for p in numbers),
+        lost_point=lost_point,
+        three_place_groups=three_place_groups,
     )
 
 
@@ -611,7 +686,7 @@ def _demote_data_rows_from_header(table: Table) -> None:
     A row is data when, in at least two columns whose body is mostly amounts, it holds amounts too — real
     headings over numeric columns are words (or years, which do not count).
     """
-    while table.n_header_rows > 1:
+    while table.n_header_rows > 0:
         last = table.n_header_rows - 1
         body: dict[int, list[bool]] = {}
         for cell in table.cells:

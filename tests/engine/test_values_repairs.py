@@ -1,0 +1,126 @@
+"""Column-context repairs of OCR slips in numbers (typing owner: numeric-typing).
+
+Every repair needs a column that is otherwise numeric; text that only looks numeric stays text.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from img2xlsx.model import Cell, Table
+from img2xlsx.values import infer_hints, parse_value, type_table
+
+
+def _column(texts: list[str], header: str = "Value") -> Table:
+    cells = [Cell(row=0, col=0, text=header, header=True)]
+    cells += [Cell(row=i + 1, col=0, text=t) for i, t in enumerate(texts)]
+    return Table(n_rows=len(texts) + 1, n_cols=1, cells=cells, n_header_rows=1)
+
+
+def _typed(texts: list[str], header: str = "Value") -> list[object]:
+    table = _column(texts, header)
+    type_table(table)
+    return [c.value.value if c.value else None for c in table.cells[1:]]
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        # letters read for digits inside a number
+        (["12", "2s", "7", "41S", "60", "1O4", "33", "18", "9"], [12, 25, 7, 415, 60, 104, 33, 18, 9]),
+        # a lone letter amid numbers
+        (["8", "o", "1", "2", "Q", "1", "s", "3"], [8, 0, 1, 2, 0, 1, 5, 3]),
+        # a minus read as an opening quote, even in a column without other negatives
+        (["431,431", "\u201c17,511", "538,789"], [431431, -17511, 538789]),
+        (["$6", "\u201c$9", "$10"], [6, -9, 10]),
+        # the decimal mark read as the other mark, judged by the column's decimals
+        (["1.25", "3.40", "1,38", "€10,489,00", "2.98"], [1.25, 3.4, 1.38, 10489.0, 2.98]),
+        (["12.0%", "2.5%", "10,0%", "7.5%"], [0.12, 0.025, 0.1, 0.075]),
+        # a space after a group mark, or a space read for the group mark
+        (["$13, 007", "-$85, 050", "$42,715"], [13007, -85050, 42715]),
+        (["6,262 891", "1,234,567", "8,041,282"], [6262891, 1234567, 8041282]),
+    ],
+)
+def test_ocr_slips_repaired_in_numeric_columns(column: list[str], expected: list[object]) -> None:
+    assert _typed(column) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        ["SKU-00412", "SKU-00413", "5"],  # codes: not a numeric column
+        ["Room 5", "n/a", "o", "Block S"],
+        ["00123", "00124", "OO1"],  # leading zeros are identifiers
+    ],
+)
+def test_repairs_leave_wordy_and_id_columns_alone(column: list[str]) -> None:
+    typed = _typed(column)
+    assert [t for t, v in zip(column, typed, strict=True) if isinstance(v, str)] == [
+        t for t in column if not (t.isdigit() and not t.startswith("0"))
+    ]
+
+
+def test_lone_letters_stay_text_outside_numeric_columns() -> None:
+    assert parse_value("o").kind == "text"
+    assert parse_value("S").kind == "text"
+    assert _typed(["Small", "S", "M", "L"]) == ["Small", "S", "M", "L"]
+
+
+def test_one_decimal_comma_cannot_turn_grouped_amounts_into_decimals() -> None:
+    assert _typed(["$137,500", "65,000", "$25,000", "$124,000", "121,00"])[:4] == [
+        137500,
+        65000,
+        25000,
+        124000,
+    ]
+    assert infer_hints(["1.234,56", "12,5", "7,25"]).decimal == ","  # real decimal commas still win
+
+
+def test_three_places_read_for_a_group_in_a_comma_grouped_column() -> None:
+    assert _typed(["$137,500", "$65,000", "$25.000", "$124,000"]) == [137500, 65000, 25000, 124000]
+    # a column that shows three decimals elsewhere keeps them
+    assert _typed(["0.716", "1,000", "1.267", "0.839"]) == pytest.approx([0.716, 1000, 1.267, 0.839])
+    # no comma grouping in the column: 3 decimals stay decimals
+    assert _typed(["1.267", "1.933", "2.5"]) == pytest.approx([1.267, 1.933, 2.5])
+
+
+def test_a_bare_integer_among_one_decimal_numbers_lost_its_point() -> None:
+    assert _typed(["4.9", "3.6", "11", "4.3", "41", "4.5", "1.9", "2.1", "1.6", "2.0"]) == pytest.approx(
+        [4.9, 3.6, 1.1, 4.3, 4.1, 4.5, 1.9, 2.1, 1.6, 2.0]
+    )
+    # whole numbers are common here (grouped thousands, several integers): left alone
+    assert _typed(["941.2", "442.0", "483.3", "7,160", "434", "4,514", "95.0"])[4] == 434
+    # percents: "22%" among "34.3%" is a whole percent, not a lost point
+    assert _typed(["34.3%", "-9.2%", "30.2%", "22%", "52.4%", "57.6%"])[3] == pytest.approx(0.22)
+
+
+def test_a_header_row_holding_data_returns_to_the_body() -> None:
+    rows = [["WH-1", "5", "100"], ["WH-2", "12", "25"], ["WH-3", "0", "50"]]
+    cells = [Cell(r, c, t, header=r == 0) for r, row in enumerate(rows) for c, t in enumerate(row)]
+    table = Table(3, 3, cells, n_header_rows=1)
+    type_table(table)
+    assert table.n_header_rows == 0
+    assert [c.value.value for c in table.cells if c.row == 0 and c.value] == ["WH-1", 5, 100]
+    words = [["Item", "Qty", "Price"], ["A", "5", "100"], ["B", "12", "25"]]
+    cells = [Cell(r, c, t, header=r == 0) for r, row in enumerate(words) for c, t in enumerate(row)]
+    kept = Table(3, 3, cells, n_header_rows=1)
+    type_table(kept)
+    assert kept.n_header_rows == 1
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**9), min_size=2, max_size=8), st.sampled_from(["", "$"])
+)
+def test_clean_integer_columns_are_never_altered(values: list[int], symbol: str) -> None:
+    texts = [f"{symbol}{v:,}" for v in values]
+    assert _typed(texts) == values
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**7), min_size=2, max_size=8),
+    st.integers(min_value=1, max_value=3),
+)
+def test_clean_decimal_columns_are_never_altered(cents: list[int], places: int) -> None:
+    texts = [f"{c / 10**places:,.{places}f}" for c in cents]
+    assert _typed(texts) == pytest.approx([round(c / 10**places, places) for c in cents])
