@@ -124,3 +124,11 @@ def test_clean_integer_columns_are_never_altered(values: list[int], symbol: str)
 def test_clean_decimal_columns_are_never_altered(cents: list[int], places: int) -> None:
     texts = [f"{c / 10**places:,.{places}f}" for c in cents]
     assert _typed(texts) == pytest.approx([round(c / 10**places, places) for c in cents])
+
+
+def test_lost_point_only_when_the_integer_is_too_wide_for_the_column() -> None:
+    assert _typed(["16.0", "16.0", "24.0", "325", "12.0"]) == pytest.approx([16.0, 16.0, 24.0, 32.5, 12.0])
+    # "100" among one-digit decimals: restoring a point would still not fit, so it is a real 100
+    assert _typed(["0.5", "1.5", "2.5", "100"])[3] == 100
+    # "18" fits the column's widths as it is
+    assert _typed(["16.0", "24.0", "12.0", "18"])[3] == 18

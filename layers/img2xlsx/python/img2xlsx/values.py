@@ -58,7 +58,10 @@ class ColumnHints:
     repair: bool = False  # a numeric column: undo common OCR slips in numbers (see _repairs)
     decimals: int | None = None  # how many decimals the column's numbers usually show
     negatives: bool = False  # the column holds negative numbers
-    lost_point: bool = False  # nearly every number shows ``decimals`` places: a bare integer lost its point
+    # most numbers show ``decimals`` places with an integer part this wide (fewest, most digits): a bare
+    # integer too wide for the column but the right width once the point is back lost its point ("325" among
+    # "16.0"s)
+    lost_point: tuple[int, int] | None = None
     three_place_groups: bool = False  # "137.500" in a column grouping with commas and showing no decimals
 
 
@@ -511,7 +514,8 @@ def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
     k = hints.decimals
     if hints.lost_point and k and num.decimals == 0 and not (num.grouped or num.scientific or num.percent):
         m = _BARE_DIGITS.search(s)
-        if m and len(m.group(1)) > k:
+        narrow, wide = hints.lost_point
+        if m and len(m.group(1)) > wide and narrow <= len(m.group(1)) - k <= wide:
             d = m.group(1)
             fixed = _parse_number(f"{s[: m.start()]}{d[:-k]}{hints.decimal}{d[-k:]}{s[m.end() :]}", hints)
             if fixed is not None:
@@ -645,9 +649,13 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         if count >= 3 and count + n_strict >= 0.6 * len(cells) and count >= 0.8 * lost.total():
             decimals, repair = k, True
     # nearly every number shows the same 1-3 places: the odd bare integer ("11" among "4.1"s) lost its point
-    n_shown = sum(p.decimals == decimals for p in numbers) if decimals else 0
+    widths = [
+        len(str(abs(int(p.value)))) for p in numbers if decimals and p.decimals == decimals and not p.grouped
+    ]
     n_whole = sum(p.decimals == 0 for p in numbers)
-    lost_point = bool(decimals) and n_shown >= 4 and n_whole >= 1 and n_shown >= 4 * n_whole
+    lost_point = None
+    if len(widths) >= 3 and len(widths) >= 2 * n_whole and not any(p.percent for p in numbers):
+        lost_point = (min(widths), max(widths))
     # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
     three = sum(_ambiguous_mark(t) == "." for t in cells)
     comma_grouped = sum(
