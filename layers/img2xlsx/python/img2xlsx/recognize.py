@@ -20,7 +20,7 @@ from .ocr import Word, read_region, read_words
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
-from .tables.lines import detect_bands, detect_rulings, erase_rulings
+from .tables.lines import Band, detect_bands, detect_rulings, erase_rulings
 from .tables.missed import read_missed
 from .tables.segment import Region, find_regions
 from .tables.skeleton import RawCell, RawTable, words_text
@@ -44,6 +44,10 @@ def _keep(word: Word) -> bool:
     if _ALNUM.search(text):
         return word.conf >= 0.1 or len(text) >= 3
     return word.conf >= 0.5 and len(text) <= 3 and text not in {"|", "||", "_", "__", "~"}
+
+
+def _area(bands: list[Band]) -> int:
+    return sum((b.x1 - b.x0) * (b.y1 - b.y0) for b in bands)
 
 
 def _new_word(text: str, conf: float, bbox: tuple[int, int, int, int]) -> Word:
@@ -104,7 +108,8 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
     bands = detect_bands(gray, text_h)
     if shades is not None:
         raw_bands = detect_bands(shades, text_h)
-        if len(raw_bands) >= len(bands):
+        # the unflattened page wins unless it shows (nearly) nothing: flattening breaks stripes into pieces
+        if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
             bands = raw_bands
     # Tesseract reads the normaliser's OCR copy (sharpened for blurry photos), rules painted out
     ocr_gray = erase_rulings(getattr(norm, "ocr_gray", gray), rulings)
@@ -130,7 +135,7 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
         solid = any(
             w.conf >= 0.6 and sum(ch.isalnum() for ch in w.text) >= 3 for c in raw.cells for w in c.words
         )
-        if conf < 0.35 or (raw.n_rows <= 3 and (conf < 0.5 or not solid)):
+        if raw.n_rows <= 3 and (conf < 0.5 or not solid):
             continue  # specks and texture read as letters (photo backgrounds), not a table
         raw.n_header_rows = count_header_rows(raw, region, h)
         _reread_cells(raw, ocr_gray, h)
