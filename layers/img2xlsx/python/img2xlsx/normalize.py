@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-# Body-text height (75th percentile of glyph box heights, ~cap height) at which Tesseract reads best.
+# Body-text height (75th percentile of glyph box heights, ~cap height, ~0.76 x CSS font size) to rescale to.
+# End to end on all 158 bench images (mean TEDS): 15 px worse on lowres (-0.05), 18 px 0.885, 22 px 0.885
+# (scans +0.02, photos -0.03), 26 px worse on lowres/photos/scans; 18 keeps the images smaller.
 TARGET_TEXT_PX = 18.0
 # Don't touch images whose text is already within this factor of the target: resampling costs accuracy too.
 SCALE_TOLERANCE = 1.25
