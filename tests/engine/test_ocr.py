@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -83,3 +84,27 @@ def test_pytesseract_fallback_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
     slow = ocr.read_words(gray)
     assert [w.text for w in slow] == fast == ["Total", "42"]
     assert all(0.0 <= w.conf <= 1.0 for w in slow)
+
+
+def test_tessdata_dir_prefers_tessdata_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    found = ocr.tessdata_dir()
+    assert found is not None  # the machine has eng.traineddata somewhere
+    (tmp_path / "eng.traineddata").write_bytes(b"")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    ocr.tessdata_dir.cache_clear()
+    try:
+        assert ocr.tessdata_dir() == str(tmp_path)
+        monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path / "missing"))
+        ocr.tessdata_dir.cache_clear()
+        assert ocr.tessdata_dir() == found  # a wrong prefix falls back to the distro locations
+    finally:
+        ocr.tessdata_dir.cache_clear()
+
+
+def test_confidences_drop_on_garbage() -> None:
+    rng = np.random.default_rng(1)
+    noise = (rng.random((120, 500)) > 0.5).astype(np.uint8) * 255
+    clean = ocr.read_words(render(["Quarterly revenue report"]))
+    junk = ocr.read_words(noise)
+    assert min(w.conf for w in clean) > 0.8
+    assert not junk or np.mean([w.conf for w in junk]) < min(w.conf for w in clean)
