@@ -198,6 +198,10 @@ def test_shadow_gradient_is_flattened(table: np.ndarray) -> None:
     right = np.median(page.gray[:, -w // 4 :][page.binary[:, -w // 4 :] == 0])
     assert abs(float(left) - float(right)) < 15
     assert np.median(paper) > 230
+    # the unflattened copy has the same geometry and still shows the shading
+    assert page.unflattened is not None and page.unflattened.shape == page.gray.shape
+    dark_side = np.median(page.unflattened[:, : w // 4][page.binary[:, : w // 4] == 0])
+    assert float(dark_side) < float(left) - 40
     assert words_found(page) >= EXPECTED
 
 

@@ -45,6 +45,8 @@ class NormalizedPage:
     skew_deg: float = 0.0  # small-angle rotation removed
     warnings: list[str] = field(default_factory=list)
     blurry_capture: bool = False  # a blurry camera capture: OCR reads a sharpened copy (see ocr_gray)
+    # ``gray`` before illumination flattening (same geometry), for detectors that want the original tones
+    unflattened: np.ndarray | None = field(default=None, repr=False)
     _binary: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -269,6 +271,7 @@ def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> Norma
     del gray
     # 5. illumination
     text_h_out = None if text_h is None else text_h * factor
+    shaded = out
     out, unevenness = illumination.flatten(out, text_h_out)
     blurry = unevenness > CAMERA_UNEVENNESS and SHARPEN_AMOUNT > 0 and edge_sharpness(out) < SHARP_EDGES
     # 6. upside down (or turned the wrong way in step 2)
@@ -276,6 +279,7 @@ def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> Norma
         half, _ = geometry.quarter_turn_matrix(2, (out.shape[1], out.shape[0]))
         matrix = half @ matrix
         out = np.ascontiguousarray(out[::-1, ::-1])
+        shaded = np.ascontiguousarray(shaded[::-1, ::-1])
         turns += 2
     if text_h is None:
         warnings.append("no text-sized marks found; image left at its original size")
@@ -290,4 +294,5 @@ def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> Norma
         skew_deg=skew,
         warnings=warnings,
         blurry_capture=blurry,
+        unflattened=shaded,
     )
