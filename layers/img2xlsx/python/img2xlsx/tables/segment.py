@@ -11,6 +11,7 @@ extend a table.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -363,6 +364,11 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
         return True
     phrases = [p for ln in block for p in ln.phrases]
     crossing = sum(1 for p in phrases if any(p.x0 < a and p.x1 > b for a, b in chans))
+    # a header right above the body: as many cells per line as the body has columns (a paragraph has a
+    # few long phrases), a wrapped header cell or two may bridge a gap
+    most = max(len(ln.phrases) for ln in block)
+    if most >= max(3, 0.6 * (len(chans) + 1)) and crossing <= 0.4 * len(phrases):
+        return True
     if crossing > 0.2 * len(phrases):
         return False
     # the gaps between its phrases fall into the region's column gaps
@@ -371,6 +377,33 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
         return True
     aligned = sum(1 for g0, g1 in gaps if any(_x_overlap(g0, g1, a, b) > 0 for a, b in chans))
     return aligned >= 0.7 * len(gaps)
+
+
+def _cut_at_region_gaps(
+    block: list[Line], regions: Sequence[Region], h: float, phrase_gap: float
+) -> list[list[Line]]:
+    """A text block running across tables that stand side by side (their zebra stripes or rules do not
+    overlap horizontally) is cut between them, so each part can join its own table."""
+    by0 = min(ln.y0 for ln in block)
+    by1 = max(ln.y1 for ln in block)
+    near = sorted(
+        (r for r in regions if r.kind in ("zebra", "hrules") and r.y0 - 3 * h < by1 and r.y1 + 3 * h > by0),
+        key=lambda r: r.x0,
+    )
+    cuts: list[float] = []
+    for a, b in itertools.pairwise(near):
+        if a.x1 < b.x0:
+            cuts.append((a.x1 + b.x0) / 2)
+    if not cuts:
+        return [block]
+    words = [w for ln in block for w in ln.words]
+    edges = [-math.inf, *cuts, math.inf]
+    parts: list[list[Line]] = []
+    for lo, hi in itertools.pairwise(edges):
+        sub = [w for w in words if lo <= (w.bbox[0] + w.bbox[2]) / 2 < hi]
+        if sub:
+            parts.append(build_lines(sub, phrase_gap))
+    return parts
 
 
 def find_regions(
@@ -421,10 +454,11 @@ def find_regions(
     rest_lines = build_lines(rest, phrase_gap)
     blocks: list[list[Line]] = []
     for b in _text_blocks(rest_lines, h):
-        for part in _split_side_by_side(b, h, phrase_gap):
-            core = _trim(part, h)
-            if core:
-                blocks.append(core)
+        for piece in _cut_at_region_gaps(b, regions, h, phrase_gap):
+            for part in _split_side_by_side(piece, h, phrase_gap):
+                core = _trim(part, h)
+                if core:
+                    blocks.append(core)
     for block in blocks:
         bx0 = min(ln.x0 for ln in block)
         bx1 = max(ln.x1 for ln in block)
