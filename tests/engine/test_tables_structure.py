@@ -152,7 +152,7 @@ def test_title_and_note_stay_outside_the_table() -> None:
     assert "Quarterly" in outside and "Source" in outside
 
 
-@pytest.mark.parametrize("style", ["hrules", "plain"])
+@pytest.mark.parametrize("style", ["hrules", "zebra", "plain"])
 def test_two_tables_side_by_side_are_separate(style: str) -> None:
     right = [
         ["Code", "Name"],
