@@ -16,6 +16,7 @@ import numpy as np
 
 from .model import Cell, Table, TextLine
 from .normalize import NormalizedPage, normalize_page, to_gray
+from .number_reread import reread_numbers
 from .ocr import Word, read_region, read_words
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
@@ -139,6 +140,7 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
             continue  # specks and texture read as letters (photo backgrounds), not a table
         raw.n_header_rows = count_header_rows(raw, region, h)
         _reread_cells(raw, ocr_gray, h)
+        reread_numbers(raw, ocr_gray, h, read_region)  # garbled numbers, dropped minus signs
         result.tables.append(_to_table(raw, norm, h, page))
         for c in raw.cells:
             used.update(id(w) for w in c.words)

@@ -1,0 +1,82 @@
+"""Targeted re-reads of garbled numbers and dropped minus signs in numeric columns (number_reread)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from img2xlsx.number_reread import reread_numbers
+from img2xlsx.ocr import Word
+from img2xlsx.tables.skeleton import RawCell, RawTable
+
+ROW_H, COL_W = 40, 200
+
+
+def _page(rows: list[str], dash_rows: frozenset[int] = frozenset()) -> tuple[np.ndarray, list[RawCell]]:
+    """One column of right-aligned numbers drawn in black on white; ``dash_rows`` get a minus the (fake)
+    page pass did not report in the text, though the word box covers it."""
+    gray = np.full((ROW_H * len(rows) + 20, COL_W + 20), 255, np.uint8)
+    cells = []
+    for r, text in enumerate(rows):
+        y0 = 10 + r * ROW_H
+        x_text = 60
+        cv2.putText(gray, text, (x_text, y0 + 28), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+        x_word = x_text
+        if r in dash_rows:
+            gray[y0 + 17 : y0 + 20, x_text - 16 : x_text - 6] = 0  # a short level stroke before the digits
+            x_word = x_text - 17
+        word = Word(text, 0.9, (x_word, y0 + 8, x_text + 16 * len(text), y0 + 31), (0, 0, r))
+        cells.append(RawCell(row=r, col=0, bbox=(10, y0, 10 + COL_W, y0 + ROW_H), words=[word]))
+    return gray, cells
+
+
+class _Reader:
+    def __init__(self, answers: dict[int, str]) -> None:
+        self.answers = answers
+        self.calls: list[int] = []
+
+    def __call__(
+        self, gray: np.ndarray, bbox: tuple[int, int, int, int], *, single_line: bool
+    ) -> tuple[str, float]:
+        assert single_line
+        row = (bbox[1] - 10) // ROW_H
+        self.calls.append(row)
+        return self.answers.get(row, ""), 0.8
+
+
+def _table(cells: list[RawCell]) -> RawTable:
+    return RawTable(n_rows=len(cells), n_cols=1, cells=cells, kind="grid", bordered=True, bbox=(0, 0, 1, 1))
+
+
+def test_garbled_number_in_numeric_column_takes_a_reread_that_parses() -> None:
+    gray, cells = _page(["120", "345", "4s8a", "77", "1200 an"])
+    reader = _Reader({2: "458", 4: "1200"})
+    assert reread_numbers(_table(cells), gray, 20.0, reader) == 2
+    assert sorted(reader.calls) == [2, 4]  # the clean numbers are not read again
+    assert cells[2].reread == ("458", 0.8) and cells[4].reread == ("1200", 0.8)
+    assert cells[0].reread is None
+
+
+def test_reread_that_is_no_number_is_dropped() -> None:
+    gray, cells = _page(["120", "345", "4s8a", "77"])
+    assert reread_numbers(_table(cells), gray, 20.0, _Reader({2: "Asa"})) == 0
+    assert cells[2].reread is None
+
+
+def test_wordy_columns_are_left_alone() -> None:
+    gray, cells = _page(["North", "South", "4s8a", "East"])
+    reader = _Reader({2: "458"})
+    assert reread_numbers(_table(cells), gray, 20.0, reader) == 0
+    assert reader.calls == []
+
+
+def test_a_minus_stroke_the_page_pass_dropped_is_restored() -> None:
+    gray, cells = _page(["120", "-345", "458", "77"], dash_rows=frozenset({2}))
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[2].reread is not None and cells[2].reread[0] == "-458"
+    assert all(c.reread is None for i, c in enumerate(cells) if i != 2)  # digits alone never gain a sign
+
+
+def test_a_stroke_needs_a_column_that_holds_negatives() -> None:
+    gray, cells = _page(["120", "345", "458", "77"], dash_rows=frozenset({2}))
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert all(c.reread is None for c in cells)
