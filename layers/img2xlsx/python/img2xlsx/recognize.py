@@ -158,7 +158,7 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
 
 
 REREAD_BELOW = 0.5  # page-pass confidence under which a cell is read again on its own
-REREAD_BUDGET = 60  # at most this many re-reads per table: bounded time on huge, badly printed tables
+REREAD_BUDGET = 24  # at most this many re-reads per table (the least confident first): bounded time
 
 
 def _reread_cells(raw: RawTable, gray: np.ndarray, h: float) -> None:
