@@ -132,3 +132,19 @@ def test_lost_point_only_when_the_integer_is_too_wide_for_the_column() -> None:
     assert _typed(["0.5", "1.5", "2.5", "100"])[3] == 100
     # "18" fits the column's widths as it is
     assert _typed(["16.0", "24.0", "12.0", "18"])[3] == 18
+
+
+def test_a_lone_amount_column_header_that_is_data_returns_to_the_body() -> None:
+    rows = [["Item", "£925.38"], ["Pens", "£683.89"], ["Ink", "(£389.18)"]]
+    cells = [Cell(r, c, t, header=r == 0) for r, row in enumerate(rows) for c, t in enumerate(row)]
+    table = Table(3, 2, cells, n_header_rows=1)
+    type_table(table)
+    assert (
+        table.n_header_rows == 0 and table.cells[1].value is not None and table.cells[1].value.value == 925.38
+    )
+    for heading in ("Units", "2019", "12"):  # words, years and bare counts stay headings
+        rows = [["Item", heading], ["Pens", "£683.89"], ["Ink", "£389.18"]]
+        cells = [Cell(r, c, t, header=r == 0) for r, row in enumerate(rows) for c, t in enumerate(row)]
+        kept = Table(3, 2, cells, n_header_rows=1)
+        type_table(kept)
+        assert kept.n_header_rows == 1, heading

@@ -688,11 +688,19 @@ def _is_amount(text: str) -> bool:
     return value.kind in _AMOUNT_KINDS and not _is_year(value)
 
 
+def _looks_like_money(text: str) -> bool:
+    value = parse_value(text)
+    return value.kind in ("currency", "percent") or (
+        value.kind == "number" and value.number_format not in ("0",)
+    )
+
+
 def _demote_data_rows_from_header(table: Table) -> None:
     """Return trailing "header" rows that hold amounts to the body (structure sometimes over-counts).
 
     A row is data when, in at least two columns whose body is mostly amounts, it holds amounts too — real
-    headings over numeric columns are words (or years, which do not count).
+    headings over numeric columns are words (or years, which do not count). With a single numeric column, the
+    amount must look like one (decimals, currency, percent or grouping), which a heading never does.
     """
     while table.n_header_rows > 0:
         last = table.n_header_rows - 1
@@ -702,8 +710,10 @@ def _demote_data_rows_from_header(table: Table) -> None:
                 body.setdefault(cell.col, []).append(_is_amount(cell.text))
         numeric_cols = {col for col, flags in body.items() if sum(flags) * 2 > len(flags)}
         row = [c for c in table.cells if c.row == last and c.rowspan == 1]
-        matches = sum(c.col in numeric_cols and _is_amount(c.text) for c in row)
-        if matches < 2 or matches * 2 < len(numeric_cols):
+        amounts = [c for c in row if c.col in numeric_cols and _is_amount(c.text)]
+        matches = len(amounts)
+        lone = len(numeric_cols) == 1 and matches == 1 and _looks_like_money(amounts[0].text)
+        if not lone and (matches < 2 or matches * 2 < len(numeric_cols)):
             return
         table.n_header_rows = last
         for cell in row:
