@@ -51,9 +51,9 @@ def _reference_lines(words: list[_W]) -> list[list[str]]:
     return [[x.text for x in line] for line in out]
 
 
-_word = st.tuples(
-    st.integers(0, 900), st.integers(0, 400), st.integers(1, 80), st.integers(1, 30)
-).map(lambda t: (t[0], t[1], t[0] + t[2], t[1] + t[3]))
+_word = st.tuples(st.integers(0, 900), st.integers(0, 400), st.integers(1, 80), st.integers(1, 30)).map(
+    lambda t: (t[0], t[1], t[0] + t[2], t[1] + t[3])
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,4 +1,4 @@
-"""Errors a user can act on. Anything raised from here is shown to the user as its message, never as a traceback."""
+"""Errors a user can act on: each is shown to the user as its message, never as a traceback."""
 
 from __future__ import annotations
 

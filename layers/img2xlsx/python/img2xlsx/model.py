@@ -27,7 +27,7 @@ class TypedValue:
 
 @dataclass
 class Cell:
-    """One cell of a table grid; spanning cells cover ``rowspan × colspan`` grid positions."""
+    """One cell of a table grid; spanning cells cover ``rowspan`` by ``colspan`` grid positions."""
 
     row: int
     col: int
@@ -65,7 +65,7 @@ class Table:
 
 @dataclass
 class TextLine:
-    """Text found outside every table (titles, notes); kept so an image with no table still yields something."""
+    """Text outside every table (titles, notes): an image with no table still yields something."""
 
     text: str
     bbox: BBox

@@ -18,9 +18,7 @@ class PresignedUpload:
 
 
 class ObjectStore(Protocol):
-    def presign_upload(
-        self, key: str, content_type: str, max_bytes: int, expires_in: int
-    ) -> PresignedUpload:
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedUpload:
         """A POST that may only write ``key`` with this exact content type and 1..max_bytes bytes before
         expiry."""
         ...
