@@ -385,10 +385,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _git_state() -> str:
+    def git(*a: str) -> str:
+        proc = subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True, check=False)
+        return proc.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "layers")
+    return f"commit {head}" + (" + uncommitted engine changes" if dirty else "")
+
+
 def results_header() -> str:
     return (
         Path(__file__).with_name("RESULTS_HEADER.md").read_text(encoding="utf-8")
-        + f"\n_Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC._\n\n"
+        + f"\n_Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {_git_state()}._\n\n"
     )
 
 
