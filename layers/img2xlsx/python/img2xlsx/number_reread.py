@@ -53,8 +53,9 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
                 todo.append((cell, hints, ""))
             elif not (text[0].isdigit() or text[0] in _CURRENCIES):
                 continue  # already signed, bracketed or decorated
-            elif minus_column and _dash_first(cell, gray):
-                # the page pass saw the stroke (inside the word's box) but not the sign
+            elif minus_column and not text.startswith("4") and _dash_first(cell, gray):
+                # the page pass saw the stroke (inside the word's box) but not the sign; a 4 is skipped, it
+                # opens with its crossbar, a level stroke just like a minus
                 conf = float(np.mean([w.conf for w in cell.words]))
                 cell.reread = ("-" + text, conf)
             elif _ink_before_words(cell, gray):
