@@ -81,3 +81,16 @@ def test_a_stroke_needs_a_column_that_holds_negatives() -> None:
     gray, cells = _page(["120", "345", "458", "77"], dash_rows=frozenset({2}))
     reread_numbers(_table(cells), gray, 20.0, _Reader({}))
     assert all(c.reread is None for c in cells)
+
+
+def test_a_failed_reread_gets_a_second_look_at_twice_the_size() -> None:
+    gray, cells = _page(["120", "345", "4s8a", "77"])
+    seen: list[tuple[int, int]] = []
+
+    def reader(img: np.ndarray, bbox: tuple[int, int, int, int], *, single_line: bool) -> tuple[str, float]:
+        seen.append(img.shape[:2])
+        return ("458", 0.7) if img.shape[0] == 2 * ROW_H else ("4s8a", 0.3)
+
+    assert reread_numbers(_table(cells), gray, 20.0, reader) == 1
+    assert cells[2].reread == ("458", 0.7)
+    assert seen == [gray.shape[:2], (2 * ROW_H, 2 * COL_W)]

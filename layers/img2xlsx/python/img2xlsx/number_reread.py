@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 
 from .tables.skeleton import RawCell, RawTable, words_text
@@ -67,6 +68,11 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
             continue
         text, conf = read(gray, cell.bbox, single_line=True)
         text = " ".join(text.split())
+        if not digits and parse_value(text, hints).kind not in _AMOUNTS:
+            # small print: a second look at twice the size (the crop alone, so the page is not resized)
+            crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            text, conf = read(crop, (0, 0, crop.shape[1], crop.shape[0]), single_line=True)
+            text = " ".join(text.split())
         if not text or parse_value(text, hints).kind not in _AMOUNTS:
             continue
         if digits and (_digits(text) != digits or text.lstrip("-($€£¥") == text):
