@@ -136,7 +136,7 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
         solid = any(
             w.conf >= 0.6 and sum(ch.isalnum() for ch in w.text) >= 3 for c in raw.cells for w in c.words
         )
-        if raw.n_rows <= 3 and (conf < 0.5 or not solid):
+        if region.kind == "plain" and not region.bands and raw.n_rows <= 3 and (conf < 0.5 or not solid):
             continue  # specks and texture read as letters (photo backgrounds), not a table
         raw.n_header_rows = count_header_rows(raw, region, h)
         _reread_cells(raw, ocr_gray, h)

@@ -479,7 +479,16 @@ def find_regions(
             inner = [ln for ln in lines if r.y0 <= ln.yc <= r.y1 and r.x0 - h <= ln.x0 and ln.x1 <= r.x1 + h]
             # a ruled region holding only a header (its last rule is the header rule, the bottom rule is
             # missing or too faint) continues with the body right below it
-            header_only = r.kind == "hrules" and len(inner) <= 3 and 0 <= by0 - r.y1 < 1.5 * h
+            header_only = (
+                r.kind == "hrules"
+                and len(inner) <= 3
+                and len(block) > len(inner)
+                and 0 <= by0 - r.y1 < 1.5 * h
+            )
+            # top, header and bottom rules: the table ends at its outer rules (notes below, titles above)
+            closed = r.kind == "hrules" and len(r.hlines) >= 3 and not header_only
+            if closed and (by1 <= r.y0 + 0.5 * h or by0 >= r.y1 - 0.5 * h):
+                continue
             if not inside and not header_only and not _fits_columns(block, inner, r, h):
                 continue
             r.x0, r.x1 = min(r.x0, bx0), max(r.x1, bx1)
