@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from tests.cfn_yaml import load_cfn
 
 from .conftest import ROOT, load_handler
 
@@ -26,30 +27,8 @@ IMAGE_VENV = ROOT / ".venv-image"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-class CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short-form tags in their long form ({"Ref": ...}, {"Fn::Sub": ...})."""
-
-
-def _construct(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct)
-
-
 def load_template() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=CfnLoader)
-    return data
+    return load_cfn(TEMPLATE)
 
 
 T = load_template()

@@ -1,4 +1,4 @@
-"""Shared helpers for the delivery tests: repository paths and YAML that tolerates CloudFormation tags."""
+"""Shared helpers for the delivery tests: repository paths, workflows and CloudFormation templates as data."""
 
 from __future__ import annotations
 
@@ -10,31 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.cfn_yaml import load_cfn
+
+__all__ = ["load_cfn"]
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 DEPLOY = ROOT / "deploy"
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """Reads !Ref, !Sub, !GetAtt ... as {"Fn": value} so templates can be inspected as data."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {suffix: value}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
-
-
-def load_cfn(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.load(path.read_text(), Loader=_CfnLoader)  # a SafeLoader subclass
-    return data
 
 
 def load_workflow(name: str) -> dict[str, Any]:

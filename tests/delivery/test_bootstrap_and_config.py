@@ -57,7 +57,7 @@ def test_deploy_role_trusts_only_this_repositorys_stage_environment(bootstrap: d
     assert conditions["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
     # An exact subject: only jobs that run in the GitHub Environment named after the stage (prod = reviewed).
     assert conditions["token.actions.githubusercontent.com:sub"] == {
-        "Sub": "repo:${GitHubRepository}:environment:${Stage}"
+        "Fn::Sub": "repo:${GitHubRepository}:environment:${Stage}"
     }
     assert "StringLike" not in statement["Condition"], "no wildcard subjects"
     provider = bootstrap["Resources"]["GitHubOidcProvider"]["Properties"]
@@ -79,12 +79,12 @@ def test_deploy_role_is_least_privilege(bootstrap: dict[str, Any]) -> None:
             "Sid": "HandStackToExecutionRole",
             "Effect": "Allow",
             "Action": "iam:PassRole",
-            "Resource": {"GetAtt": "CloudFormationExecutionRole.Arn"},
+            "Resource": {"Fn::GetAtt": ["CloudFormationExecutionRole", "Arn"]},
             "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
         }
     ]
     stack = next(s for s in statements if s["Sid"] == "StageStack")
-    assert stack["Resource"]["Sub"].endswith(":stack/${AppName}-${Stage}/*")
+    assert stack["Resource"]["Fn::Sub"].endswith(":stack/${AppName}-${Stage}/*")
 
 
 def test_execution_role_covers_every_service_template_yaml_uses(bootstrap: dict[str, Any]) -> None:
@@ -108,7 +108,7 @@ def test_site_publishing_scope_matches_the_stack_names(
     assert "BucketName" not in template["Resources"]["SiteBucket"].get("Properties", {})
     statements = bootstrap["Resources"]["GitHubDeployRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     publish = next(s for s in statements["Statement"] if s["Sid"] == "PublishSite")
-    assert publish["Resource"][0]["Sub"].endswith(":s3:::${AppName}-${Stage}-sitebucket-*")
+    assert publish["Resource"][0]["Fn::Sub"].endswith(":s3:::${AppName}-${Stage}-sitebucket-*")
     for stage in STAGES:
         assert stack_info.stack_name(samconfig, stage) == f"img2xlsx-{stage}"
 
