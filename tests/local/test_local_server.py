@@ -127,3 +127,25 @@ def test_spa_config_and_signed_downloads(stack: tuple[TestClient, Path], tmp_pat
     assert "attachment" in ok.headers["content-disposition"]
     forged = client.get(url.replace("t.json?", "u.json?", 1))
     assert forged.status_code == 403 and "SignatureDoesNotMatch" in forged.text
+
+
+def test_concurrent_requests_each_get_their_own_event(stack: tuple[TestClient, Path]) -> None:
+    """The handler keeps the current event on a module-level resolver (fine in Lambda: one event at a time);
+    concurrent HTTP requests must not read each other's bodies (a job signed for another upload's size)."""
+    import base64
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, _ = stack
+    sizes = [1000 + 37 * i for i in range(40)]
+
+    def signed_size(size: int) -> int:
+        reply = create(client, size=size)
+        assert reply.status_code == 201, reply.text
+        policy = json.loads(base64.b64decode(reply.json()["upload"]["fields"]["policy"]))
+        (_, high) = next(
+            c[1:] for c in policy["conditions"] if isinstance(c, list) and c[0] == "content-length-range"
+        )
+        return int(high)
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(signed_size, sizes)) == sizes

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,14 @@ def create_app(
     on_startup: Any = None,
 ) -> Starlette:
     request_limit = max_upload_request()
+    # A Lambda execution environment handles one event at a time, and the handler relies on it: Powertools'
+    # resolver keeps the current event on a module-level object. Requests run in a thread pool here, so they
+    # enter the handler one at a time (each call takes milliseconds).
+    api_lock = threading.Lock()
+
+    def _invoke_api(event: dict[str, Any]) -> Any:
+        with api_lock:
+            return api_handler(event, events.LambdaContext("img2xlsx-api-local", 30))
 
     async def api(request: Request) -> Response:
         body = await _read_capped(request, MAX_API_BODY)
@@ -61,7 +70,7 @@ def create_app(
             body=body,
             source_ip=request.client.host if request.client else "127.0.0.1",
         )
-        result = await run_in_threadpool(api_handler, event, events.LambdaContext("img2xlsx-api-local", 30))
+        result = await run_in_threadpool(_invoke_api, event)
         reply = events.http_api_reply(result)
         response = Response(reply.body, status_code=reply.status)
         for name, value in reply.headers:
