@@ -276,6 +276,19 @@ def test_a_dead_workers_job_is_reclaimed_after_its_lease(backend: Backend) -> No
     assert backend.service.jobs.get(job.job_id).attempts == 2  # type: ignore[union-attr]
 
 
+def test_a_job_whose_worker_was_stopped_is_released_for_an_immediate_retry(backend: Backend) -> None:
+    job = created(backend).job
+    backend.put_upload(job.upload_key, PNG)
+    backend.service.mark_uploaded(job.upload_key)
+    assert backend.service._claim(job.job_id, 150) is not None  # the worker then ran past its time limit
+    released = backend.service.release_upload(job.upload_key)
+    assert released is not None and released.status == "queued" and released.lease_until is None
+    outcome = backend.service.process_upload(job.upload_key, lease_seconds=150)  # no wait for the lease
+    assert outcome.action == "converted"
+    assert backend.service.jobs.get(job.job_id).attempts == 2  # type: ignore[union-attr]
+    assert backend.service.release_upload(job.upload_key) is None  # a finished job stays finished
+
+
 def test_only_one_of_two_racing_reclaimers_wins(backend: Backend) -> None:
     job = created(backend).job
     backend.service.mark_uploaded(job.upload_key)

@@ -13,7 +13,15 @@ from img2xlsx.jobs.model import Job
 from img2xlsx.local import events
 from img2xlsx.local.server import recover
 from img2xlsx.local.stores import open_stores
-from img2xlsx.local.workers import MAX_ATTEMPTS, EventQueue, WorkerPool
+from img2xlsx.local.workers import (
+    CONVERT_TIMEOUT_SECONDS,
+    MAX_ATTEMPTS,
+    EventQueue,
+    WorkerPool,
+    convert_timeout,
+)
+
+from tests.cfn_yaml import load_cfn
 
 
 # ---- handlers run inside the worker processes (module level, so a spawned process can import them) ---
@@ -37,6 +45,21 @@ def dies_once(event: dict[str, Any]) -> None:
     if not marker.exists():
         marker.write_text("x")
         os._exit(9)
+    record(event)
+
+
+def hangs(event: dict[str, Any]) -> None:
+    """Never finishes on its own (like Tesseract reading a page of noise), in C-like uninterruptible sleep."""
+    with open(os.environ["TEST_OUT"], "a") as fh:
+        fh.write("attempt\n")
+    time.sleep(3600)
+
+
+def hangs_once(event: dict[str, Any]) -> None:
+    marker = Path(os.environ["TEST_OUT"] + ".hung")
+    if not marker.exists():
+        marker.write_text("x")
+        time.sleep(3600)
     record(event)
 
 
@@ -162,3 +185,72 @@ def test_a_dead_worker_is_replaced_and_its_event_retried(tmp_path: Path) -> None
         pool.stop()
     assert (tmp_path / "out.txt.died").exists()
     assert queue.pending() == []
+
+
+def test_a_conversion_past_the_time_limit_is_killed_retried_and_given_up_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.txt"
+    queue = EventQueue(tmp_path / "q.sqlite")
+    gave_up: list[str] = []
+    released: list[dict[str, Any]] = []
+    done = threading.Event()
+
+    def on_give_up(event: dict[str, Any], reason: str) -> None:
+        gave_up.append(reason)
+        done.set()
+
+    pool = WorkerPool(
+        queue,
+        1,
+        {"TEST_OUT": str(out)},
+        on_give_up=on_give_up,
+        handle=hangs,
+        time_limit=0.5,
+        on_timeout=released.append,
+    )
+    pool.start()
+    try:
+        pool.submit(s3_event("uploads/x/y.png"))
+        assert done.wait(60)
+    finally:
+        pool.stop()
+    assert lines(out) == ["attempt"] * MAX_ATTEMPTS
+    assert gave_up == ["conversion timed out after 0.5 s"]
+    assert len(released) == MAX_ATTEMPTS  # each killed run gave the job's claim back for the retry
+    assert queue.pending() == []
+
+
+def test_after_a_timeout_the_replaced_worker_finishes_the_retry_and_other_events(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    queue = EventQueue(tmp_path / "q.sqlite")
+    gave_up: list[str] = []
+    pool = WorkerPool(
+        queue,
+        2,
+        {"TEST_OUT": str(out)},
+        on_give_up=lambda e, r: gave_up.append(r),
+        handle=hangs_once,
+        time_limit=1.0,
+    )
+    pool.start()
+    try:
+        for i in range(4):
+            pool.submit(s3_event(f"uploads/k{i}/a.png"))
+        wait_for(lambda: len(lines(out)) == 4 and pool.idle())
+    finally:
+        pool.stop()
+    assert sorted(lines(out)) == [f"uploads/k{i}/a.png" for i in range(4)]
+    assert gave_up == [] and queue.pending() == []
+
+
+def test_the_default_time_limit_is_the_lambda_timeout(monkeypatch: Any) -> None:
+    template = load_cfn(Path(__file__).resolve().parents[2] / "template.yaml")
+    lambda_timeout = template["Resources"]["ConvertFunction"]["Properties"]["Timeout"]
+    assert float(lambda_timeout) == CONVERT_TIMEOUT_SECONDS
+    monkeypatch.delenv("IMG2XLSX_CONVERT_TIMEOUT", raising=False)
+    assert convert_timeout() == CONVERT_TIMEOUT_SECONDS
+    monkeypatch.setenv("IMG2XLSX_CONVERT_TIMEOUT", "12.5")
+    assert convert_timeout() == 12.5
+    monkeypatch.setenv("IMG2XLSX_CONVERT_TIMEOUT", "soon")
+    assert convert_timeout() == CONVERT_TIMEOUT_SECONDS

@@ -398,6 +398,16 @@ class JobService:
             lease_until=None,
         )
 
+    def release_upload(self, key: str) -> Job | None:
+        """The worker converting ``key`` was stopped (it ran past its time limit): give its claim back so the
+        retry can take the job at once instead of waiting for the lease to lapse."""
+        job_id = job_id_from_key(key)
+        if job_id is None:
+            return None
+        return self.jobs.transition(
+            job_id, ("processing",), "queued", updated_at=self.now(), lease_until=None
+        )
+
     # -- internals ------------------------------------------------------------------------------------------
 
     def _claim(self, job_id: str, lease_seconds: float) -> Job | None:

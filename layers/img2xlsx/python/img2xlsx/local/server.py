@@ -16,7 +16,7 @@ from urllib.parse import unquote_plus
 from . import events
 from .handlers import API_FUNCTION, REPO_ROOT, load_handler
 from .stores import DEFAULT_DATA_DIR, LocalStores, open_stores
-from .workers import EventQueue, WorkerPool
+from .workers import TIMED_OUT, EventQueue, WorkerPool
 
 log = logging.getLogger("img2xlsx.local")
 
@@ -129,15 +129,27 @@ def build_app(options: ServeOptions) -> object:
     queue = EventQueue(stores.database)
     api_handler = load_handler(*API_FUNCTION)
 
+    def keys(event: dict[str, Any]) -> list[str]:
+        return [unquote_plus(rec["s3"]["object"]["key"]) for rec in event.get("Records", [])]
+
     def give_up(event: dict[str, Any], reason: str) -> None:
         from ..jobs.config import get_service
 
-        for rec in event.get("Records", []):
-            key = unquote_plus(rec["s3"]["object"]["key"])
-            get_service().fail_upload(key, "The conversion failed unexpectedly; please try again.")
+        if reason.startswith(TIMED_OUT):
+            message = f"The {reason}; the picture may be too large or too busy to read."
+        else:
+            message = "The conversion failed unexpectedly; please try again."
+        for key in keys(event):
+            get_service().fail_upload(key, message)
             log.error("gave up on %s: %s", key, reason)
 
-    pool = WorkerPool(queue, options.workers or usable_cpus(), env, on_give_up=give_up)
+    def timed_out(event: dict[str, Any]) -> None:
+        from ..jobs.config import get_service
+
+        for key in keys(event):
+            get_service().release_upload(key)
+
+    pool = WorkerPool(queue, options.workers or usable_cpus(), env, on_give_up=give_up, on_timeout=timed_out)
 
     def on_startup() -> None:
         purged = purge_expired(stores)
