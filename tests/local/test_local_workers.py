@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from img2xlsx.jobs.model import Job
+from img2xlsx.jobs.model import Job, JobStatus
 from img2xlsx.local import events
 from img2xlsx.local.server import recover
 from img2xlsx.local.stores import open_stores
@@ -141,7 +141,7 @@ def test_recover_releases_interrupted_jobs_and_requeues_orphan_uploads(tmp_path:
     stores = open_stores(tmp_path)
     queue = EventQueue(stores.database)
 
-    def job(job_id: str, status: str, with_upload: bool) -> Job:
+    def job(job_id: str, status: JobStatus, with_upload: bool) -> Job:
         j = Job(
             job_id=job_id,
             status=status,
