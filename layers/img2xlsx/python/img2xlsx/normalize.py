@@ -119,6 +119,28 @@ def edge_sharpness(gray: np.ndarray) -> float:
     return float(np.median(mag[strong] / contrast[strong])) / 8.0  # Sobel gain 8 -> grey levels per pixel
 
 
+NOISE_TEXTURE = 30.0  # median 3x3 local std (grey levels): bench pictures <= 6.3, uniform random noise ~46
+NOISE_WARNING = "the picture looks like noise: no text found"
+
+
+def looks_like_noise(gray: np.ndarray) -> bool:
+    """True when the picture is grain everywhere, with no calm background for text to stand out from.
+
+    Every document, screenshot or photo of one is mostly even paper or screen (the median pixel's 3x3
+    neighbourhood varies by a few grey levels, even in noisy photos); on random noise it varies by tens, and
+    Tesseract would spend many seconds reading thousands of junk "words" from it. Measured at full resolution
+    (shrinking averages grain away) on a central window of at most 2000x2000 px.
+    """
+    h, w = gray.shape[:2]
+    if h < 3 or w < 3:
+        return False
+    y0, x0 = max(0, (h - 2000) // 2), max(0, (w - 2000) // 2)
+    window = gray[y0 : y0 + 2000, x0 : x0 + 2000].astype(np.float32)
+    mean = cv2.blur(window, (3, 3))
+    var = cv2.blur(window * window, (3, 3)) - mean * mean
+    return float(np.sqrt(max(0.0, float(np.median(var))))) > NOISE_TEXTURE
+
+
 def sharpen(gray: np.ndarray, amount: float, sigma: float) -> np.ndarray:
     """Unsharp mask: ``gray + amount * (gray - blur(gray))``, saturating at 0/255."""
     blurred = cv2.GaussianBlur(gray, (0, 0), sigma)

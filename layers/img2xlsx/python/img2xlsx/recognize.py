@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .model import Cell, Table, TextLine
-from .normalize import NormalizedPage, normalize_page, to_gray
+from .normalize import NOISE_WARNING, NormalizedPage, looks_like_noise, normalize_page, to_gray
 from .number_reread import reread_numbers
 from .ocr import Word, read_region, read_words
 from .tables.borderless import borderless_structure
@@ -86,6 +86,8 @@ def _structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
 
 def recognize_page(rgb: np.ndarray, page: int = 0) -> PageResult:
     """Tables and free text of one loaded page (RGB uint8); bboxes in loaded-page pixels."""
+    if looks_like_noise(to_gray(rgb)):  # nothing to read, and reading it anyway costs many seconds
+        return PageResult(warnings=[NOISE_WARNING])
     norm = normalize_page(rgb)
     return recognize_normalized(norm, page, shades=_unflattened(rgb, norm))
 
