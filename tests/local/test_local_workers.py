@@ -11,7 +11,7 @@ from typing import Any
 
 from img2xlsx.jobs.model import Job, JobStatus
 from img2xlsx.local import events
-from img2xlsx.local.server import recover
+from img2xlsx.local.server import failure_message, recover
 from img2xlsx.local.stores import open_stores
 from img2xlsx.local.workers import (
     CONVERT_TIMEOUT_SECONDS,
@@ -254,3 +254,18 @@ def test_the_default_time_limit_is_the_lambda_timeout(monkeypatch: Any) -> None:
     assert convert_timeout() == 12.5
     monkeypatch.setenv("IMG2XLSX_CONVERT_TIMEOUT", "soon")
     assert convert_timeout() == CONVERT_TIMEOUT_SECONDS
+
+
+def test_a_timed_out_job_fails_saying_so_and_serve_takes_the_limit_as_an_option() -> None:
+    import argparse
+
+    from img2xlsx.local import cli
+
+    assert failure_message("conversion timed out after 90 s").startswith(
+        "The conversion timed out after 90 s"
+    )
+    assert "timed out" not in failure_message("RuntimeError: the read timed out")
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    assert parser.parse_args(["--timeout", "30"]).timeout == 30.0
+    assert parser.parse_args([]).timeout == 0.0  # 0: the environment's or the Lambda's limit

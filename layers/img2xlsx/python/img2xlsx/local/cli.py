@@ -32,13 +32,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         f"(default: $IMG2XLSX_DATA_DIR or ./{DEFAULT_DATA_DIR})",
     )
     parser.add_argument("--workers", type=int, default=0, help="conversion processes (default: one per CPU)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="time limit per conversion (default: $IMG2XLSX_CONVERT_TIMEOUT or the Lambda's 90 s)",
+    )
     parser.set_defaults(func=run_serve)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     from .server import ServeOptions, serve
 
-    options = ServeOptions(host=args.host, port=args.port, workers=max(0, args.workers))
+    options = ServeOptions(
+        host=args.host, port=args.port, workers=max(0, args.workers), convert_timeout=max(0.0, args.timeout)
+    )
     if args.data_dir is not None:
         options.data_dir = args.data_dir
     return serve(options)

@@ -29,6 +29,7 @@ class ServeOptions:
         default_factory=lambda: Path(os.environ.get("IMG2XLSX_DATA_DIR") or DEFAULT_DATA_DIR)
     )
     workers: int = 0  # 0: one per CPU
+    convert_timeout: float = 0.0  # seconds per conversion; 0: $IMG2XLSX_CONVERT_TIMEOUT or the Lambda's
     dist_dir: Path = field(
         default_factory=lambda: Path(
             os.environ.get("IMG2XLSX_FRONTEND_DIST") or REPO_ROOT / "frontend" / "dist"
@@ -118,6 +119,13 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def failure_message(reason: str) -> str:
+    """What the job says once the worker pool gave up on it (``reason`` is the pool's, for the log)."""
+    if reason.startswith(TIMED_OUT):
+        return f"The {reason}; the picture may be too large or too busy to read."
+    return "The conversion failed unexpectedly; please try again."
+
+
 def build_app(options: ServeOptions) -> object:
     """The ASGI app (the caller must hold the data-dir lock)."""
     from .app import create_app
@@ -135,10 +143,7 @@ def build_app(options: ServeOptions) -> object:
     def give_up(event: dict[str, Any], reason: str) -> None:
         from ..jobs.config import get_service
 
-        if reason.startswith(TIMED_OUT):
-            message = f"The {reason}; the picture may be too large or too busy to read."
-        else:
-            message = "The conversion failed unexpectedly; please try again."
+        message = failure_message(reason)
         for key in keys(event):
             get_service().fail_upload(key, message)
             log.error("gave up on %s: %s", key, reason)
@@ -149,7 +154,14 @@ def build_app(options: ServeOptions) -> object:
         for key in keys(event):
             get_service().release_upload(key)
 
-    pool = WorkerPool(queue, options.workers or usable_cpus(), env, on_give_up=give_up, on_timeout=timed_out)
+    pool = WorkerPool(
+        queue,
+        options.workers or usable_cpus(),
+        env,
+        on_give_up=give_up,
+        time_limit=options.convert_timeout or None,
+        on_timeout=timed_out,
+    )
 
     def on_startup() -> None:
         purged = purge_expired(stores)
