@@ -207,6 +207,9 @@ class WorkerPool:
         if self._watchdog is not None:
             self._watchdog.join(timeout=5)
             self._watchdog = None
+        if self._started is not None:
+            self._started.close()
+            self._started = None
 
     def _watch(self) -> None:
         """Kill the worker of a conversion that outlives the time limit (nothing else stops Tesseract)."""
