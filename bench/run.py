@@ -112,6 +112,9 @@ def pick_extras_images(images: list[BenchImage]) -> tuple[BenchImage, BenchImage
     return mid, photo
 
 
+FRESH_RUNS = 3  # fresh-process conversions per engine; the report shows the median
+
+
 def measure_extras(
     engines: list[str], all_images: list[BenchImage], force: bool
 ) -> dict[str, dict[str, Any]]:
@@ -125,7 +128,7 @@ def measure_extras(
             im.convert("RGB").resize((4000, 3000), Image.Resampling.LANCZOS).save(big, quality=90)
         for name in engines:
             engine = get_engine(name)
-            cache = OUT / "cache" / name / f"extras2-{cache_key(mid.image)}-{cache_key(photo.image)}.json"
+            cache = OUT / "cache" / name / f"extras3-{cache_key(mid.image)}-{cache_key(photo.image)}.json"
             if engine.cacheable and cache.exists() and not force:
                 out[name] = json.loads(cache.read_text())
                 continue
@@ -133,7 +136,10 @@ def measure_extras(
                 f"bench: {name}: fresh-process conversion of {mid.name}, then 4000x3000 {photo.name}",
                 flush=True,
             )
-            fresh = run_fresh(engine, mid.image, Path(tmp) / f"{name}-fresh.xlsx")
+            # Three fresh interpreters, the median kept: one cold start on a shared box swings by a second.
+            runs = [run_fresh(engine, mid.image, Path(tmp) / f"{name}-fresh.xlsx") for _ in range(FRESH_RUNS)]
+            ok_runs = sorted((r for r in runs if r["ok"]), key=lambda r: float(r["seconds_wall"]))
+            fresh = ok_runs[len(ok_runs) // 2] if ok_runs else runs[-1]
             large = run_fresh(engine, big, Path(tmp) / f"{name}-big.xlsx")
             fresh_score = _score_one(
                 (mid.name, str(mid.gt_json), str(Path(tmp) / f"{name}-fresh.xlsx"), fresh)
