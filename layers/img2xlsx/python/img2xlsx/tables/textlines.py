@@ -19,9 +19,8 @@ class WordLike(Protocol):
     def bbox(self) -> tuple[int, int, int, int]: ...
 
 
-@dataclass
-class Phrase:
-    """Consecutive words of one line closer than a column gap: usually the content of one cell."""
+class _HorizontalExtent:
+    """Left and right edges of a group of words (a phrase or a whole line)."""
 
     words: list[WordLike]
 
@@ -33,13 +32,20 @@ class Phrase:
     def x1(self) -> int:
         return max(w.bbox[2] for w in self.words)
 
+
+@dataclass
+class Phrase(_HorizontalExtent):
+    """Consecutive words of one line closer than a column gap: usually the content of one cell."""
+
+    words: list[WordLike]
+
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
 
 @dataclass
-class Line:
+class Line(_HorizontalExtent):
     """Words whose vertical extents overlap, left to right."""
 
     words: list[WordLike] = field(default_factory=list)
@@ -52,14 +58,6 @@ class Line:
     @property
     def y1(self) -> int:
         return max(w.bbox[3] for w in self.words)
-
-    @property
-    def x0(self) -> int:
-        return min(w.bbox[0] for w in self.words)
-
-    @property
-    def x1(self) -> int:
-        return max(w.bbox[2] for w in self.words)
 
     @property
     def yc(self) -> float:
