@@ -136,7 +136,9 @@ def erase_rules(gray: np.ndarray, min_len: int = RULE_MIN_LEN) -> np.ndarray:
     import cv2
 
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_len, 1)))
+    # a horizontal rule must be much longer than a word: the tops of blurred digits merge into runs of a
+    # word's length, and erasing them cut numbers in half (lowres bench images)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (3 * min_len, 1)))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_len)))
     rules = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
     if not rules.any():

@@ -116,7 +116,8 @@ def recognize_normalized(norm: NormalizedPage, page: int = 0, shades: np.ndarray
             bands = raw_bands
     # Tesseract reads the normaliser's OCR copy (sharpened for blurry photos), rules painted out
     ocr_gray = erase_rulings(getattr(norm, "ocr_gray", gray), rulings)
-    words = [s for w in read_words(ocr_gray) if _keep(w) for s in _split_word(w)]
+    # (erase_rulings removed the accepted rules; read_words' own generic eraser would cut blurred digits)
+    words = [s for w in read_words(ocr_gray, clear_rules=False) if _keep(w) for s in _split_word(w)]
     result = PageResult(warnings=list(norm.warnings))
     if not words:
         result.warnings.append("no text found on the page")

@@ -201,8 +201,30 @@ def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
     hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(4 * text_h, 40)]
     vlines = [s for s in _join_v(vsegs, gap, max(2, max_thick)) if s.length >= max(1.4 * text_h, 20)]
 
-    mask: np.ndarray = cv2.dilate(cv2.bitwise_or(h_open, v_open), np.ones((3, 3), np.uint8))
-    return Rulings(hlines, vlines, mask)
+    return Rulings(hlines, vlines, _rule_mask(h_open, v_open, hlines, vlines))
+
+
+def _rule_mask(
+    h_open: np.ndarray, v_open: np.ndarray, hlines: list[HLine], vlines: list[VLine]
+) -> np.ndarray:
+    """Ink of the accepted rules only. The openings also keep long runs that were rejected as rules, such
+    as the merged tops of blurred digits in small text; erasing those cut numbers in half for OCR."""
+    keep = np.zeros_like(h_open)
+    for hl in hlines:
+        half = hl.thickness // 2 + 3
+        p0 = (hl.x0, round(hl.y_at(hl.x0)))
+        p1 = (hl.x1 - 1, round(hl.y_at(hl.x1 - 1)))
+        cv2.line(keep, p0, p1, 255, 2 * half + 1)
+    h_mask = cv2.bitwise_and(h_open, keep)
+    keep[:] = 0
+    for vl in vlines:
+        half = vl.thickness // 2 + 3
+        p0 = (round(vl.x_at(vl.y0)), vl.y0)
+        p1 = (round(vl.x_at(vl.y1 - 1)), vl.y1 - 1)
+        cv2.line(keep, p0, p1, 255, 2 * half + 1)
+    v_mask = cv2.bitwise_and(v_open, keep)
+    mask: np.ndarray = cv2.dilate(cv2.bitwise_or(h_mask, v_mask), np.ones((3, 3), np.uint8))
+    return mask
 
 
 def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:

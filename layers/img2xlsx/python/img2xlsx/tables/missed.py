@@ -105,7 +105,7 @@ def read_missed(
             bx1, by1 = min(x1, b[2] + pad // 2), min(y1, b[3] + pad // 2)
             crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = gray[by0:by1, bx0:bx1]
         crop = np.pad(crop, 8, constant_values=255)
-        for w in read_words(crop, psm=7):
+        for w in read_words(crop, psm=7, clear_rules=False):  # the caller's page has its rules erased
             if w.conf < 0.3 or not any(ch.isalnum() for ch in w.text):
                 continue
             if not on_a_line(y0 + (w.bbox[1] + w.bbox[3]) / 2 - 8):
