@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from img2xlsx.recognize import recognize_page
 from PIL import Image, ImageDraw, ImageFont
@@ -115,3 +117,56 @@ def test_letter_lookalikes_in_a_number_column_become_digits() -> None:
     assert counts == ["12", "0", "7", "1", "30"]
     assert cells[-1].text == "o"
     assert cells[1].text == "Count"
+
+
+def test_upside_down_page_is_read_turned_back_with_boxes_in_loaded_pixels(monkeypatch: Any) -> None:
+    img, where = _grid_page(size=22)
+    turned = np.ascontiguousarray(img[::-1, ::-1])
+    res = recognize_page(turned)
+    assert any("180" in w for w in res.warnings)
+    assert len(res.tables) == 1
+    by_text = {c.text: c for c in res.tables[0].cells}
+    assert {"Kettle", "Toaster", "39.90"} <= set(by_text)
+    h, w = img.shape[:2]
+    x0, y0, x1, y1 = by_text["Kettle"].bbox  # type: ignore[misc]
+    px, py = where["Kettle"]
+    # the drawn position, seen in the turned image, lies inside the returned box
+    assert x0 - 3 <= w - 1 - px <= x1 + 3 and y0 - 3 <= h - 1 - py <= y1 + 3
+
+
+def test_upright_page_is_read_once(monkeypatch: Any) -> None:
+    from img2xlsx import recognize
+
+    page_passes: list[tuple[int, ...]] = []
+    real = recognize._page_words
+
+    def spy(gray: np.ndarray) -> Any:
+        page_passes.append(gray.shape)
+        return real(gray)
+
+    monkeypatch.setattr(recognize, "_page_words", spy)
+    img, _ = _grid_page(size=22)
+    res = recognize_page(img)
+    assert res.tables and not any("turned" in w for w in res.warnings)
+    assert len(page_passes) == 1  # a page read with confidence is not OCRed again turned around
+    page_passes.clear()
+    recognize_page(np.ascontiguousarray(img[::-1, ::-1]))
+    assert len(page_passes) == 2  # upside down: the poor first reading triggers the turned one
+
+
+def test_turned_half_twice_is_the_same_page() -> None:
+    from img2xlsx.normalize import normalize_page
+
+    img, _ = _grid_page(size=22)
+    page = normalize_page(img, upside_down=False)
+    back = page.turned_half().turned_half()
+    assert np.array_equal(back.gray, page.gray)
+    assert np.allclose(back.matrix, page.matrix)
+    assert back.rotation == page.rotation and back.warnings == page.warnings
+    once = page.turned_half()
+    assert once.rotation == 180 and any("180" in w for w in once.warnings)
+    # a point maps back to the same source point from either orientation
+    h, w = page.gray.shape
+    p = page.to_source(np.array([[10.0, 20.0]]))
+    q = once.to_source(np.array([[w - 1 - 10.0, h - 1 - 20.0]]))
+    assert np.allclose(p, q, atol=1e-6)

@@ -6,7 +6,7 @@ loaded-page pixels to normalised pixels, so :meth:`NormalizedPage.to_source` can
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -70,6 +70,25 @@ class NormalizedPage:
             self._binary = binarize(self.gray, self.text_height)
         return self._binary
 
+    def turned_half(self) -> NormalizedPage:
+        """The same page turned by 180°: for a page found upside down after normalisation."""
+        from img2xlsx import geometry
+
+        half, _ = geometry.quarter_turn_matrix(2, (self.gray.shape[1], self.gray.shape[0]))
+        rotation = (self.rotation + 180) % 360
+        warnings = [x for x in self.warnings if not x.startswith(TURN_WARNING)]
+        if rotation:
+            warnings.append(f"{TURN_WARNING} {rotation} degrees")
+        return replace(
+            self,
+            gray=np.ascontiguousarray(self.gray[::-1, ::-1]),
+            matrix=half @ self.matrix,
+            rotation=rotation,
+            warnings=warnings,
+            unflattened=None if self.unflattened is None else self.unflattened[::-1, ::-1].copy(),
+            _binary=None,
+        )
+
     def to_source(self, points: np.ndarray) -> np.ndarray:
         """Normalised (x, y) points, shape (N, 2) → loaded-page points, clipped to the page."""
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
@@ -121,6 +140,7 @@ def edge_sharpness(gray: np.ndarray) -> float:
 
 NOISE_TEXTURE = 30.0  # median 3x3 local std (grey levels): bench pictures <= 6.3, uniform random noise ~46
 NOISE_WARNING = "the picture looks like noise: no text found"
+TURN_WARNING = "page was turned by"
 
 
 def looks_like_noise(gray: np.ndarray) -> bool:
@@ -236,8 +256,13 @@ def _warp(gray: np.ndarray, matrix: np.ndarray, size: tuple[int, int], fill: int
     )
 
 
-def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> NormalizedPage:
+def normalize_page(
+    rgb: np.ndarray, *, detect_orientation: bool = True, upside_down: bool = True
+) -> NormalizedPage:
     """Grey, upright, flat, text at the size Tesseract reads best; see module docstring.
+
+    ``upside_down=False`` leaves out the 180° test: a caller that reads the whole page anyway can run it
+    only when that reading is doubtful (``NormalizedPage.turned_half``), saving an OCR pass on most pages.
 
     Analysis (page outline, quarter turns, skew, text size) runs on a preview of at most PREVIEW_SIDE px; the
     full-size grey image is resampled exactly once with the composed transform.
@@ -297,7 +322,7 @@ def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> Norma
     out, unevenness = illumination.flatten(out, text_h_out)
     blurry = unevenness > CAMERA_UNEVENNESS and SHARPEN_AMOUNT > 0 and edge_sharpness(out) < SHARP_EDGES
     # 6. upside down (or turned the wrong way in step 2)
-    if detect_orientation and orientation.is_upside_down(out, text_h_out):
+    if detect_orientation and upside_down and orientation.is_upside_down(out, text_h_out):
         half, _ = geometry.quarter_turn_matrix(2, (out.shape[1], out.shape[0]))
         matrix = half @ matrix
         out = np.ascontiguousarray(out[::-1, ::-1])
@@ -306,7 +331,7 @@ def normalize_page(rgb: np.ndarray, *, detect_orientation: bool = True) -> Norma
     if text_h is None:
         warnings.append("no text-sized marks found; image left at its original size")
     if turns:
-        warnings.append(f"page was turned by {90 * turns} degrees")
+        warnings.append(f"{TURN_WARNING} {90 * turns} degrees")
     return NormalizedPage(
         gray=out,
         matrix=matrix,
