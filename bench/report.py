@@ -37,6 +37,7 @@ def summarize(rows: Sequence[Row]) -> dict[str, float]:
     if n == 0:
         return {}
     secs = [r.run["seconds"] for r in rows if r.run.get("ok") and r.run.get("seconds") is not None]
+    cpu = [r.run["cpu_seconds"] for r in rows if r.run.get("ok") and r.run.get("cpu_seconds") is not None]
     rss = [r.run["peak_rss_mb"] for r in rows if r.run.get("peak_rss_mb")]
     num_n = sum(r.score.numeric_n for r in rows)
     n_pred = sum(r.score.n_pred for r in rows)
@@ -55,6 +56,7 @@ def summarize(rows: Sequence[Row]) -> dict[str, float]:
         "crashes": sum(1 for r in rows if r.score.crashed),
         "median_s": statistics.median(secs) if secs else math.nan,
         "p90_s": percentile(secs, 90),
+        "median_cpu_s": statistics.median(cpu) if cpu else math.nan,
         "peak_rss_mb": max(rss) if rss else math.nan,
     }
 
@@ -69,6 +71,7 @@ METRICS: list[tuple[str, str, bool]] = [  # key, label, higher is better
     ("crashes", "crashes", False),
     ("median_s", "median s/image", False),
     ("p90_s", "p90 s/image", False),
+    ("median_cpu_s", "median CPU s/image (all threads + subprocesses)", False),
     ("peak_rss_mb", "peak RSS MB (batch worker)", False),
 ]
 

@@ -185,6 +185,7 @@ def write_scores(by_engine: dict[str, list[Row]], stem: str = "scores") -> Path:
         "n_tp",
         "crashed",
         "seconds",
+        "cpu_seconds",
         "peak_rss_mb",
         "error",
     ]
@@ -208,6 +209,7 @@ def write_scores(by_engine: dict[str, list[Row]], stem: str = "scores") -> Path:
                     "n_tp": s.n_tp,
                     "crashed": s.crashed,
                     "seconds": r.run.get("seconds"),
+                    "cpu_seconds": r.run.get("cpu_seconds"),
                     "peak_rss_mb": r.run.get("peak_rss_mb"),
                     "error": s.error,
                     "tables": s.per_table,

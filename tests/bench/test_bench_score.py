@@ -184,12 +184,17 @@ def _img(name: str, **tags: Any) -> BenchImage:
 def test_summary_pools_numeric_and_reports_timing() -> None:
     gts = tables_from_gt(GT_DOC)
     rows = [
-        Row(_img("a"), score_image("a", gts, gts), {"ok": True, "seconds": 1.0, "peak_rss_mb": 100}),
+        Row(
+            _img("a"),
+            score_image("a", gts, gts),
+            {"ok": True, "seconds": 1.0, "cpu_seconds": 2.0, "peak_rss_mb": 100},
+        ),
         Row(_img("b"), score_image("b", [], gts), {"ok": True, "seconds": 3.0, "peak_rss_mb": 300}),
     ]
     s = summarize(rows)
     assert (s["teds"], s["numeric"], s["table_recall"], s["table_precision"]) == (0.5, 0.5, 0.5, 1.0)
     assert (s["median_s"], s["peak_rss_mb"]) == (2.0, 300)
+    assert s["median_cpu_s"] == 2.0  # over the images that report it
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90) == pytest.approx(10.0)
 
 

@@ -17,6 +17,12 @@ def _fake_engine() -> worker.Converter:
             raise ValueError("cannot read table")
         if "slow" in src:
             time.sleep(2)
+        if "busy" in src:  # CPU work on a second thread counts as CPU time, a sleep does not
+            import threading
+
+            t = threading.Thread(target=lambda: sum(i * i for i in range(3_000_000)))
+            t.start()
+            t.join()
         Path(dest).write_bytes(b"xlsx")
 
     return run
@@ -27,7 +33,8 @@ def test_batch_records_successes_crashes_and_timeouts(
 ) -> None:
     monkeypatch.setitem(worker.ENGINES, "fake", _fake_engine)
     jobs = [
-        {"name": n, "image": f"/x/{n}.png", "out": str(tmp_path / f"{n}.xlsx")} for n in ("ok", "bad", "slow")
+        {"name": n, "image": f"/x/{n}.png", "out": str(tmp_path / f"{n}.xlsx")}
+        for n in ("ok", "bad", "slow", "busy")
     ]
     (tmp_path / "jobs.json").write_text(json.dumps(jobs))
     results = tmp_path / "results.jsonl"
@@ -37,4 +44,6 @@ def test_batch_records_successes_crashes_and_timeouts(
     assert not recs["bad"]["ok"] and recs["bad"]["error"] == "ValueError: cannot read table"
     assert not recs["slow"]["ok"] and recs["slow"]["error"].startswith("timeout")
     assert 0.9 < recs["slow"]["seconds"] < 2.5
+    assert recs["slow"]["cpu_seconds"] < 0.5 < recs["slow"]["seconds"]
+    assert recs["busy"]["cpu_seconds"] > 0.05
     assert all(r["peak_rss_mb"] > 1 for r in recs.values())

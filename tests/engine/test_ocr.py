@@ -108,3 +108,80 @@ def test_confidences_drop_on_garbage() -> None:
     junk = ocr.read_words(noise)
     assert min(w.conf for w in clean) > 0.8
     assert not junk or np.mean([w.conf for w in junk]) < min(w.conf for w in clean)
+
+
+def _page_of_lines(n: int = 14) -> tuple[np.ndarray, list[str]]:
+    lines = [f"Item {i:02d} shipped {100 + 7 * i} units to Lisbon" for i in range(n)]
+    return render(lines, size=24), lines
+
+
+def test_band_cuts_fall_in_blank_rows_and_balance_the_ink() -> None:
+    gray, _ = _page_of_lines()
+    cuts = ocr.band_cuts(gray, 2)
+    assert len(cuts) == 1
+    cut = cuts[0]
+    assert (gray[cut - 2 : cut + 3] >= ocr.BAND_INK).all()  # an inter-line gap, no glyph cut
+    ink = (gray < ocr.BAND_INK).sum(axis=1)
+    share = ink[:cut].sum() / ink.sum()
+    assert 0.35 < share < 0.65
+    assert len(ocr.band_cuts(gray, 3)) == 2
+
+
+def test_band_cuts_refuse_small_pages_and_pages_without_gaps() -> None:
+    gray, _ = _page_of_lines(3)
+    assert ocr.band_cuts(gray, 2) == []  # too few lines to be worth a second thread
+    tall, _ = _page_of_lines()
+    dark_margin = tall.copy()
+    dark_margin[:, :4] = 0  # e.g. a page edge down the whole side: no blank row anywhere
+    assert ocr.band_cuts(dark_margin, 2) == []
+    assert ocr.band_cuts(tall, 1) == []
+
+
+def test_page_read_on_two_threads_gives_the_words_in_page_coordinates() -> None:
+    gray, lines = _page_of_lines()
+    assert ocr.band_cuts(gray, 2)
+    one = ocr.read_page_words(gray, threads=1)
+    two = ocr.read_page_words(gray, threads=2)
+    expected = {w for line in lines for w in line.split()}
+    assert {w.text for w in two} == expected == {w.text for w in one}
+    for w in two:
+        x0, y0, x1, y1 = w.bbox
+        assert gray[y0:y1, x0:x1].min() < 100
+    by_text = {(w.text, w.bbox[1] // 10): w.bbox for w in one}
+    for w in two:  # same place as the single-thread read, give or take a pixel
+        box = by_text.get((w.text, w.bbox[1] // 10)) or by_text.get((w.text, w.bbox[1] // 10 + 1))
+        box = box or by_text.get((w.text, w.bbox[1] // 10 - 1))
+        assert box is not None and max(abs(a - b) for a, b in zip(box, w.bbox, strict=True)) <= 2
+    # words of different bands never share a text line id
+    first = {w.line_id for w in two if w.text == "00"}
+    last = {w.line_id for w in two if w.text == "13"}
+    assert first and last and first.isdisjoint(last)
+
+
+def test_ocr_threads_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ocr.OCR_THREADS_ENV, "1")
+    assert ocr.ocr_threads() == 1
+    monkeypatch.setenv(ocr.OCR_THREADS_ENV, "64")
+    assert ocr.ocr_threads() == ocr.MAX_OCR_THREADS
+    monkeypatch.delenv(ocr.OCR_THREADS_ENV)
+    assert 1 <= ocr.ocr_threads() <= ocr.MAX_OCR_THREADS
+
+
+def test_pinned_threshold_gives_every_band_the_page_binarisation() -> None:
+    import cv2
+
+    gray, _ = _page_of_lines()
+    noisy = np.clip(gray.astype(np.int16) + np.random.default_rng(0).integers(-40, 40, gray.shape), 0, 255)
+    noisy = noisy.astype(np.uint8)
+    pinned, ink_below = ocr.pin_threshold(noisy)
+    t, _ = cv2.threshold(noisy, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    assert abs(ink_below - t * (1 - ocr.THRESHOLD_GAP)) < 1e-6
+    # no grey level is left inside the gap around the threshold
+    values = np.unique(pinned)
+    assert not ((values > ink_below + 1) & (values < 255 - (255 - t) * (1 - ocr.THRESHOLD_GAP) - 1)).any()
+    page_ink = pinned <= ink_below
+    h = pinned.shape[0]
+    for y0, y1 in ((0, h // 3), (h // 3, h), (h // 5, h // 2)):
+        band = np.ascontiguousarray(pinned[y0:y1])
+        tb, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        assert np.array_equal(band <= tb, page_ink[y0:y1])

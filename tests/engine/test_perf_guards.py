@@ -84,6 +84,13 @@ def test_one_whole_page_ocr_pass_per_page(monkeypatch: pytest.MonkeyPatch) -> No
         return real(gray, **kwargs)
 
     monkeypatch.setattr(recognize, "read_words", counting)
+    real_page = recognize.read_page_words
+
+    def counting_page(gray: np.ndarray, **kwargs: Any) -> Any:
+        sizes.append(gray.shape)
+        return real_page(gray, **kwargs)
+
+    monkeypatch.setattr(recognize, "read_page_words", counting_page)
     page_shapes: list[tuple[int, ...]] = []
     real_norm = recognize.recognize_normalized
 

@@ -2,8 +2,9 @@
 
 tesserocr (libtesseract in-process, ~5 ms per small crop) is used when importable; otherwise pytesseract
 (one subprocess per call, ~100 ms). Each thread gets its own tesserocr API object because a TessBaseAPI is
-not thread-safe; OpenMP inside Tesseract is limited to one thread (``OMP_THREAD_LIMIT=1``) since parallelism
-comes from pages/requests and oversubscribed OpenMP threads make Tesseract several times slower.
+not thread-safe; OpenMP inside Tesseract is limited to one thread (``OMP_THREAD_LIMIT=1``) since
+oversubscribed OpenMP threads make Tesseract several times slower. Parallelism is ours instead: the page pass
+reads horizontal bands of the page on up to ``ocr_threads()`` threads (tesserocr releases the GIL).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # must be set before libtesseract / OpenMP initialise
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -194,6 +196,116 @@ def _read_words_tesserocr(gray: np.ndarray, psm: int) -> list[Word]:
         if not it.Next(ril.WORD):
             break
     api.Clear()
+    return words
+
+
+MAX_OCR_THREADS = 4
+OCR_THREADS_ENV = "IMG2XLSX_OCR_THREADS"
+BAND_INK = 128  # default: a pixel row with no pixel darker than this holds no glyph
+BAND_GAP = 5  # px: only blank runs at least this tall are cut (whole inter-line gaps, not a glyph's inside)
+BAND_PAD = 6  # px of blank margin added above and below each band: Tesseract misreads glyphs at an edge
+MIN_BAND_PX = 120  # no band thinner than this (a few text lines): the per-call overhead would not pay
+_BLOCKS_PER_BAND = 1_000_000  # line_id block offset per band
+THRESHOLD_GAP = 0.1  # see pin_threshold
+_pool_lock = threading.Lock()
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def ocr_threads() -> int:
+    """Threads for one page's OCR: $IMG2XLSX_OCR_THREADS, else the CPUs this process may run on (at most
+    MAX_OCR_THREADS). A Lambda with 3008 MB has 2 vCPUs; the local server runs 2 workers on 2 cores."""
+    env = os.environ.get(OCR_THREADS_ENV, "").strip()
+    if env.isdigit():
+        return max(1, min(MAX_OCR_THREADS, int(env)))
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_OCR_THREADS, cpus))
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    with _pool_lock:
+        pool = _pools.get(threads)
+        if pool is None:
+            pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="img2xlsx-ocr")
+        return pool
+
+
+def band_cuts(gray: np.ndarray, parts: int, ink_below: float = BAND_INK) -> list[int]:
+    """Pixel rows that cut the page into up to ``parts`` bands holding about equal ink (grey < ``ink_below``).
+
+    Only the middle of a blank run of rows (an inter-line gap) is cut, so no glyph is split; Tesseract's
+    time follows the amount of text, hence ink rather than height is balanced.
+    """
+    h = gray.shape[0]
+    if parts < 2 or h < 2 * MIN_BAND_PX:
+        return []
+    ink = (gray < ink_below).sum(axis=1)
+    blank = np.concatenate(([False], ink == 0, [False])).astype(np.int8)
+    edges = np.diff(blank)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long = (ends - starts) >= BAND_GAP
+    mids = ((starts[long] + ends[long]) // 2).astype(np.int64)
+    if mids.size == 0:
+        return []
+    cum = np.cumsum(ink, dtype=np.int64)
+    total = int(cum[-1])
+    if total == 0:
+        return []
+    cuts: list[int] = []
+    for k in range(1, parts):
+        target = int(np.searchsorted(cum, total * k / parts))
+        best = int(mids[np.argmin(np.abs(mids - target))])
+        prev = cuts[-1] if cuts else 0
+        if best - prev >= MIN_BAND_PX and h - best >= MIN_BAND_PX:
+            cuts.append(best)
+    return cuts
+
+
+def pin_threshold(gray: np.ndarray, gap: float = THRESHOLD_GAP) -> tuple[np.ndarray, float]:
+    """Open an empty range of grey levels at the page's Otsu threshold: darker pixels are scaled towards black
+    and lighter ones towards white by ``gap``.
+
+    Tesseract finds words on an Otsu binarisation of whatever image it is given; with the gap, any band of
+    the page splits into ink and paper exactly as the whole page does, so bands read on separate threads
+    see the same words. The added contrast at the threshold also reads better on its own (full bench, one
+    thread: TEDS 0.941 -> 0.944, numeric typing 0.906 -> 0.917; gap 0.25: 0.943 / 0.916). Also returns
+    the threshold (grey levels below it are ink to Tesseract).
+    """
+    import cv2
+
+    if gray.size == 0:
+        return gray, 0.0
+    t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    v = np.arange(256, dtype=np.float64)
+    lut = np.where(v <= t, v * (1 - gap), 255 - (255 - v) * (1 - gap))
+    return cv2.LUT(gray, lut.round().clip(0, 255).astype(np.uint8)), float(t) * (1 - gap)
+
+
+def read_page_words(gray: np.ndarray, *, psm: int = PAGE_PSM, threads: int | None = None) -> list[Word]:
+    """As :func:`read_words` (rules not erased) for a whole page, its bands read on parallel threads.
+
+    Words keep page coordinates; each band's Tesseract blocks get their own ``line_id`` range.
+    """
+    gray = _check_gray(gray)
+    gray, ink_below = pin_threshold(gray)
+    threads = ocr_threads() if threads is None else threads
+    cuts = band_cuts(gray, threads, ink_below) if _tesserocr() is not None else []
+    if not cuts:
+        return read_words(gray, psm=psm, clear_rules=False)
+    h = gray.shape[0]
+    bounds = list(zip([0, *cuts], [*cuts, h], strict=True))
+    # each band is padded by repeating its blank edge row: a margin without the neighbour band's glyphs
+    bands = [np.pad(gray[y0:y1], ((BAND_PAD, BAND_PAD), (0, 0)), mode="edge") for y0, y1 in bounds]
+    results = list(_pool(len(bands)).map(lambda band: _read_words_tesserocr(band, psm), bands))
+    words: list[Word] = []
+    for i, ((y0, _), band_words) in enumerate(zip(bounds, results, strict=True)):
+        dy = y0 - BAND_PAD
+        for w in band_words:
+            x0, b0, x1, b1 = w.bbox
+            block = i * _BLOCKS_PER_BAND + w.line_id[0]
+            words.append(Word(w.text, w.conf, (x0, b0 + dy, x1, b1 + dy), (block, *w.line_id[1:])))
     return words
 
 

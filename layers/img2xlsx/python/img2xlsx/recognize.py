@@ -17,7 +17,7 @@ import numpy as np
 from .model import Cell, Table, TextLine
 from .normalize import NOISE_WARNING, NormalizedPage, looks_like_noise, normalize_page, to_gray
 from .number_reread import reread_numbers
-from .ocr import Word, read_region, read_words
+from .ocr import Word, read_page_words, read_region, read_words
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
@@ -115,7 +115,7 @@ def _confidence(words: list[Word]) -> float:
 
 def _page_words(ocr_gray: np.ndarray) -> list[Word]:
     # erase_rulings removed the accepted rules already; read_words' generic eraser would cut blurred digits
-    return [s for w in read_words(ocr_gray, clear_rules=False) if _keep(w) for s in _split_word(w)]
+    return [s for w in read_page_words(ocr_gray) if _keep(w) for s in _split_word(w)]
 
 
 def recognize_normalized(
