@@ -3,12 +3,12 @@ line runs across."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from img2xlsx.recognize import recognize_page
 from img2xlsx.tables.borderless import _column_edges, _group_rows
-from img2xlsx.tables.textlines import build_lines
+from img2xlsx.tables.textlines import build_lines, clip_swallowing_boxes
 from PIL import Image, ImageDraw, ImageFont
 
 
@@ -107,3 +107,19 @@ def test_header_dash_between_two_labels_keeps_both_columns() -> None:
     table = result.tables[0]
     assert table.n_cols == 4
     assert table.n_rows == 6
+
+
+def test_box_running_over_the_next_word_is_clipped() -> None:
+    """'Market' reported from its own start to the end of the next word: clipped to its own text, so the
+    column gap between the two words opens again; ordinary neighbours keep their boxes."""
+    words = [
+        FakeWord("Market", 0.9, (138, 0, 355, 20)),
+        FakeWord("Market", 0.9, (294, 0, 355, 20)),
+        FakeWord("North", 0.9, (134, 40, 189, 60)),
+        FakeWord("America", 0.9, (199, 40, 274, 60)),
+        FakeWord("Canada", 0.9, (286, 40, 359, 60)),
+    ]
+    out = clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
+    assert out[0].bbox[2] < 286
+    assert out[0].bbox[2] >= 138 + 50
+    assert [w.bbox for w in out[1:]] == [w.bbox for w in words[1:]]

@@ -9,7 +9,7 @@ loaded page at the very end.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -25,7 +25,7 @@ from .tables.lines import Band, detect_bands, detect_rulings, erase_rulings
 from .tables.missed import read_missed
 from .tables.segment import Region, find_regions
 from .tables.skeleton import RawCell, RawTable, words_text
-from .tables.textlines import build_lines, median_height, phrase_gap_for
+from .tables.textlines import build_lines, clip_swallowing_boxes, median_height, phrase_gap_for
 
 _ALNUM = re.compile(r"[0-9A-Za-z\u00C0-\uFFFF$€£%]")
 
@@ -156,6 +156,7 @@ def recognize_normalized(
     if not words:
         result.warnings.append("no text found on the page")
         return result
+    words = clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
     h = median_height(words, text_h)
     missed = read_missed(ocr_gray, words, h, read_words, _new_word, rulings.mask)
     words.extend(s for w in missed if _keep(w) for s in _split_word(w))  # type: ignore[arg-type]
