@@ -156,10 +156,11 @@ def recognize_normalized(
     if not words:
         result.warnings.append("no text found on the page")
         return result
-    words = clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
     h = median_height(words, text_h)
     missed = read_missed(ocr_gray, words, h, read_words, _new_word, rulings.mask)
     words.extend(s for w in missed if _keep(w) for s in _split_word(w))  # type: ignore[arg-type]
+    # after the missed-ink pass, which must see the ink the long boxes cover
+    words = clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
     phrase_gap = phrase_gap_for(words, h)
     regions = find_regions(words, rulings, bands, h, phrase_gap)
     used: set[int] = set()
