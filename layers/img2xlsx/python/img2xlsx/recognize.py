@@ -9,7 +9,7 @@ loaded page at the very end.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -25,7 +25,7 @@ from .tables.lines import Band, detect_bands, detect_rulings, erase_rulings
 from .tables.missed import read_missed
 from .tables.segment import Region, find_regions
 from .tables.skeleton import RawCell, RawTable, words_text
-from .tables.textlines import build_lines, median_height, phrase_gap_for
+from .tables.textlines import build_lines, clip_swallowing_boxes, median_height, phrase_gap_for
 
 _ALNUM = re.compile(r"[0-9A-Za-z\u00C0-\uFFFF$€£%]")
 
@@ -159,6 +159,8 @@ def recognize_normalized(
     h = median_height(words, text_h)
     missed = read_missed(ocr_gray, words, h, read_words, _new_word, rulings.mask)
     words.extend(s for w in missed if _keep(w) for s in _split_word(w))  # type: ignore[arg-type]
+    # after the missed-ink pass, which must see the ink the long boxes cover
+    words = clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
     phrase_gap = phrase_gap_for(words, h)
     regions = find_regions(words, rulings, bands, h, phrase_gap)
     used: set[int] = set()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -164,3 +165,23 @@ def space_width(words: Sequence[WordLike], h: float) -> float:
 def phrase_gap_for(words: Sequence[WordLike], h: float) -> float:
     """Gap that separates two phrases (cells) rather than two words of one phrase."""
     return max(0.75 * h, 1.75 * space_width(words, h))
+
+
+W = TypeVar("W", bound=WordLike)
+
+
+def clip_swallowing_boxes(words: Sequence[W], rebox: Callable[[W, tuple[int, int, int, int]], W]) -> list[W]:
+    """Words whose box runs over the whole next word of its line get a box as long as their own text.
+
+    Tesseract now and then reports a word's box up to the end of the following word ('Market' over
+    'Market Market' in a tight header), and that one box closes the column gap under it.
+    """
+    lines = build_lines(words, 1e9)
+    adv = char_width(words, median_height(words))
+    fixed: dict[int, tuple[int, int, int, int]] = {}
+    for ln in lines:
+        for a, b in itertools.pairwise(ln.words):
+            ax0, ay0, ax1, ay1 = a.bbox
+            if ax0 < b.bbox[0] and ax1 >= b.bbox[2] - 1 and b.bbox[0] - ax0 > len(a.text) * adv:
+                fixed[id(a)] = (ax0, ay0, min(b.bbox[0] - 1, ax0 + round(len(a.text) * adv) + 1), ay1)
+    return [rebox(w, fixed[id(w)]) if id(w) in fixed else w for w in words]
