@@ -37,7 +37,14 @@ IMG2TABLE_SETTINGS: dict[str, Any] = {
 }
 
 
+# Both engines get the same thread budget: the CPUs this process may use (or $BENCH_THREADS). img2xlsx reads
+# a page's bands on that many threads; img2table's TesseractOCR(n_threads) runs one tesseract per page image
+# concurrently, so on a one-page image it cannot use more than one (its design, not a bench setting).
+THREADS = int(os.environ.get("BENCH_THREADS") or len(os.sched_getaffinity(0)))
+
+
 def make_img2xlsx() -> Converter:
+    os.environ["IMG2XLSX_OCR_THREADS"] = str(THREADS)
     from img2xlsx.pipeline import convert
     from img2xlsx.writers.xlsx import write_xlsx
 
@@ -51,7 +58,7 @@ def make_img2table() -> Converter:
     from img2table.document import Image
     from img2table.ocr import TesseractOCR
 
-    ocr = TesseractOCR(n_threads=1, lang="eng")
+    ocr = TesseractOCR(n_threads=THREADS, lang="eng")
     opts = {k: v for k, v in IMG2TABLE_SETTINGS.items() if k != "detect_rotation"}
 
     def run(src: str, dest: str) -> None:
