@@ -185,3 +185,21 @@ def test_pinned_threshold_gives_every_band_the_page_binarisation() -> None:
         band = np.ascontiguousarray(pinned[y0:y1])
         tb, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         assert np.array_equal(band <= tb, page_ink[y0:y1])
+
+
+def test_map_reads_keeps_order_and_reads_on_the_ocr_threads() -> None:
+    import threading
+
+    crops = [render([f"Row {i} total {10 * i}"]) for i in range(6)]
+    seen: set[str] = set()
+
+    def read(gray: np.ndarray) -> list[str]:
+        seen.add(threading.current_thread().name)
+        return [w.text for w in ocr.read_words(gray, psm=7)]
+
+    two = ocr.map_reads(read, crops, threads=2)
+    assert two == [["Row", str(i), "total", str(10 * i)] for i in range(6)]
+    assert seen and all(name.startswith("img2xlsx-ocr") for name in seen)
+    seen.clear()
+    assert ocr.map_reads(read, crops, threads=1) == two
+    assert seen == {threading.current_thread().name}

@@ -14,10 +14,11 @@ import os
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # must be set before libtesseract / OpenMP initialise
 
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -207,6 +208,8 @@ BAND_PAD = 6  # px of blank margin added above and below each band: Tesseract mi
 MIN_BAND_PX = 120  # no band thinner than this (a few text lines): the per-call overhead would not pay
 _BLOCKS_PER_BAND = 1_000_000  # line_id block offset per band
 THRESHOLD_GAP = 0.1  # see pin_threshold
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 _pool_lock = threading.Lock()
 _pools: dict[int, ThreadPoolExecutor] = {}
 
@@ -230,6 +233,15 @@ def _pool(threads: int) -> ThreadPoolExecutor:
         if pool is None:
             pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="img2xlsx-ocr")
         return pool
+
+
+def map_reads(read: Callable[[_T], _R], items: Sequence[_T], threads: int | None = None) -> list[_R]:
+    """``[read(item) for item in items]`` on the OCR threads: independent re-reads (cells, strips) in
+    parallel, results in order. Each thread has its own Tesseract API, so ``read`` may use any reader."""
+    threads = ocr_threads() if threads is None else threads
+    if threads <= 1 or len(items) < 2 or _tesserocr() is None:
+        return [read(item) for item in items]
+    return list(_pool(threads).map(read, items))
 
 
 def band_cuts(gray: np.ndarray, parts: int, ink_below: float = BAND_INK) -> list[int]:

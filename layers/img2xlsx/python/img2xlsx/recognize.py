@@ -17,7 +17,7 @@ import numpy as np
 from .model import Cell, Table, TextLine
 from .normalize import NOISE_WARNING, NormalizedPage, looks_like_noise, normalize_page, to_gray
 from .number_reread import reread_numbers
-from .ocr import Word, read_page_words, read_region, read_words
+from .ocr import Word, map_reads, read_page_words, read_region, read_words
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
@@ -157,7 +157,7 @@ def recognize_normalized(
         result.warnings.append("no text found on the page")
         return result
     h = median_height(words, text_h)
-    missed = read_missed(ocr_gray, words, h, read_words, _new_word, rulings.mask)
+    missed = read_missed(ocr_gray, words, h, read_words, _new_word, rulings.mask, map_reads)
     words.extend(s for w in missed if _keep(w) for s in _split_word(w))  # type: ignore[arg-type]
     # after the missed-ink pass, which must see the ink the long boxes cover
     words = clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
@@ -217,9 +217,13 @@ def _reread_cells(raw: RawTable, gray: np.ndarray, h: float) -> None:
             if inner.size and int((inner < 128).sum()) > 0.5 * h * h * 0.15:
                 todo.append((0.0, cell))
     todo.sort(key=lambda t: t[0])
-    for conf, cell in todo[:REREAD_BUDGET]:
+    todo = todo[:REREAD_BUDGET]
+
+    def read(cell: RawCell) -> tuple[str, float]:
         lines = max(1, len(build_lines(cell.words, 1e9))) if cell.words else 1
-        text, new_conf = read_region(gray, cell.bbox, single_line=lines == 1)
+        return read_region(gray, cell.bbox, single_line=lines == 1)
+
+    for (conf, cell), (text, new_conf) in zip(todo, map_reads(read, [c for _, c in todo]), strict=True):
         text = " ".join(text.split())
         if text and new_conf > conf + 0.1:
             cell.reread = (text, new_conf)

@@ -8,6 +8,7 @@ per text line, so the cost stays proportional to what was missed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -18,6 +19,7 @@ from .textlines import WordLike
 MAX_STRIPS = 40
 
 ReadWords = Callable[..., Sequence[WordLike]]
+MapReads = Callable[[Callable[[Any], Sequence[WordLike]], list[Any]], list[Sequence[WordLike]]]
 
 
 def find_missed_boxes(
@@ -66,8 +68,12 @@ def read_missed(
     read_words: ReadWords,
     make_word: Callable[[str, float, tuple[int, int, int, int]], WordLike],
     rulings_mask: np.ndarray | None = None,
+    map_reads: MapReads | None = None,
 ) -> list[WordLike]:
-    """New words read from the strips of the page that hold missed ink."""
+    """New words read from the strips of the page that hold missed ink (``gray``: rules already erased).
+
+    ``map_reads(read, strips)`` runs the strip reads, in parallel if it likes; default: one after another.
+    """
     boxes = find_missed_boxes(gray, words, h, rulings_mask)
     if not boxes:
         return []
@@ -94,6 +100,7 @@ def read_missed(
         i = int(np.searchsorted(centres, cy))
         return min(abs(centres[j] - cy) for j in (i - 1, i) if 0 <= j < centres.size) < 0.35 * h
 
+    crops: list[tuple[np.ndarray, int, int]] = []
     for strip in strips[:MAX_STRIPS]:
         x0 = max(0, min(b[0] for b in strip) - pad)
         x1 = min(ww, max(b[2] for b in strip) + pad)
@@ -104,8 +111,12 @@ def read_missed(
             bx0, by0 = max(x0, b[0] - pad // 2), max(y0, b[1] - pad // 2)
             bx1, by1 = min(x1, b[2] + pad // 2), min(y1, b[3] + pad // 2)
             crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = gray[by0:by1, bx0:bx1]
-        crop = np.pad(crop, 8, constant_values=255)
-        for w in read_words(crop, psm=7, clear_rules=False):  # the caller's page has its rules erased
+        crops.append((np.pad(crop, 8, constant_values=255), x0, y0))
+    # the caller's page has its rules erased already
+    read_all = map_reads or (lambda read, items: [read(i) for i in items])
+    results = read_all(lambda c: read_words(c[0], psm=7, clear_rules=False), crops)
+    for (_, x0, y0), strip_words in zip(crops, results, strict=True):
+        for w in strip_words:
             if w.conf < 0.3 or not any(ch.isalnum() for ch in w.text):
                 continue
             if not on_a_line(y0 + (w.bbox[1] + w.bbox[3]) / 2 - 8):
