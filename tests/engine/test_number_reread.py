@@ -7,6 +7,7 @@ import numpy as np
 from img2xlsx.number_reread import reread_numbers
 from img2xlsx.ocr import Word
 from img2xlsx.tables.skeleton import RawCell, RawTable
+from PIL import Image, ImageDraw, ImageFont
 
 ROW_H, COL_W = 40, 200
 
@@ -73,14 +74,60 @@ def test_a_minus_stroke_the_page_pass_dropped_is_restored() -> None:
     gray, cells = _page(["120", "-345", "358", "77", "458"], dash_rows=frozenset({2, 4}))
     reread_numbers(_table(cells), gray, 20.0, _Reader({}))
     assert cells[2].reread is not None and cells[2].reread[0] == "-358"
-    assert all(c.reread is None for i, c in enumerate(cells) if i != 2)  # digits alone never gain a sign
-    # a leading 4 is left alone: its crossbar is a level stroke too
+    assert cells[4].reread is not None and cells[4].reread[0] == "-458"  # a stroke apart from the 4
+    assert all(c.reread is None for i, c in enumerate(cells) if i not in (2, 4))  # digits alone gain no sign
 
 
-def test_a_stroke_needs_a_column_that_holds_negatives() -> None:
-    gray, cells = _page(["120", "345", "458", "77"], dash_rows=frozenset({2}))
+def _drawn_column(specs: list[tuple[str, int | None, bool, int]]) -> tuple[np.ndarray, list[RawCell]]:
+    """One column of numbers in PIL's default font. Per row (text, minus, box_covers_minus, gap): ``minus``
+    is the grey of a minus drawn ``gap`` px before the digits (None: no minus). The fake page pass reports
+    only ``text``; its word box starts at the digits or, with ``box_covers_minus``, at the minus."""
+    font = ImageFont.load_default(size=20)
+    img = Image.new("L", (COL_W + 20, ROW_H * len(specs) + 20), 255)
+    draw = ImageDraw.Draw(img)
+    cells = []
+    for r, (text, minus, box_covers_minus, gap) in enumerate(specs):
+        top = 10 + r * ROW_H
+        x0, y0, x1, y1 = draw.textbbox((70, top + 10), text, font=font)
+        draw.text((70, top + 10), text, fill=0, font=font)
+        word_x0 = x0
+        if minus is not None:
+            mid = (y0 + y1) // 2
+            draw.rectangle((x0 - gap - 6, mid - 1, x0 - gap - 1, mid), fill=minus)
+            word_x0 = x0 - gap - 6 if box_covers_minus else x0
+        word = Word(text, 0.9, (word_x0, y0, x1, y1), (0, 0, r))
+        cells.append(RawCell(row=r, col=0, bbox=(10, top, 10 + COL_W, top + ROW_H), words=[word]))
+    return np.asarray(img).copy(), cells
+
+
+def test_a_pale_minus_left_of_the_word_box_is_restored_without_other_negatives() -> None:
+    # a scanned minus is grey (150 here, digits black); no cell of the column was read with a sign
+    gray, cells = _drawn_column([("120", None, False, 3), ("358", 150, False, 3), ("77", None, False, 3)])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is not None and cells[1].reread[0] == "-358"
+    assert cells[0].reread is None and cells[2].reread is None
+
+
+def test_a_minus_touching_the_first_digit_inside_the_word_box_is_restored() -> None:
+    gray, cells = _drawn_column([("120", None, False, 3), ("358", 0, True, 0), ("77", None, False, 3)])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is not None and cells[1].reread[0] == "-358"
+
+
+def test_plain_digits_and_a_leading_four_gain_no_sign() -> None:
+    texts = ["120", "4096", "0.58", "8", "£97", "1,234", "3", "600", "9.5%", "25"]
+    gray, cells = _drawn_column([(t, None, True, 3) for t in texts])
     reread_numbers(_table(cells), gray, 20.0, _Reader({}))
     assert all(c.reread is None for c in cells)
+
+
+def test_a_dot_before_the_digits_is_no_minus() -> None:
+    gray, cells = _drawn_column([("120", None, False, 3), ("358", None, False, 3), ("77", None, False, 3)])
+    word = cells[1].words[0]
+    mid = (word.bbox[1] + word.bbox[3]) // 2
+    gray[mid - 1 : mid + 2, word.bbox[0] - 7 : word.bbox[0] - 4] = 0  # a 3x3 speck at mid height
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is None
 
 
 def test_a_failed_reread_gets_a_second_look_at_twice_the_size() -> None:

@@ -6,9 +6,9 @@ cell alone often gets the digits right. The re-read is kept only when it parses 
 column's conventions and the page-pass text did not, so a correctly read word is never replaced.
 
 The page pass also drops a short minus glyph ("-827,222.0" comes back as "827,222.0") though the cell shows
-it; a number whose first word starts with a short level stroke (or with ink left of the word) is re-read
-too, and the re-read is kept only when it shows the very
-same digits, so only a sign or a currency symbol can be added.
+it. A short, level stroke just before the number's first glyph (measured on the pixels, relative to the
+cell's own paper and ink) is taken for that minus. Other ink left of the first word gets a re-read, kept
+only when it shows the very same digits, so only a sign or a currency symbol can be added.
 """
 
 from __future__ import annotations
@@ -44,9 +44,6 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
         hints = infer_hints([t for _, t in cells])
         if not hints.repair:
             continue  # not a numeric column: words there are meant as words
-        # a dropped minus is only looked for where the column writes its negatives with one ("(12)" columns
-        # do not, and there the faint left edge of a lowres "3" or "6" would pass for a stroke)
-        minus_column = any(t.startswith(("-", "\u2212")) for _, t in cells)
         for cell, text in cells:
             if not text:
                 continue
@@ -54,9 +51,7 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
                 todo.append((cell, hints, ""))
             elif not (text[0].isdigit() or text[0] in _CURRENCIES):
                 continue  # already signed, bracketed or decorated
-            elif minus_column and not text.startswith("4") and _dash_first(cell, gray):
-                # the page pass saw the stroke (inside the word's box) but not the sign; a 4 is skipped, it
-                # opens with its crossbar, a level stroke just like a minus
+            elif _minus_stroke(cell, gray, text):
                 conf = float(np.mean([w.conf for w in cell.words]))
                 cell.reread = ("-" + text, conf)
             elif _ink_before_words(cell, gray):
@@ -86,34 +81,6 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def _dash_first(cell: RawCell, gray: np.ndarray) -> bool:
-    """The first word begins with a short, level stroke in the middle of the line: a minus sign."""
-    if not cell.words:
-        return False
-    x0, y0, x1, y1 = (int(v) for v in min(cell.words, key=lambda w: w.bbox[0]).bbox)
-    crop = gray[max(0, y0) : max(0, y1), max(0, x0 - 2) : max(0, x1)]
-    if crop.shape[0] < 6 or crop.shape[1] < 6:
-        return False
-    lo, hi = float(crop.min()), float(np.median(crop))
-    if hi - lo < 40:
-        return False
-    ink = crop < (lo + hi) / 2
-    cols = np.flatnonzero(ink.any(axis=0))
-    if cols.size == 0:
-        return False
-    start = end = int(cols[0])
-    while end + 1 < ink.shape[1] and ink[:, end + 1].any():
-        end += 1
-    if end + 1 >= ink.shape[1]:
-        return False  # no gap after the stroke: it is part of a glyph
-    rows = np.flatnonzero(ink[:, start : end + 1].any(axis=1))
-    height = crop.shape[0]
-    thin = rows[-1] - rows[0] + 1 <= 0.2 * height
-    level = 0.3 * height <= (rows[0] + rows[-1]) / 2 <= 0.8 * height
-    wide = end - start + 1 >= 2
-    return bool(thin and level and wide)
-
-
 def _ink_before_words(cell: RawCell, gray: np.ndarray) -> bool:
     """Dark pixels between the cell's left edge and its first word, level with the words (a dropped glyph)."""
     if not cell.words:
@@ -123,3 +90,88 @@ def _ink_before_words(cell: RawCell, gray: np.ndarray) -> bool:
     bottom = max(int(w.bbox[3]) for w in cell.words)
     strip = gray[max(0, top) : max(0, bottom), max(0, int(cell.bbox[0]) + 3) : max(0, x_first - 2)]
     return strip.size > 0 and int((strip < 128).sum()) >= 4
+
+
+# Minus-stroke shape, in units of the first word's height (bench minus signs, lowres to scan: 0.3-0.45 wide,
+# 0.15-0.25 thick, centred 0.4-0.6 down the word box, which includes comma tails)
+MINUS_MIN_WIDTH = 0.15
+MINUS_MAX_THICK = 0.35
+MINUS_SQUARE_WIDTH = 0.25  # a stroke no wider than 1.5x its thickness must be this wide
+MINUS_LEVEL = (0.3, 0.75)
+INK_SHARE = 0.35  # a pixel is ink when this share of the way from the paper grey to the digits' grey
+
+
+def _minus_stroke(cell: RawCell, gray: np.ndarray, text: str) -> bool:
+    """A short level stroke just before the first full-height glyph of the cell: a minus the page pass
+    dropped, whether its word box covers the stroke or not. The threshold is relative to the cell's own
+    paper and digits, since scanned and low-resolution minus signs are a pale grey."""
+    found = _first_glyph_mask(cell, gray)
+    if found is None:
+        return False
+    mask, height = found
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    blobs = sorted((i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 3), key=lambda i: stats[i, 0])
+    if not blobs:
+        return False
+    first = labels == blobs[0]
+    run = _level_run(first, height)
+    if run < max(3.0, MINUS_MIN_WIDTH * height):
+        return False
+    x0 = int(stats[blobs[0], cv2.CC_STAT_LEFT])
+    if run >= stats[blobs[0], cv2.CC_STAT_WIDTH]:  # the stroke stands alone: the number must follow it
+        rest = np.flatnonzero(np.isin(labels, blobs[1:]).any(axis=1))  # a blurred digit may come in pieces
+        return rest.size > 0 and rest[-1] - rest[0] + 1 >= 0.6 * height
+    # the stroke touches the first glyph (blur, tight print): that glyph must rise right after it, and a
+    # leading 4 or symbol is left alone (a 4's crossbar and a £'s bar are level strokes on their left)
+    if not text[:1].isdigit() or text.startswith("4"):
+        return False
+    after = first[:, x0 + run : x0 + run + 3]
+    rows = np.flatnonzero(after.any(axis=1))
+    return rows.size > 0 and rows[-1] - rows[0] + 1 >= 0.6 * height
+
+
+def _first_glyph_mask(cell: RawCell, gray: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Ink mask (uint8) of the strip from the cell's left edge to two word-heights into the first word, rows
+    of that word, and the word's height; None when the cell shows no clear ink."""
+    if not cell.words:
+        return None
+    wx0, wy0, wx1, wy1 = (max(0, int(v)) for v in min(cell.words, key=lambda w: w.bbox[0]).bbox)
+    cx0, cy0, cx1, cy1 = (max(0, int(v)) for v in cell.bbox)
+    height = wy1 - wy0
+    word = gray[wy0:wy1, wx0:wx1]
+    if height < 6 or word.size == 0:
+        return None
+    paper = float(np.median(gray[cy0:cy1, cx0:cx1]))
+    ink = float(np.percentile(word, 2))
+    if paper - ink < 40:
+        return None
+    crop = gray[wy0:wy1, max(cx0 + 2, wx0 - 2 * height) : min(wx1, wx0 + 2 * height)]
+    if crop.size == 0:
+        return None
+    return (crop < paper - INK_SHARE * (paper - ink)).astype(np.uint8), height
+
+
+def _level_run(blob: np.ndarray, height: int) -> int:
+    """Width of the run of columns, from the blob's left end, that hold a thin stroke at mid height; 0 when
+    the blob does not start so, or the run is a dot rather than a stroke."""
+    cols = np.flatnonzero(blob.any(axis=0))
+    run = 0
+    tops: list[int] = []
+    bottoms: list[int] = []
+    for x in range(int(cols[0]), int(cols[-1]) + 1):
+        rows = np.flatnonzero(blob[:, x])
+        if rows.size == 0:
+            break
+        top, bottom = int(rows[0]), int(rows[-1])
+        thin = bottom - top + 1 <= MINUS_MAX_THICK * height
+        level = MINUS_LEVEL[0] * height <= (top + bottom) / 2 <= MINUS_LEVEL[1] * height
+        if not (thin and level):
+            break
+        tops.append(top)
+        bottoms.append(bottom)
+        run += 1
+    if not run:
+        return 0
+    thick = max(bottoms) - min(tops) + 1
+    # blurred lowres minus signs can come out as square as 5x5 px at an 18 px word; a speck is smaller
+    return run if run >= 1.5 * thick or run >= MINUS_SQUARE_WIDTH * height else 0
