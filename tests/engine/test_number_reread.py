@@ -141,3 +141,34 @@ def test_a_failed_reread_gets_a_second_look_at_twice_the_size() -> None:
     assert reread_numbers(_table(cells), gray, 20.0, reader) == 1
     assert cells[2].reread == ("458", 0.7)
     assert seen == [gray.shape[:2], (2 * ROW_H, 2 * COL_W)]
+
+
+def _printed_column(shown: list[str], read: list[str]) -> tuple[np.ndarray, list[RawCell]]:
+    """A column printing ``shown`` in PIL's default font while the (fake) page pass reports ``read``, with
+    the word box around the printed text."""
+    font = ImageFont.load_default(size=20)
+    img = Image.new("L", (COL_W + 20, ROW_H * len(shown) + 20), 255)
+    draw = ImageDraw.Draw(img)
+    cells = []
+    for r, (printed, text) in enumerate(zip(shown, read, strict=True)):
+        top = 10 + r * ROW_H
+        draw.text((70, top + 10), printed, fill=0, font=font)
+        word = Word(text, 0.9, draw.textbbox((70, top + 10), printed, font=font), (0, 0, r))
+        cells.append(RawCell(row=r, col=0, bbox=(10, top, 10 + COL_W, top + ROW_H), words=[word]))
+    return np.asarray(img).copy(), cells
+
+
+def test_a_decimal_point_the_page_pass_skipped_is_put_back() -> None:
+    shown = ["72.9", "4.25", "16.0", "(77.5)", "33"]
+    gray, cells = _printed_column(shown, ["729", "425", "16.0", "(775)", "33"])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert [c.reread[0] if c.reread else None for c in cells] == ["72.9", "4.25", None, "(77.5)", None]
+
+
+def test_a_thousands_comma_or_a_speck_above_the_baseline_is_no_point() -> None:
+    gray, cells = _printed_column(["1,200", "45", "120"], ["1200", "45", "120"])
+    word = cells[1].words[0]
+    x_mid, y_mid = (word.bbox[0] + word.bbox[2]) // 2, (word.bbox[1] + word.bbox[3]) // 2
+    gray[y_mid - 1 : y_mid + 1, x_mid - 1 : x_mid + 1] = 0  # a speck between the digits at mid height
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert all(c.reread is None for c in cells)

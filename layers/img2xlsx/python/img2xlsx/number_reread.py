@@ -13,6 +13,7 @@ only when it shows the very same digits, so only a sign or a currency symbol can
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import cv2
@@ -49,13 +50,16 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
                 continue
             if parse_value(text, hints).kind not in _AMOUNTS:
                 todo.append((cell, hints, ""))
-            elif not (text[0].isdigit() or text[0] in _CURRENCIES):
-                continue  # already signed, bracketed or decorated
+                continue
+            fixed = _with_lost_point(cell, gray, text, hints)
+            if not (text[0].isdigit() or text[0] in _CURRENCIES):
+                pass  # already signed, bracketed or decorated
             elif _minus_stroke(cell, gray, text):
-                conf = float(np.mean([w.conf for w in cell.words]))
-                cell.reread = ("-" + text, conf)
+                fixed = "-" + fixed
             elif _ink_before_words(cell, gray):
                 todo.append((cell, hints, _digits(text)))
+            if fixed != text:
+                cell.reread = (fixed, float(np.mean([w.conf for w in cell.words])))
     taken = 0
     for cell, hints, digits in todo[:REREAD_BUDGET]:
         x0, y0, x1, y1 = cell.bbox
@@ -175,3 +179,69 @@ def _level_run(blob: np.ndarray, height: int) -> int:
     thick = max(bottoms) - min(tops) + 1
     # blurred lowres minus signs can come out as square as 5x5 px at an 18 px word; a speck is smaller
     return run if run >= 1.5 * thick or run >= MINUS_SQUARE_WIDTH * height else 0
+
+
+_BARE = re.compile(r"([-($€£¥₹]*)(\d{2,})([%)]*)")
+# Decimal-point shape, in units of the word's height: bench points (lowres to PubTabNet) are 2-4 px at a
+# 17-19 px word box, sitting on the digits' baseline
+POINT_MAX_SIZE = 0.3
+POINT_SLACK = 0.15  # how far (of the word height) a point's bottom may sit from the baseline
+POINT_POSITION_SLACK = 0.3  # the point must fall this close (in digit widths) to a gap between digits
+
+
+def _with_lost_point(cell: RawCell, gray: np.ndarray, text: str, hints: ColumnHints) -> str:
+    """``text`` with its decimal point put back where the cell shows a dot on the baseline between the
+    digits that the page pass skipped ("72.9" read "729": a 2-3 px dot is easily lost); else ``text``."""
+    m = _BARE.fullmatch(text)
+    if m is None or len(cell.words) != 1:
+        return text
+    digits = m.group(2)
+    after = _point_after(cell, gray, len(digits))
+    if after is None:
+        return text
+    # a dropped thousands comma leaves the value as read; three places only where the column shows three
+    if after not in (1, 2) and after != hints.decimals:
+        return text
+    return f"{m.group(1)}{digits[:-after]}{hints.decimal}{digits[-after:]}{m.group(3)}"
+
+
+def _point_after(cell: RawCell, gray: np.ndarray, n_digits: int) -> int | None:
+    """How many of the word's ``n_digits`` digits stand right of a lone dot on their baseline; None when
+    there is no such dot."""
+    x0, y0, x1, y1 = (max(0, int(v)) for v in cell.words[0].bbox)
+    height = y1 - y0
+    cx0, cy0, cx1, cy1 = (max(0, int(v)) for v in cell.bbox)
+    word = gray[y0 : y1 + 2, max(0, x0 - 1) : x1 + 1]
+    if height < 6 or word.size == 0:
+        return None
+    paper = float(np.median(gray[cy0:cy1, cx0:cx1]))
+    ink = float(np.percentile(word, 2))
+    if paper - ink < 40:
+        return None
+    mask = (word < paper - INK_SHARE * (paper - ink)).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    boxes = [tuple(int(v) for v in stats[i, :4]) for i in range(1, n)]
+    tall = [b for b in boxes if b[3] >= 0.5 * height]
+    if not tall:
+        return None
+    baseline = float(np.median([b[1] + b[3] for b in tall]))
+    left, right = min(b[0] for b in tall), max(b[0] + b[2] for b in tall)
+    dots = [
+        b
+        for b in boxes
+        if b[2] <= POINT_MAX_SIZE * height
+        and b[3] <= POINT_MAX_SIZE * height
+        and abs(b[1] + b[3] - baseline) <= POINT_SLACK * height + 1
+        and left < b[0]
+        and b[0] + b[2] < right
+        and not any(t[0] < b[0] + b[2] and b[0] < t[0] + t[2] for t in tall)  # in a gap between glyphs
+    ]
+    if len(dots) != 1:
+        return None
+    dx, _, dw, _ = dots[0]
+    pitch = (right - left - dw) / n_digits
+    before = (dx - left) / pitch
+    k = round(before)
+    if abs(before - k) > POINT_POSITION_SLACK or not 1 <= k <= n_digits - 1:
+        return None
+    return n_digits - k
