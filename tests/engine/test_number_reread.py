@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 from img2xlsx.number_reread import reread_numbers
@@ -172,3 +174,49 @@ def test_a_thousands_comma_or_a_speck_above_the_baseline_is_no_point() -> None:
     gray[y_mid - 1 : y_mid + 1, x_mid - 1 : x_mid + 1] = 0  # a speck between the digits at mid height
     reread_numbers(_table(cells), gray, 20.0, _Reader({}))
     assert all(c.reread is None for c in cells)
+
+
+def _doubtful_column(conf: float) -> tuple[np.ndarray, list[RawCell]]:
+    gray, cells = _page(["120", "345", "38", "77"])
+    word = cells[2].words[0]
+    cells[2].words = [Word(word.text, conf, word.bbox, word.line_id)]
+    return gray, cells
+
+
+def _by_scale(answers: dict[int, str], seen: list[int]) -> Callable[..., tuple[str, float]]:
+    """A reader answering by how many times the cell was enlarged (the cell is ROW_H tall)."""
+
+    def read(img: np.ndarray, bbox: tuple[int, int, int, int], *, single_line: bool) -> tuple[str, float]:
+        scale = (bbox[3] - bbox[1]) // ROW_H
+        seen.append(scale)
+        return answers.get(scale, "38"), 0.7
+
+    return read
+
+
+def test_a_doubtful_number_is_outvoted_by_two_enlarged_rereads() -> None:
+    gray, cells = _doubtful_column(0.6)
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 1
+    assert cells[2].reread == ("30", 0.7)
+    assert seen == [2, 3]  # the other cells were read confidently: no re-read
+    assert all(c.reread is None for i, c in enumerate(cells) if i != 2)
+
+
+def test_a_doubtful_number_keeps_its_reading_without_two_agreeing_rereads() -> None:
+    for answers, calls in (
+        ({2: "38"}, [2]),
+        ({2: "30", 3: "36"}, [2, 3, 1]),
+        ({2: "-30", 3: "-30"}, [2, 3, 1]),
+    ):
+        gray, cells = _doubtful_column(0.6)
+        seen: list[int] = []
+        assert reread_numbers(_table(cells), gray, 20.0, _by_scale(answers, seen)) == 0
+        assert cells[2].reread is None and seen == calls  # a re-read may not add a sign
+
+
+def test_a_confident_number_is_not_read_again() -> None:
+    gray, cells = _doubtful_column(0.9)
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 0
+    assert seen == []
