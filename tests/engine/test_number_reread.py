@@ -220,3 +220,24 @@ def test_a_confident_number_is_not_read_again() -> None:
     seen: list[int] = []
     assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 0
     assert seen == []
+
+
+def test_a_word_box_too_wide_for_its_text_is_read_again_and_may_gain_digits() -> None:
+    gray, cells = _page(["120", "345", "601", "77"])
+    word = cells[2].words[0]  # the page pass boxed three digits but read only "1", confidently
+    cells[2].words = [Word("1", 0.9, word.bbox, word.line_id)]
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "601", 3: "601"}, seen)) == 1
+    assert cells[2].reread == ("601", 0.7)
+
+
+def test_digits_left_of_the_word_box_are_added_when_two_rereads_agree() -> None:
+    gray, cells = _page(["120", "345", "50", "77"])
+    word = cells[2].words[0]  # the page pass boxed and read the 0 alone; the 5 is ink left of the word
+    cells[2].words = [Word("0", 0.9, (word.bbox[0] + 16, *word.bbox[1:]), word.line_id)]
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({1: "0", 2: "50", 3: "50"}, seen)) == 1
+    assert cells[2].reread == ("50", 0.7) and seen == [1, 2, 3]
+    gray, cells = _page(["120", "345", "50", "77"])
+    cells[2].words = [Word("0", 0.9, (word.bbox[0] + 16, *word.bbox[1:]), word.line_id)]
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({1: "0", 2: "50", 3: "80"}, [])) == 0

@@ -66,7 +66,9 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
                 todo.append((cell, hints, _digits(text)))
             if fixed != text:
                 cell.reread = (fixed, float(np.mean([w.conf for w in cell.words])))
-            elif cell.words and (conf := min(w.conf for w in cell.words)) < DOUBT_BELOW:
+            elif cell.words and (
+                (conf := min(w.conf for w in cell.words)) < DOUBT_BELOW or _short(cell, text)
+            ):
                 doubtful.append((conf, cell, hints, text))
     taken = 0
     for cell, hints, digits in todo[:REREAD_BUDGET]:
@@ -79,8 +81,11 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
             text, conf = _read_scaled(read, gray, cell.bbox, 2)  # small print: a second look, twice the size
         if not text or parse_value(text, hints).kind not in _AMOUNTS:
             continue
-        if digits and (_digits(text) != digits or text.lstrip("-($€£¥") == text):
-            continue  # a sign or symbol re-read must add exactly that
+        if digits:
+            lead = _lead_reread(text, conf, digits, cell, hints, gray, read)
+            if lead is None:
+                continue
+            text, conf = lead
         cell.reread = (text, conf)
         taken += 1
     doubtful.sort(key=lambda d: d[0])
@@ -117,7 +122,7 @@ def _outvoted(
     seen: list[tuple[object, tuple[str, float]]] = []
     for scale in (2, 3, 1):
         got = _read_scaled(read, gray, cell.bbox, scale)
-        value = _comparable(got[0], text, hints)
+        value = _comparable(got[0], text, hints, cell)
         if value is not None and value != current and any(v == value for v, _ in seen):
             return got
         if value == current and (scale == 2 or seen):
@@ -126,15 +131,39 @@ def _outvoted(
     return None
 
 
-def _comparable(candidate: str, text: str, hints: ColumnHints) -> object:
-    """The value of a re-read that could replace ``text``: a number with as many digits and the same sign;
-    None otherwise (a re-read that drops or adds digits or a sign is a different misreading)."""
-    if not candidate or len(_digits(candidate)) != len(_digits(text)):
+def _comparable(candidate: str, text: str, hints: ColumnHints, cell: RawCell) -> object:
+    """The value of a re-read that could replace ``text``: a number with the same sign and as many digits
+    (or as many as the word box holds, when the page pass read too few for it); None otherwise (a re-read
+    that drops or adds digits or a sign is a different misreading)."""
+    n = len(_digits(candidate))
+    if not candidate or (n != len(_digits(text)) and not _fills_box(cell, text, candidate)):
         return None
     value, current = parse_value(candidate, hints).value, parse_value(text, hints).value
     if not isinstance(value, int | float) or not isinstance(current, int | float):
         return None
     return value if (value < 0) == (current < 0) else None
+
+
+def _lead_reread(
+    text: str, conf: float, digits: str, cell: RawCell, hints: ColumnHints, gray: np.ndarray, read: Reader
+) -> tuple[str, float] | None:
+    """For a cell with ink left of its first word: a re-read that adds only what that ink was, a sign or
+    symbol before the same digits, or digits before them that two reads agree on ("50" read "0": the page
+    pass boxed the 0 alone). ``text`` is the 1x re-read; 2x and 3x reads follow when it adds nothing."""
+    reads = [(text, conf)]
+    leads: list[object] = []  # values of the reads that add leading digits
+    for scale in (2, 3, 0):
+        got = reads[-1][0]
+        if _digits(got) == digits and got.lstrip("-($€£¥") != got:
+            return reads[-1]  # a sign or symbol before the same digits
+        if _digits(got).endswith(digits) and len(_digits(got)) > len(digits):
+            value = parse_value(got, hints).value
+            if value in leads:
+                return reads[-1]
+            leads.append(value)
+        if scale:
+            reads.append(_read_scaled(read, gray, cell.bbox, scale))
+    return None
 
 
 def _digits(text: str) -> str:
@@ -301,3 +330,33 @@ def _point_after(cell: RawCell, gray: np.ndarray, n_digits: int) -> int | None:
     if abs(before - k) > POINT_POSITION_SLACK or not 1 <= k <= n_digits - 1:
         return None
     return n_digits - k
+
+
+# Width of one character of a number in units of its word box's height: bench words read confidently,
+# p5-p95 0.50-0.80. A word box wider than SHORT_TEXT characters per character read holds digits the page
+# pass skipped ("1" in a box three digits wide, "601")
+CHAR_WIDTH = (0.45, 0.95)
+SHORT_TEXT = 1.2
+
+
+def _box_width(cell: RawCell) -> float:
+    """Width of the cell's only word box in units of its height (0 for several words)."""
+    if len(cell.words) != 1:
+        return 0.0
+    x0, y0, x1, y1 = cell.words[0].bbox
+    return (x1 - x0) / max(1, y1 - y0)
+
+
+def _short(cell: RawCell, text: str) -> bool:
+    """The page pass read too few characters for the word box."""
+    return bool(text) and _box_width(cell) / len(text) > SHORT_TEXT
+
+
+def _fills_box(cell: RawCell, text: str, candidate: str) -> bool:
+    """The page pass read too few characters for the word box, and ``candidate`` has a plausible count."""
+    width = _box_width(cell)
+    return (
+        _short(cell, text)
+        and len(candidate) > len(text)
+        and CHAR_WIDTH[0] <= width / len(candidate) <= CHAR_WIDTH[1]
+    )
