@@ -157,3 +157,9 @@ def test_a_percent_sign_read_as_86_in_a_percentage_column() -> None:
     assert _typed(["12.5%", "7.5%", "21.86"])[2] == pytest.approx(21.86)
     # without a percentage column, "15.086" is a number
     assert _typed(["15.086", "12.0", "10.5"])[0] == pytest.approx(15.086)
+
+
+def test_a_column_whose_every_amount_has_a_stray_space_is_still_numeric() -> None:
+    assert _typed(["na", "-$11, 360", "-$9, 896"]) == ["na", -11360, -9896]
+    # one such cell alone does not make a column numeric
+    assert _typed(["na", "-$11, 360", "North"])[1] == "-$11, 360"

@@ -644,7 +644,10 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
     if shown:
         k, count = shown.most_common(1)[0]
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
-    repair = n_strict >= 1 and n_strict + n_numberish >= max(2, 0.6 * len(cells))
+    # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
+    # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
+    vouched = n_strict >= 1 or _repairable(cells, parsed, ColumnHints(decimal=decimal, repair=True)) >= 2
+    repair = vouched and n_strict + n_numberish >= max(2, 0.6 * len(cells))
     # A whole column that lost its decimal points ("5 10", "33 45", "10. 83"): the same 1-2 trailing digits
     # after the gap in nearly every cell is a decimal part, not a second value.
     lost = Counter(
@@ -690,6 +693,15 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         lost_point=lost_point,
         three_place_groups=three_place_groups,
         percent_places=percent_places,
+    )
+
+
+def _repairable(cells: list[str], parsed: list[_Number | None], hints: ColumnHints) -> int:
+    """How many unparsed cells one of the numeric-column repairs would turn into a number."""
+    lenient = replace(hints, space_groups=True)
+    return sum(
+        p is None and any(_parse_number(c, lenient) is not None for c in _repairs(t, hints)[1:])
+        for t, p in zip(cells, parsed, strict=True)
     )
 
 
