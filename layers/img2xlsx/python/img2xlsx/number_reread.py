@@ -25,10 +25,11 @@ from .values import ColumnHints, infer_hints, parse_value
 _CURRENCIES = "$€£¥₹"
 REREAD_BUDGET = 40  # re-reads per table: bounded time on huge, badly printed tables
 # Numbers the page pass read with a word confidence under DOUBT_BELOW are read again (1-3 calls each, least
-# confident first, at most DOUBT_BUDGET cells a table). Bench: 0.85 re-reads ~600 cells with ~720 calls and
-# fixes 19 more numbers than it breaks (0.9: ~1090 calls for 21; 0.8: fewer fixes)
+# confident first, at most DOUBT_BUDGET cells a table: <= 60 calls, ~0.3 s). Bench: 0.85 re-reads ~600 cells
+# with ~700 calls and fixes 19 more numbers than it breaks (0.9: ~1090 calls for 21; 0.8: 14); no bench table
+# has more than 29 such cells, and a budget of 20 scores the same as 30
 DOUBT_BELOW = 0.85
-DOUBT_BUDGET = 30
+DOUBT_BUDGET = 20
 _AMOUNTS = ("number", "currency", "percent")
 
 Reader = Callable[..., tuple[str, float]]
