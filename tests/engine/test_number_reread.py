@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 from img2xlsx.number_reread import reread_numbers
 from img2xlsx.ocr import Word
 from img2xlsx.tables.skeleton import RawCell, RawTable
+from PIL import Image, ImageDraw, ImageFont
 
 ROW_H, COL_W = 40, 200
 
@@ -73,14 +76,60 @@ def test_a_minus_stroke_the_page_pass_dropped_is_restored() -> None:
     gray, cells = _page(["120", "-345", "358", "77", "458"], dash_rows=frozenset({2, 4}))
     reread_numbers(_table(cells), gray, 20.0, _Reader({}))
     assert cells[2].reread is not None and cells[2].reread[0] == "-358"
-    assert all(c.reread is None for i, c in enumerate(cells) if i != 2)  # digits alone never gain a sign
-    # a leading 4 is left alone: its crossbar is a level stroke too
+    assert cells[4].reread is not None and cells[4].reread[0] == "-458"  # a stroke apart from the 4
+    assert all(c.reread is None for i, c in enumerate(cells) if i not in (2, 4))  # digits alone gain no sign
 
 
-def test_a_stroke_needs_a_column_that_holds_negatives() -> None:
-    gray, cells = _page(["120", "345", "458", "77"], dash_rows=frozenset({2}))
+def _drawn_column(specs: list[tuple[str, int | None, bool, int]]) -> tuple[np.ndarray, list[RawCell]]:
+    """One column of numbers in PIL's default font. Per row (text, minus, box_covers_minus, gap): ``minus``
+    is the grey of a minus drawn ``gap`` px before the digits (None: no minus). The fake page pass reports
+    only ``text``; its word box starts at the digits or, with ``box_covers_minus``, at the minus."""
+    font = ImageFont.load_default(size=20)
+    img = Image.new("L", (COL_W + 20, ROW_H * len(specs) + 20), 255)
+    draw = ImageDraw.Draw(img)
+    cells = []
+    for r, (text, minus, box_covers_minus, gap) in enumerate(specs):
+        top = 10 + r * ROW_H
+        x0, y0, x1, y1 = draw.textbbox((70, top + 10), text, font=font)
+        draw.text((70, top + 10), text, fill=0, font=font)
+        word_x0 = x0
+        if minus is not None:
+            mid = (y0 + y1) // 2
+            draw.rectangle((x0 - gap - 6, mid - 1, x0 - gap - 1, mid), fill=minus)
+            word_x0 = x0 - gap - 6 if box_covers_minus else x0
+        word = Word(text, 0.9, (word_x0, y0, x1, y1), (0, 0, r))
+        cells.append(RawCell(row=r, col=0, bbox=(10, top, 10 + COL_W, top + ROW_H), words=[word]))
+    return np.asarray(img).copy(), cells
+
+
+def test_a_pale_minus_left_of_the_word_box_is_restored_without_other_negatives() -> None:
+    # a scanned minus is grey (150 here, digits black); no cell of the column was read with a sign
+    gray, cells = _drawn_column([("120", None, False, 3), ("358", 150, False, 3), ("77", None, False, 3)])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is not None and cells[1].reread[0] == "-358"
+    assert cells[0].reread is None and cells[2].reread is None
+
+
+def test_a_minus_touching_the_first_digit_inside_the_word_box_is_restored() -> None:
+    gray, cells = _drawn_column([("120", None, False, 3), ("358", 0, True, 0), ("77", None, False, 3)])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is not None and cells[1].reread[0] == "-358"
+
+
+def test_plain_digits_and_a_leading_four_gain_no_sign() -> None:
+    texts = ["120", "4096", "0.58", "8", "£97", "1,234", "3", "600", "9.5%", "25"]
+    gray, cells = _drawn_column([(t, None, True, 3) for t in texts])
     reread_numbers(_table(cells), gray, 20.0, _Reader({}))
     assert all(c.reread is None for c in cells)
+
+
+def test_a_dot_before_the_digits_is_no_minus() -> None:
+    gray, cells = _drawn_column([("120", None, False, 3), ("358", None, False, 3), ("77", None, False, 3)])
+    word = cells[1].words[0]
+    mid = (word.bbox[1] + word.bbox[3]) // 2
+    gray[mid - 1 : mid + 2, word.bbox[0] - 7 : word.bbox[0] - 4] = 0  # a 3x3 speck at mid height
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is None
 
 
 def test_a_failed_reread_gets_a_second_look_at_twice_the_size() -> None:
@@ -94,3 +143,101 @@ def test_a_failed_reread_gets_a_second_look_at_twice_the_size() -> None:
     assert reread_numbers(_table(cells), gray, 20.0, reader) == 1
     assert cells[2].reread == ("458", 0.7)
     assert seen == [gray.shape[:2], (2 * ROW_H, 2 * COL_W)]
+
+
+def _printed_column(shown: list[str], read: list[str]) -> tuple[np.ndarray, list[RawCell]]:
+    """A column printing ``shown`` in PIL's default font while the (fake) page pass reports ``read``, with
+    the word box around the printed text."""
+    font = ImageFont.load_default(size=20)
+    img = Image.new("L", (COL_W + 20, ROW_H * len(shown) + 20), 255)
+    draw = ImageDraw.Draw(img)
+    cells = []
+    for r, (printed, text) in enumerate(zip(shown, read, strict=True)):
+        top = 10 + r * ROW_H
+        draw.text((70, top + 10), printed, fill=0, font=font)
+        word = Word(text, 0.9, draw.textbbox((70, top + 10), printed, font=font), (0, 0, r))
+        cells.append(RawCell(row=r, col=0, bbox=(10, top, 10 + COL_W, top + ROW_H), words=[word]))
+    return np.asarray(img).copy(), cells
+
+
+def test_a_decimal_point_the_page_pass_skipped_is_put_back() -> None:
+    shown = ["72.9", "4.25", "16.0", "(77.5)", "33"]
+    gray, cells = _printed_column(shown, ["729", "425", "16.0", "(775)", "33"])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert [c.reread[0] if c.reread else None for c in cells] == ["72.9", "4.25", None, "(77.5)", None]
+
+
+def test_a_thousands_comma_or_a_speck_above_the_baseline_is_no_point() -> None:
+    gray, cells = _printed_column(["1,200", "45", "120"], ["1200", "45", "120"])
+    word = cells[1].words[0]
+    x_mid, y_mid = (word.bbox[0] + word.bbox[2]) // 2, (word.bbox[1] + word.bbox[3]) // 2
+    gray[y_mid - 1 : y_mid + 1, x_mid - 1 : x_mid + 1] = 0  # a speck between the digits at mid height
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert all(c.reread is None for c in cells)
+
+
+def _doubtful_column(conf: float) -> tuple[np.ndarray, list[RawCell]]:
+    gray, cells = _page(["120", "345", "38", "77"])
+    word = cells[2].words[0]
+    cells[2].words = [Word(word.text, conf, word.bbox, word.line_id)]
+    return gray, cells
+
+
+def _by_scale(answers: dict[int, str], seen: list[int]) -> Callable[..., tuple[str, float]]:
+    """A reader answering by how many times the cell was enlarged (the cell is ROW_H tall)."""
+
+    def read(img: np.ndarray, bbox: tuple[int, int, int, int], *, single_line: bool) -> tuple[str, float]:
+        scale = (bbox[3] - bbox[1]) // ROW_H
+        seen.append(scale)
+        return answers.get(scale, "38"), 0.7
+
+    return read
+
+
+def test_a_doubtful_number_is_outvoted_by_two_enlarged_rereads() -> None:
+    gray, cells = _doubtful_column(0.6)
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 1
+    assert cells[2].reread == ("30", 0.7)
+    assert seen == [2, 3]  # the other cells were read confidently: no re-read
+    assert all(c.reread is None for i, c in enumerate(cells) if i != 2)
+
+
+def test_a_doubtful_number_keeps_its_reading_without_two_agreeing_rereads() -> None:
+    for answers, calls in (
+        ({2: "38"}, [2]),
+        ({2: "30", 3: "36"}, [2, 3, 1]),
+        ({2: "-30", 3: "-30"}, [2, 3, 1]),
+    ):
+        gray, cells = _doubtful_column(0.6)
+        seen: list[int] = []
+        assert reread_numbers(_table(cells), gray, 20.0, _by_scale(answers, seen)) == 0
+        assert cells[2].reread is None and seen == calls  # a re-read may not add a sign
+
+
+def test_a_confident_number_is_not_read_again() -> None:
+    gray, cells = _doubtful_column(0.9)
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 0
+    assert seen == []
+
+
+def test_a_word_box_too_wide_for_its_text_is_read_again_and_may_gain_digits() -> None:
+    gray, cells = _page(["120", "345", "601", "77"])
+    word = cells[2].words[0]  # the page pass boxed three digits but read only "1", confidently
+    cells[2].words = [Word("1", 0.9, word.bbox, word.line_id)]
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "601", 3: "601"}, seen)) == 1
+    assert cells[2].reread == ("601", 0.7)
+
+
+def test_digits_left_of_the_word_box_are_added_when_two_rereads_agree() -> None:
+    gray, cells = _page(["120", "345", "50", "77"])
+    word = cells[2].words[0]  # the page pass boxed and read the 0 alone; the 5 is ink left of the word
+    cells[2].words = [Word("0", 0.9, (word.bbox[0] + 16, *word.bbox[1:]), word.line_id)]
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({1: "0", 2: "50", 3: "50"}, seen)) == 1
+    assert cells[2].reread == ("50", 0.7) and seen == [1, 2, 3]
+    gray, cells = _page(["120", "345", "50", "77"])
+    cells[2].words = [Word("0", 0.9, (word.bbox[0] + 16, *word.bbox[1:]), word.line_id)]
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({1: "0", 2: "50", 3: "80"}, [])) == 0

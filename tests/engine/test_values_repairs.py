@@ -148,3 +148,18 @@ def test_a_lone_amount_column_header_that_is_data_returns_to_the_body() -> None:
         kept = Table(3, 2, cells, n_header_rows=1)
         type_table(kept)
         assert kept.n_header_rows == 1, heading
+
+
+def test_a_percent_sign_read_as_86_in_a_percentage_column() -> None:
+    texts = ["15.086", "12.0%", "10.096", "15.0%", "0.0%"]
+    assert _typed(texts) == pytest.approx([0.15, 0.12, 0.10, 0.15, 0.0])
+    # the column's percentages show one place; "21.86" with the "86" taken off would show none
+    assert _typed(["12.5%", "7.5%", "21.86"])[2] == pytest.approx(21.86)
+    # without a percentage column, "15.086" is a number
+    assert _typed(["15.086", "12.0", "10.5"])[0] == pytest.approx(15.086)
+
+
+def test_a_column_whose_every_amount_has_a_stray_space_is_still_numeric() -> None:
+    assert _typed(["na", "-$11, 360", "-$9, 896"]) == ["na", -11360, -9896]
+    # one such cell alone does not make a column numeric
+    assert _typed(["na", "-$11, 360", "North"])[1] == "-$11, 360"

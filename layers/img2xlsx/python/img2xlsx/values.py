@@ -63,6 +63,9 @@ class ColumnHints:
     # "16.0"s)
     lost_point: tuple[int, int] | None = None
     three_place_groups: bool = False  # "137.500" in a column grouping with commas and showing no decimals
+    # a percentage column whose percentages show this many (1-3) decimals: "15.086" there is "15.0%" with the
+    # "%" read as "86" or "96"
+    percent_places: int | None = None
 
 
 @dataclass(frozen=True)
@@ -503,6 +506,7 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
 
 _THREE_PLACES = re.compile(r"(?<![\d.,])([1-9]\d{0,2})\.(\d{3})(?![\d.,])")
 _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
+_PERCENT_AS_DIGITS = re.compile(r"(.*\d)[89]6")  # Tesseract's usual readings of a blurred "%"
 
 
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
@@ -510,6 +514,10 @@ def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
     if hints.three_place_groups and num.decimals == 3 and not num.grouped:
         fixed = _parse_number(_THREE_PLACES.sub(r"\1,\2", s, count=1), hints)
         if fixed is not None and fixed.grouped:
+            return fixed
+    if hints.percent_places and not num.percent and (m := _PERCENT_AS_DIGITS.fullmatch(s)):
+        fixed = _parse_number(m.group(1) + "%", hints)
+        if fixed is not None and fixed.decimals == hints.percent_places:
             return fixed
     k = hints.decimals
     if hints.lost_point and k and num.decimals == 0 and not (num.grouped or num.scientific or num.percent):
@@ -636,7 +644,10 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
     if shown:
         k, count = shown.most_common(1)[0]
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
-    repair = n_strict >= 1 and n_strict + n_numberish >= max(2, 0.6 * len(cells))
+    # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
+    # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
+    vouched = n_strict >= 1 or _repairable(cells, parsed, ColumnHints(decimal=decimal, repair=True)) >= 2
+    repair = vouched and n_strict + n_numberish >= max(2, 0.6 * len(cells))
     # A whole column that lost its decimal points ("5 10", "33 45", "10. 83"): the same 1-2 trailing digits
     # after the gap in nearly every cell is a decimal part, not a second value.
     lost = Counter(
@@ -656,6 +667,11 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
     lost_point = None
     if len(widths) >= 3 and len(widths) >= 2 * n_whole and not any(p.percent for p in numbers):
         lost_point = (min(widths), max(widths))
+    percents = Counter(p.decimals for p in numbers if p.percent)
+    percent_places = None
+    if percents.total() >= 2 and percents.total() >= 0.5 * len(numbers):
+        places, count = percents.most_common(1)[0]
+        percent_places = places if places and count >= 0.8 * percents.total() else None
     # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
     three = sum(_ambiguous_mark(t) == "." for t in cells)
     comma_grouped = sum(
@@ -676,6 +692,16 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         negatives=any(p.value < 0 for p in numbers),
         lost_point=lost_point,
         three_place_groups=three_place_groups,
+        percent_places=percent_places,
+    )
+
+
+def _repairable(cells: list[str], parsed: list[_Number | None], hints: ColumnHints) -> int:
+    """How many unparsed cells one of the numeric-column repairs would turn into a number."""
+    lenient = replace(hints, space_groups=True)
+    return sum(
+        p is None and any(_parse_number(c, lenient) is not None for c in _repairs(t, hints)[1:])
+        for t, p in zip(cells, parsed, strict=True)
     )
 
 
