@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import cv2
 import numpy as np
@@ -33,15 +34,18 @@ DOUBT_BUDGET = 20
 _AMOUNTS = ("number", "currency", "percent")
 
 Reader = Callable[..., tuple[str, float]]
+MapReads = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
 
 
 def _text(cell: RawCell, h: float) -> str:
     return cell.reread[0] if cell.reread is not None else words_text(cell.words, h)
 
 
-def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> int:
+def reread_numbers(
+    raw: RawTable, gray: np.ndarray, h: float, read: Reader, map_reads: MapReads | None = None
+) -> int:
     """Re-read garbled cells of numeric body columns with ``read(gray, bbox, single_line=True)``; returns
-    how many cells took the re-read."""
+    how many cells took the re-read. ``map_reads(fn, items)`` may run the cells' re-reads in parallel."""
     columns: dict[int, list[tuple[RawCell, str]]] = {}
     for cell in raw.cells:
         if cell.row >= raw.n_header_rows and cell.colspan == 1 and cell.rowspan == 1:
@@ -71,27 +75,34 @@ def reread_numbers(raw: RawTable, gray: np.ndarray, h: float, read: Reader) -> i
                 (conf := min(w.conf for w in cell.words)) < DOUBT_BELOW or _short(cell, text)
             ):
                 doubtful.append((conf, cell, hints, text))
-    taken = 0
-    for cell, hints, digits in todo[:REREAD_BUDGET]:
+    mapper = map_reads or (lambda fn, items: [fn(i) for i in items])
+
+    def garbled(item: tuple[RawCell, ColumnHints, str]) -> tuple[str, float] | None:
+        cell, hints, digits = item
         x0, y0, x1, y1 = cell.bbox
         if x1 - x0 < 4 or y1 - y0 < 4:
-            continue
+            return None
         text, conf = read(gray, cell.bbox, single_line=True)
         text = " ".join(text.split())
         if not digits and parse_value(text, hints).kind not in _AMOUNTS:
             text, conf = _read_scaled(read, gray, cell.bbox, 2)  # small print: a second look, twice the size
         if not text or parse_value(text, hints).kind not in _AMOUNTS:
-            continue
+            return None
         if digits:
-            lead = _lead_reread(text, conf, digits, cell, hints, gray, read)
-            if lead is None:
-                continue
-            text, conf = lead
-        cell.reread = (text, conf)
-        taken += 1
+            return _lead_reread(text, conf, digits, cell, hints, gray, read)
+        return text, conf
+
+    taken = 0
+    todo = todo[:REREAD_BUDGET]
+    for (cell, _, _), got in zip(todo, mapper(garbled, todo), strict=True):  # cells read independently
+        if got is not None:
+            cell.reread = got
+            taken += 1
     doubtful.sort(key=lambda d: d[0])
-    for _, cell, hints, text in doubtful[:DOUBT_BUDGET]:
-        if cell.reread is None and (better := _outvoted(cell, text, hints, gray, read)) is not None:
+    pending = [(cell, hints, text) for _, cell, hints, text in doubtful[:DOUBT_BUDGET] if cell.reread is None]
+    votes = mapper(lambda d: _outvoted(d[0], d[2], d[1], gray, read), pending)
+    for (cell, _, _), better in zip(pending, votes, strict=True):
+        if better is not None:
             cell.reread = better
             taken += 1
     return taken

@@ -179,7 +179,7 @@ def recognize_normalized(
             continue  # specks and texture read as letters (photo backgrounds), not a table
         raw.n_header_rows = count_header_rows(raw, region, h)
         _reread_cells(raw, ocr_gray, h)
-        reread_numbers(raw, ocr_gray, h, read_region)  # garbled numbers, dropped minus signs
+        reread_numbers(raw, ocr_gray, h, read_region, map_reads)  # garbled numbers, dropped minus signs
         result.tables.append(_to_table(raw, norm, h, page))
         for c in raw.cells:
             used.update(id(w) for w in c.words)
