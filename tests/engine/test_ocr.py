@@ -203,3 +203,19 @@ def test_map_reads_keeps_order_and_reads_on_the_ocr_threads() -> None:
     seen.clear()
     assert ocr.map_reads(read, crops, threads=1) == two
     assert seen == {threading.current_thread().name}
+
+
+def test_ocr_threads_work_in_a_forked_child_after_the_parent_used_them() -> None:
+    import multiprocessing
+
+    gray, _ = _page_of_lines()
+    assert ocr.band_cuts(gray, 2)
+    parent = {w.text for w in ocr.read_page_words(gray, threads=2)}  # the parent's pool now has threads
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        child = pool.apply_async(_texts_on_two_threads, (gray,)).get(timeout=60)
+    assert child == parent
+
+
+def _texts_on_two_threads(gray: np.ndarray) -> set[str]:
+    return {w.text for w in ocr.read_page_words(gray, threads=2)}

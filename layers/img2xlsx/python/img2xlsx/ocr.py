@@ -227,6 +227,17 @@ def ocr_threads() -> int:
     return max(1, min(MAX_OCR_THREADS, cpus))
 
 
+def _forget_pools() -> None:
+    """In a forked child the pools' threads do not exist: a pool copied from the parent would never run."""
+    global _pool_lock
+    _pools.clear()
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools)
+
+
 def _pool(threads: int) -> ThreadPoolExecutor:
     with _pool_lock:
         pool = _pools.get(threads)
