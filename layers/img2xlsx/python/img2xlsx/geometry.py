@@ -182,6 +182,25 @@ def _partial_page_quad(bright: np.ndarray) -> np.ndarray | None:
     return quad
 
 
+# Paper counts as locally bright when it exceeds the mean of a window this fraction of the picture's long side
+# by LOCAL_BRIGHT_MARGIN grey levels.
+LOCAL_BRIGHT_WINDOW = 1 / 8
+LOCAL_BRIGHT_MARGIN = 10
+
+
+def _locally_bright(small: np.ndarray) -> np.ndarray:
+    """Pixels brighter than their wide surroundings: the page's rim against the background next to it.
+
+    For lighting that falls off across the frame (dev_0019: paper 160 at the top, background 157 at the
+    bottom), where no global threshold separates page and background; the page's inside, darker than its
+    mean where text lowers it, is filled by taking the outer contour.
+    """
+    block = max(3, round(max(small.shape[:2]) * LOCAL_BRIGHT_WINDOW) | 1)
+    return cv2.adaptiveThreshold(
+        small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, -LOCAL_BRIGHT_MARGIN
+    )
+
+
 def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
     """Corners (TL, TR, BR, BL) of a bright page photographed on a darker background, or None.
 
@@ -213,6 +232,11 @@ def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
         # maybe the page runs off the frame: outline from its straight sides
         bright = cv2.morphologyEx((small > otsu).astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
         quad = _partial_page_quad(bright)
+        if quad is not None and _edge_support(grad, quad) > MIN_PAGE_EDGE:
+            best = quad
+    if best is None:
+        # lighting that falls off across the frame: no global threshold splits page and background
+        quad = _page_candidate(gray, cv2.morphologyEx(_locally_bright(small), cv2.MORPH_CLOSE, kernel))
         if quad is not None and _edge_support(grad, quad) > MIN_PAGE_EDGE:
             best = quad
     if best is None:
