@@ -274,3 +274,17 @@ def test_a_four_times_enlarged_reread_breaks_a_tie() -> None:
     reader = _by_scale({2: "30", 3: "35", 1: "36", 4: "30"}, seen)
     assert reread_numbers(_table(cells), gray, 20.0, reader) == 1
     assert cells[2].reread == ("30", 0.7) and seen == [2, 3, 1, 4]
+
+
+def test_a_seven_read_as_a_question_mark_is_a_seven_but_a_printed_question_mark_stays() -> None:
+    gray, cells = _printed_column(["12", "7", "?", "30", "4"], ["12", "?", "?", "30", "4"])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is not None and cells[1].reread[0] == "7"
+    assert cells[2].reread is None  # its dot stands apart from the hook
+
+
+def test_a_number_read_at_088_confidence_is_still_doubtful() -> None:
+    gray, cells = _doubtful_column(0.88)
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 1
+    assert cells[2].reread == ("30", 0.7)
