@@ -241,3 +241,50 @@ def test_digits_left_of_the_word_box_are_added_when_two_rereads_agree() -> None:
     gray, cells = _page(["120", "345", "50", "77"])
     cells[2].words = [Word("0", 0.9, (word.bbox[0] + 16, *word.bbox[1:]), word.line_id)]
     assert reread_numbers(_table(cells), gray, 20.0, _by_scale({1: "0", 2: "50", 3: "80"}, [])) == 0
+
+
+def test_lone_letters_amid_small_counts_are_read_again() -> None:
+    # a column of small counts whose "0"s the page pass read as single letters: not numeric by majority, yet
+    # its lone glyphs get a re-read, kept only when it is a number
+    gray, cells = _page(["21", "3", "a", "a", "a", "1", "a", "?"])
+    reader = _Reader({2: "0", 3: "0", 4: "Q", 6: "0", 7: "7"})
+    assert reread_numbers(_table(cells), gray, 20.0, reader) > 0
+    assert [c.reread[0] if c.reread else None for c in cells] == [None, None, "0", "0", None, None, "0", "7"]
+
+
+def test_a_column_of_words_and_letters_is_not_read_for_digits() -> None:
+    gray, cells = _page(["Y", "N", "N", "Y", "12", "x"])
+    reader = _Reader({0: "4", 1: "7"})
+    assert reread_numbers(_table(cells), gray, 20.0, reader) == 0
+    assert reader.calls == []
+
+
+def test_a_garbled_number_gets_a_third_look_at_three_times_the_size() -> None:
+    gray, cells = _page(["120", "345", "a8", "77"])
+    seen: list[int] = []
+    reader = _by_scale({1: "a8", 2: "ag", 3: "0.8"}, seen)
+    assert reread_numbers(_table(cells), gray, 20.0, reader) == 1
+    assert cells[2].reread == ("0.8", 0.7)
+    assert seen == [1, 2, 3]
+
+
+def test_a_four_times_enlarged_reread_breaks_a_tie() -> None:
+    gray, cells = _doubtful_column(0.6)
+    seen: list[int] = []
+    reader = _by_scale({2: "30", 3: "35", 1: "36", 4: "30"}, seen)
+    assert reread_numbers(_table(cells), gray, 20.0, reader) == 1
+    assert cells[2].reread == ("30", 0.7) and seen == [2, 3, 1, 4]
+
+
+def test_a_seven_read_as_a_question_mark_is_a_seven_but_a_printed_question_mark_stays() -> None:
+    gray, cells = _printed_column(["12", "7", "?", "30", "4"], ["12", "?", "?", "30", "4"])
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is not None and cells[1].reread[0] == "7"
+    assert cells[2].reread is None  # its dot stands apart from the hook
+
+
+def test_a_number_read_at_088_confidence_is_still_doubtful() -> None:
+    gray, cells = _doubtful_column(0.88)
+    seen: list[int] = []
+    assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 1
+    assert cells[2].reread == ("30", 0.7)

@@ -163,3 +163,14 @@ def test_a_column_whose_every_amount_has_a_stray_space_is_still_numeric() -> Non
     assert _typed(["na", "-$11, 360", "-$9, 896"]) == ["na", -11360, -9896]
     # one such cell alone does not make a column numeric
     assert _typed(["na", "-$11, 360", "North"])[1] == "-$11, 360"
+
+
+def test_a_bare_integer_in_a_zero_padded_column_lost_its_point_even_when_it_fits() -> None:
+    # "16.0" shows the column pads its decimals: "729" there is "72.9" with the point lost, though three-digit
+    # integer parts also occur ("165.9")
+    typed = _typed(["729", "462", "16.0", "(50.3)", "95.6", "26.7", "(84.9)", "165.9"])
+    assert typed[:2] == pytest.approx([72.9, 46.2])
+    # without padded decimals the width rule alone decides: "729" fits "165.9"'s integer part and stays
+    assert _typed(["729", "16.1", "95.6", "26.7", "84.9", "165.9"])[0] == 729
+    # whole amounts with thousands separators: the column holds real integers too
+    assert _typed(["994.1", "248.9", "732.0", "136.9", "5,069", "1,069", "4469", "314"])[6:] == [4469, 314]

@@ -62,6 +62,9 @@ class ColumnHints:
     # integer too wide for the column but the right width once the point is back lost its point ("325" among
     # "16.0"s)
     lost_point: tuple[int, int] | None = None
+    # the column pads its decimals with zeros ("16.0", "206.0"): a bare integer there lost its point even when
+    # its width fits the column as an integer ("729" among "95.6"s and "16.0"s is "72.9")
+    padded_places: bool = False
     three_place_groups: bool = False  # "137.500" in a column grouping with commas and showing no decimals
     # a percentage column whose percentages show this many (1-3) decimals: "15.086" there is "15.0%" with the
     # "%" read as "86" or "96"
@@ -523,7 +526,8 @@ def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
     if hints.lost_point and k and num.decimals == 0 and not (num.grouped or num.scientific or num.percent):
         m = _BARE_DIGITS.search(s)
         narrow, wide = hints.lost_point
-        if m and len(m.group(1)) > wide and narrow <= len(m.group(1)) - k <= wide:
+        too_wide = m is not None and (len(m.group(1)) > wide or hints.padded_places)
+        if m and too_wide and narrow <= len(m.group(1)) - k <= wide:
             d = m.group(1)
             fixed = _parse_number(f"{s[: m.start()]}{d[:-k]}{hints.decimal}{d[-k:]}{s[m.end() :]}", hints)
             if fixed is not None:
@@ -664,8 +668,13 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         len(str(abs(int(p.value)))) for p in numbers if decimals and p.decimals == decimals and not p.grouped
     ]
     n_whole = sum(p.decimals == 0 for p in numbers)
+    # (not where whole amounts show thousands separators: such a column also holds real integers)
+    padded = any(p.decimals == decimals and p.value.as_tuple().digits[-1] == 0 for p in numbers) and not any(
+        p.grouped and not p.decimals for p in numbers
+    )
     lost_point = None
-    if len(widths) >= 3 and len(widths) >= 2 * n_whole and not any(p.percent for p in numbers):
+    enough = len(widths) >= 2 * n_whole or (padded and len(widths) > n_whole)
+    if len(widths) >= 3 and enough and not any(p.percent for p in numbers):
         lost_point = (min(widths), max(widths))
     percents = Counter(p.decimals for p in numbers if p.percent)
     percent_places = None
@@ -691,6 +700,7 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         decimals=decimals,
         negatives=any(p.value < 0 for p in numbers),
         lost_point=lost_point,
+        padded_places=padded and lost_point is not None,
         three_place_groups=three_place_groups,
         percent_places=percent_places,
     )
