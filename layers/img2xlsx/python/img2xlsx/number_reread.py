@@ -140,15 +140,13 @@ def _undotted(cell: RawCell, gray: np.ndarray) -> bool:
     if len(cell.words) != 1:
         return False
     x0, y0, x1, y1 = (max(0, int(v)) for v in cell.words[0].bbox)
-    cx0, cy0, cx1, cy1 = (max(0, int(v)) for v in cell.bbox)
     word = gray[y0:y1, x0:x1]
     if y1 - y0 < 6 or word.size == 0:
         return False
-    paper = float(np.median(gray[cy0:cy1, cx0:cx1]))
-    ink = float(np.percentile(word, 2))
-    if paper - ink < 40:
+    level = _ink_level(gray, cell, word)
+    if level is None:
         return False
-    mask = (word < paper - INK_SHARE * (paper - ink)).astype(np.uint8)
+    mask = (word < level).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     blobs = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 2]
     return len(blobs) == 1 and stats[blobs[0], cv2.CC_STAT_HEIGHT] >= 0.9 * (y1 - y0)
@@ -248,6 +246,18 @@ MINUS_LEVEL = (0.3, 0.75)
 INK_SHARE = 0.35  # a pixel is ink when this share of the way from the paper grey to the digits' grey
 
 
+def _ink_level(gray: np.ndarray, cell: RawCell, word: np.ndarray) -> float | None:
+    """Grey below which a pixel of ``word`` (a crop of ``gray``) is ink, set between the cell's paper and the
+    word's darkest strokes: scanned and lowres prints are pale, a fixed level misses them. None when the
+    cell shows no clear ink."""
+    cx0, cy0, cx1, cy1 = (max(0, int(v)) for v in cell.bbox)
+    paper = float(np.median(gray[cy0:cy1, cx0:cx1]))
+    ink = float(np.percentile(word, 2))
+    if paper - ink < 40:
+        return None
+    return paper - INK_SHARE * (paper - ink)
+
+
 def _minus_stroke(cell: RawCell, gray: np.ndarray, text: str) -> bool:
     """A short level stroke just before the first full-height glyph of the cell: a minus the page pass
     dropped, whether its word box covers the stroke or not. The threshold is relative to the cell's own
@@ -283,19 +293,18 @@ def _first_glyph_mask(cell: RawCell, gray: np.ndarray) -> tuple[np.ndarray, int]
     if not cell.words:
         return None
     wx0, wy0, wx1, wy1 = (max(0, int(v)) for v in min(cell.words, key=lambda w: w.bbox[0]).bbox)
-    cx0, cy0, cx1, cy1 = (max(0, int(v)) for v in cell.bbox)
+    cx0 = max(0, int(cell.bbox[0]))
     height = wy1 - wy0
     word = gray[wy0:wy1, wx0:wx1]
     if height < 6 or word.size == 0:
         return None
-    paper = float(np.median(gray[cy0:cy1, cx0:cx1]))
-    ink = float(np.percentile(word, 2))
-    if paper - ink < 40:
+    level = _ink_level(gray, cell, word)
+    if level is None:
         return None
     crop = gray[wy0:wy1, max(cx0 + 2, wx0 - 2 * height) : min(wx1, wx0 + 2 * height)]
     if crop.size == 0:
         return None
-    return (crop < paper - INK_SHARE * (paper - ink)).astype(np.uint8), height
+    return (crop < level).astype(np.uint8), height
 
 
 def _level_run(blob: np.ndarray, height: int) -> int:
@@ -353,15 +362,13 @@ def _point_after(cell: RawCell, gray: np.ndarray, n_digits: int) -> int | None:
     there is no such dot."""
     x0, y0, x1, y1 = (max(0, int(v)) for v in cell.words[0].bbox)
     height = y1 - y0
-    cx0, cy0, cx1, cy1 = (max(0, int(v)) for v in cell.bbox)
     word = gray[y0 : y1 + 2, max(0, x0 - 1) : x1 + 1]
     if height < 6 or word.size == 0:
         return None
-    paper = float(np.median(gray[cy0:cy1, cx0:cx1]))
-    ink = float(np.percentile(word, 2))
-    if paper - ink < 40:
+    level = _ink_level(gray, cell, word)
+    if level is None:
         return None
-    mask = (word < paper - INK_SHARE * (paper - ink)).astype(np.uint8)
+    mask = (word < level).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     boxes = [tuple(int(v) for v in stats[i, :4]) for i in range(1, n)]
     tall = [b for b in boxes if b[3] >= 0.5 * height]
