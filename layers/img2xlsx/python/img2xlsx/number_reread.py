@@ -44,6 +44,10 @@ Reader = Callable[..., tuple[str, float]]
 MapReads = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
 
 
+Todo = list[tuple[RawCell, ColumnHints, str]]  # cell, its column's hints, digits a re-read must keep
+Doubtful = list[tuple[float, RawCell, ColumnHints, str]]  # numbers read with low confidence
+
+
 def _text(cell: RawCell, h: float) -> str:
     return cell.reread[0] if cell.reread is not None else words_text(cell.words, h)
 
@@ -53,38 +57,7 @@ def reread_numbers(
 ) -> int:
     """Re-read garbled cells of numeric body columns with ``read(gray, bbox, single_line=True)``; returns
     how many cells took the re-read. ``map_reads(fn, items)`` may run the cells' re-reads in parallel."""
-    columns: dict[int, list[tuple[RawCell, str]]] = {}
-    for cell in raw.cells:
-        if cell.row >= raw.n_header_rows and cell.colspan == 1 and cell.rowspan == 1:
-            columns.setdefault(cell.col, []).append((cell, " ".join(_text(cell, h).split())))
-    todo: list[tuple[RawCell, ColumnHints, str]] = []  # cell, its column's hints, digits a re-read must keep
-    doubtful: list[tuple[float, RawCell, ColumnHints, str]] = []  # numbers read with low confidence
-    for cells in columns.values():
-        hints = infer_hints([t for _, t in cells])
-        if not (hints.repair or _glyphs_for_digits([t for _, t in cells], hints)):
-            continue  # not a numeric column: words there are meant as words
-        for cell, text in cells:
-            if not text:
-                continue
-            if parse_value(text, hints).kind not in _AMOUNTS:
-                if text == "?" and _undotted(cell, gray):
-                    cell.reread = ("7", cell.words[0].conf)  # a faint 7's hook read as "?"
-                    continue
-                todo.append((cell, hints, ""))
-                continue
-            fixed = _with_lost_point(cell, gray, text, hints)
-            if not (text[0].isdigit() or text[0] in _CURRENCIES):
-                pass  # already signed, bracketed or decorated
-            elif _minus_stroke(cell, gray, text):
-                fixed = "-" + fixed
-            elif _ink_before_words(cell, gray):
-                todo.append((cell, hints, _digits(text)))
-            if fixed != text:
-                cell.reread = (fixed, float(np.mean([w.conf for w in cell.words])))
-            elif cell.words and (
-                (conf := min(w.conf for w in cell.words)) < DOUBT_BELOW or _short(cell, text)
-            ):
-                doubtful.append((conf, cell, hints, text))
+    todo, doubtful = _plan(raw, gray, h)
     mapper = map_reads or (lambda fn, items: [fn(i) for i in items])
 
     def garbled(item: tuple[RawCell, ColumnHints, str]) -> tuple[str, float] | None:
@@ -118,6 +91,43 @@ def reread_numbers(
             cell.reread = better
             taken += 1
     return taken
+
+
+def _plan(raw: RawTable, gray: np.ndarray, h: float) -> tuple[Todo, Doubtful]:
+    """Mend what the pixels prove (lost minus, lost point, "?" for 7) and list the cells to read again."""
+    columns: dict[int, list[tuple[RawCell, str]]] = {}
+    for cell in raw.cells:
+        if cell.row >= raw.n_header_rows and cell.colspan == 1 and cell.rowspan == 1:
+            columns.setdefault(cell.col, []).append((cell, " ".join(_text(cell, h).split())))
+    todo: Todo = []
+    doubtful: Doubtful = []
+    for cells in columns.values():
+        hints = infer_hints([t for _, t in cells])
+        if not (hints.repair or _glyphs_for_digits([t for _, t in cells], hints)):
+            continue  # not a numeric column: words there are meant as words
+        for cell, text in cells:
+            if not text:
+                continue
+            if parse_value(text, hints).kind not in _AMOUNTS:
+                if text == "?" and _undotted(cell, gray):
+                    cell.reread = ("7", cell.words[0].conf)  # a faint 7's hook read as "?"
+                    continue
+                todo.append((cell, hints, ""))
+                continue
+            fixed = _with_lost_point(cell, gray, text, hints)
+            if not (text[0].isdigit() or text[0] in _CURRENCIES):
+                pass  # already signed, bracketed or decorated
+            elif _minus_stroke(cell, gray, text):
+                fixed = "-" + fixed
+            elif _ink_before_words(cell, gray):
+                todo.append((cell, hints, _digits(text)))
+            if fixed != text:
+                cell.reread = (fixed, float(np.mean([w.conf for w in cell.words])))
+            elif cell.words and (
+                (conf := min(w.conf for w in cell.words)) < DOUBT_BELOW or _short(cell, text)
+            ):
+                doubtful.append((conf, cell, hints, text))
+    return todo, doubtful
 
 
 # A column of numbers whose other cells are each one stray glyph ("a", "?" for a small "0" or "7"): at least
