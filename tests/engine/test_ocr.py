@@ -219,3 +219,23 @@ def test_ocr_threads_work_in_a_forked_child_after_the_parent_used_them() -> None
 
 def _texts_on_two_threads(gray: np.ndarray) -> set[str]:
     return {w.text for w in ocr.read_page_words(gray, threads=2)}
+
+
+def test_lighten_dark_fills_turns_a_band_white_and_leaves_the_rest() -> None:
+    gray, _ = _page_of_lines(6)
+    page = gray.copy()
+    page[10:60, 20:-20] = 50  # a dark band holding light glyph strokes
+    page[25:40:3, 60:200] = 255
+    out = ocr.lighten_dark_fills(page)
+    assert out[10:60, 20:-20][page[10:60, 20:-20] == 50].min() >= 250  # the fill became paper
+    assert out[25:40:3, 60:200].max() <= 5  # its light strokes became black
+    assert np.array_equal(out[80:], page[80:])  # the rest of the page is untouched
+    assert ocr.lighten_dark_fills(gray) is gray  # no fill: nothing to do
+
+
+def test_lighten_dark_fills_leaves_a_photo_surround_alone() -> None:
+    gray, _ = _page_of_lines(6)
+    photo = np.full((gray.shape[0] + 200, gray.shape[1] + 200), 40, np.uint8)  # dark table top
+    photo[100:-100, 100:-100] = gray  # the page on it
+    out = ocr.lighten_dark_fills(photo)
+    assert np.array_equal(out, photo)

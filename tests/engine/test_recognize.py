@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from img2xlsx.recognize import recognize_page
 from PIL import Image, ImageDraw, ImageFont
 
@@ -170,3 +171,24 @@ def test_turned_half_twice_is_the_same_page() -> None:
     p = page.to_source(np.array([[10.0, 20.0]]))
     q = once.to_source(np.array([[w - 1 - 10.0, h - 1 - 20.0]]))
     assert np.allclose(p, q, atol=1e-6)
+
+
+def _dark_header_page(fill: int) -> np.ndarray:
+    img = Image.new("RGB", (900, 360), "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([40, 40, 860, 90], fill=(fill, fill, min(255, fill + 50)))
+    for i, text in enumerate(["Region", "Units", "Revenue", "Margin"]):
+        draw.text((60 + i * 200, 55), text, fill="white", font=_font(24))
+    rows = [["North", "1,204", "45,300.50", "12.5%"], ["South", "987", "38,120.00", "-3.2%"]]
+    for r, row in enumerate(rows):
+        for i, text in enumerate(row):
+            draw.text((60 + i * 200, 120 + 60 * r), text, fill="black", font=_font(24))
+    return np.asarray(img)
+
+
+@pytest.mark.parametrize("fill", [20, 60, 120])
+def test_white_header_text_on_a_dark_band_is_read(fill: int) -> None:
+    res = recognize_page(_dark_header_page(fill))
+    assert len(res.tables) == 1
+    header = [c.text for c in sorted(res.tables[0].cells, key=lambda c: c.col) if c.row == 0]
+    assert header == ["Region", "Units", "Revenue", "Margin"]

@@ -34,6 +34,8 @@ RULE_MIN_LEN = 40  # px: strokes at least this long are rulings, not glyphs (bod
 # Median grey below which an area is a dark fill that may carry light text (bench pages: paper and zebra
 # or header fills >= 175; only photos with a dark table top around the page go lower)
 DARK_FILL = 140
+FILL_CLOSE = 15  # px: a closing this wide covers the light glyph strokes inside a dark fill
+FILL_SOLID = 0.6  # share of its bounding box a dark fill covers (bands, cells ~1; a photo's surround ~0.1)
 _TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -111,6 +113,46 @@ def has_dark_fill(gray: np.ndarray) -> bool:
     if small.size == 0:
         return False
     return int(cv2.medianBlur(small, 9).min()) < DARK_FILL
+
+
+def lighten_dark_fills(gray: np.ndarray, original: np.ndarray | None = None) -> np.ndarray:
+    """``gray`` with its dark fills (header bands, shaded cells) inverted and their inverted fill stretched
+    to white: light text on a dark band becomes black text on white, which Tesseract reads like the rest of
+    the page. Its own inverted retry read "Reg" for "Region" and "Ma" for "Margin" in white on navy, and a
+    bare inversion of a mid-grey fill binarises as one black box.
+
+    ``original``: the same page before illumination flattening, if ``gray`` was flattened. Fills are found
+    on ``gray`` (even light: a photo's dark corners are not fills) but their pixels are taken from
+    ``original``, because flattening takes a band's light glyphs for paper and lifts the fill around them.
+    """
+    import cv2
+
+    if not has_dark_fill(gray):
+        return gray
+    src = original if original is not None and original.shape == gray.shape else gray
+    close = cv2.getStructuringElement(cv2.MORPH_RECT, (FILL_CLOSE, FILL_CLOSE))
+    # windows are judged after a closing wider than glyph strokes: dense dark text is closed away (it could
+    # make a window's median dark), a fill stays dark with its light glyphs
+    small = np.ascontiguousarray(cv2.morphologyEx(gray, cv2.MORPH_CLOSE, close)[::4, ::4])
+    _, _, stats, _ = cv2.connectedComponentsWithStats(
+        (cv2.medianBlur(small, 9) < DARK_FILL).astype(np.uint8), connectivity=8
+    )
+    h, w = gray.shape[:2]
+    region = np.zeros((h, w), np.uint8)
+    for x, y, bw, bh, area in stats[1:]:
+        if area < FILL_SOLID * bw * bh:
+            continue  # a fill is a solid box; a frame or the dark table top around a photo's page is not
+        # the box around the fill's windows, one window wider: the median shrinks a fill at its edges
+        region[max(0, 4 * y - 8) : 4 * (y + bh) + 8, max(0, 4 * x - 8) : 4 * (x + bw) + 8] = 1
+    if not region.any():
+        return gray
+    # the fill's own pixels: dark pixels closed over the glyphs they surround (paper beside the fill stays)
+    fill = (cv2.morphologyEx((src < DARK_FILL).astype(np.uint8), cv2.MORPH_CLOSE, close) > 0) & (region > 0)
+    inverted = 255.0 - src.astype(np.float32)
+    paper = cv2.dilate(inverted, close)  # around each pixel, the inverted fill: the band's new paper
+    out = gray.copy()
+    out[fill] = np.clip(inverted[fill] * 255.0 / np.maximum(paper[fill], 1.0), 0, 255).astype(np.uint8)
+    return out
 
 
 def _set_image(api: Any, gray: np.ndarray) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from .model import Cell, Table, TextLine
 from .normalize import NOISE_WARNING, NormalizedPage, looks_like_noise, normalize_page, to_gray
 from .number_reread import reread_numbers
-from .ocr import Word, map_reads, read_page_words, read_region, read_words
+from .ocr import Word, lighten_dark_fills, map_reads, read_page_words, read_region, read_words
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
@@ -144,7 +144,7 @@ def recognize_normalized(
         if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
             bands = raw_bands
     # Tesseract reads the normaliser's OCR copy (sharpened for blurry photos), rules painted out
-    ocr_gray = erase_rulings(getattr(norm, "ocr_gray", gray), rulings)
+    ocr_gray = lighten_dark_fills(erase_rulings(getattr(norm, "ocr_gray", gray), rulings), shades)
     if words is None:
         words = _page_words(ocr_gray)
     if check_upside_down and (conf := _confidence(words)) < UPSIDE_DOWN_BELOW:
