@@ -192,3 +192,32 @@ def test_white_header_text_on_a_dark_band_is_read(fill: int) -> None:
     assert len(res.tables) == 1
     header = [c.text for c in sorted(res.tables[0].cells, key=lambda c: c.col) if c.row == 0]
     assert header == ["Region", "Units", "Revenue", "Margin"]
+
+
+@pytest.mark.parametrize("separators", [True, False])
+def test_dark_header_band_on_top_of_a_grid_is_its_first_row(separators: bool) -> None:
+    """The band's edges are no rule (it is a fill) and white separators are no ink: the header row used to
+    fall outside the grid and come back as loose text lines."""
+    img = Image.new("RGB", (900, 300), "white")
+    draw = ImageDraw.Draw(img)
+    xs, ys = [40, 240, 440, 640, 860], [40, 90, 150, 210]
+    draw.rectangle([xs[0], ys[0], xs[-1], ys[1]], fill=(30, 50, 100))
+    if separators:
+        for x in xs[1:-1]:
+            draw.line([x, ys[0], x, ys[1]], fill="white", width=2)
+    for x in xs:
+        draw.line([x, ys[1], x, ys[-1]], fill="black", width=2)
+    for y in ys[1:]:
+        draw.line([xs[0], y, xs[-1], y], fill="black", width=2)
+    rows = [["Region", "Units", "Revenue", "Margin"], ["North", "1,204", "45,300.50", "12.5%"]]
+    rows.append(["West", "987", "38,120.00", "-3.2%"])
+    for r, row in enumerate(rows):
+        for i, text in enumerate(row):
+            draw.text((xs[i] + 16, ys[r] + 14), text, fill="white" if r == 0 else "black", font=_font(24))
+    res = recognize_page(np.asarray(img))
+    assert len(res.tables) == 1
+    table = res.tables[0]
+    assert (table.n_rows, table.n_cols) == (3, 4)
+    got = [[c.text for c in sorted(table.cells, key=lambda c: c.col) if c.row == r] for r in range(3)]
+    assert got == rows
+    assert res.lines == []

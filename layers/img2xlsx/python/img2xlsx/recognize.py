@@ -21,7 +21,7 @@ from .ocr import Word, lighten_dark_fills, map_reads, read_page_words, read_regi
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
-from .tables.lines import Band, detect_bands, detect_rulings, erase_rulings
+from .tables.lines import Band, detect_bands, detect_rulings, erase_rulings, frame_dark_bands
 from .tables.missed import read_missed
 from .tables.segment import Region, find_regions
 from .tables.skeleton import RawCell, RawTable, words_text
@@ -143,6 +143,7 @@ def recognize_normalized(
         # the unflattened page wins unless it shows (nearly) nothing: flattening breaks stripes into pieces
         if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
             bands = raw_bands
+    rulings = frame_dark_bands(rulings, bands, text_h)
     # Tesseract reads the normaliser's OCR copy (sharpened for blurry photos), rules painted out
     ocr_gray = lighten_dark_fills(erase_rulings(getattr(norm, "ocr_gray", gray), rulings), shades)
     if words is None:

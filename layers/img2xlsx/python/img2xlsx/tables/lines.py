@@ -227,6 +227,47 @@ def _rule_mask(
     return mask
 
 
+DARK_BAND = 140  # mean grey under which a band is a dark fill (light text on it), as ocr.DARK_FILL
+BAND_COVER = 0.5  # share of a rule's length the dark bands on it must cover to be its header row
+
+
+def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Rulings:
+    """A dark header band sitting on a grid's top rule, with no rule of its own above: its top edge becomes
+    a rule and the grid's vertical rules reach up to it, so the header row joins the grid. The band's edges
+    are not ink (it is a fill), and light separators inside it are not either."""
+    tol = max(4, round(0.4 * text_h))
+    hlines, vlines = list(rulings.hlines), list(rulings.vlines)
+    for top in sorted(rulings.hlines, key=lambda h: h.y):
+        on = [
+            b
+            for b in bands
+            if b.level < DARK_BAND and abs(b.y1 - top.y) <= tol and b.x1 > top.x0 and b.x0 < top.x1
+        ]
+        covered = sum(min(b.x1, top.x1) - max(b.x0, top.x0) for b in on)
+        if not on or covered < BAND_COVER * top.length:
+            continue
+        y0 = min(b.y0 for b in on)
+        if top.y - y0 < text_h or any(
+            abs(h.y - y0) <= tol and h.x0 < top.x1 and h.x1 > top.x0 for h in hlines
+        ):
+            continue
+        hlines.append(HLine(top.x0, top.x1, y0, top.thickness))
+        vlines = [
+            VLine(y0, v.y1, v.x, v.thickness, v.slope)
+            if abs(v.y0 - top.y) <= tol and top.x0 - tol <= v.x <= top.x1 + tol
+            else v
+            for v in vlines
+            if not _inside_fill(v, Band(top.x0, y0, top.x1, top.y, 0.0), tol)
+        ]
+    return Rulings(hlines, vlines, rulings.mask)
+
+
+def _inside_fill(v: VLine, row: Band, tol: int) -> bool:
+    """A vertical "rule" within a dark header row is the fill showing between light glyphs (a real
+    separator there is light, so never ink), not a rule."""
+    return row.x0 - tol <= v.x <= row.x1 + tol and v.y0 >= row.y0 - tol and v.y1 <= row.y1 + tol
+
+
 def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
     """The page with rules painted over in the local background, so OCR does not read them as glyphs."""
     if not rulings.mask.any():
