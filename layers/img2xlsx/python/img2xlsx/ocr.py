@@ -258,7 +258,8 @@ _pools: dict[int, ThreadPoolExecutor] = {}
 
 def ocr_threads() -> int:
     """Threads for one page's OCR: $IMG2XLSX_OCR_THREADS, else the CPUs this process may run on (at most
-    MAX_OCR_THREADS). A Lambda with 3008 MB has 2 vCPUs; the local server runs 2 workers on 2 cores."""
+    MAX_OCR_THREADS). The converter Lambda (3584 MB, 2 vCPUs) sets 2; the local server runs a worker per
+    core."""
     env = os.environ.get(OCR_THREADS_ENV, "").strip()
     if env.isdigit():
         return max(1, min(MAX_OCR_THREADS, int(env)))
@@ -363,7 +364,7 @@ def read_page_words(gray: np.ndarray, *, psm: int = PAGE_PSM, threads: int | Non
     bounds = list(zip([0, *cuts], [*cuts, h], strict=True))
     # each band is padded by repeating its blank edge row: a margin without the neighbour band's glyphs
     bands = [np.pad(gray[y0:y1], ((BAND_PAD, BAND_PAD), (0, 0)), mode="edge") for y0, y1 in bounds]
-    results = list(_pool(len(bands)).map(lambda band: _read_words_tesserocr(band, psm), bands))
+    results = list(_pool(threads).map(lambda band: _read_words_tesserocr(band, psm), bands))
     words: list[Word] = []
     for i, ((y0, _), band_words) in enumerate(zip(bounds, results, strict=True)):
         dy = y0 - BAND_PAD
