@@ -214,19 +214,65 @@ def _render_page(doc: Any, index: int, scale: float, name: str) -> tuple[np.ndar
             page.flatten(raw.FLAT_PRINT)  # form values and stamps become page content
             page.close()
             page = doc[index]
-        bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=False, draw_annots=True)
-        rgb = np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
-        height, width = rgb.shape[:2]
-        posconv = pdfium.PdfPosConv(page, (0, 0, width, height, 0))
-        words, note = _text_layer(page, posconv, rgb)
+        textpage = page.get_textpage()
+        try:
+            turn = _upright_turn(page, textpage)
+            bitmap = page.render(
+                scale=scale, rotation=turn, rev_byteorder=True, may_draw_forms=False, draw_annots=True
+            )
+            rgb = np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
+            height, width = rgb.shape[:2]
+            posconv = pdfium.PdfPosConv(page, (0, 0, width, height, turn // 90))
+            words, note = _text_layer(textpage, posconv, rgb)
+        finally:
+            textpage.close()
     except pdfium.PdfiumError as exc:
         raise TruncatedImageError(f"{name}: page {index + 1} of the PDF cannot be rendered ({exc})") from None
     dpi = scale * 72.0
     facts: dict[str, Any] = {"dpi": dpi, "note": note, "warnings": []}
+    if turn:
+        facts["warnings"].append(f"the page was turned by {turn}° clockwise to read its text upright")
     if dpi < LOW_DPI_WARNING:
         facts["warnings"].append(f"the page is very large: rendered at only {dpi:.0f} dpi")
     facts["words"] = None if words is None else [[w.text, *w.bbox, *w.line_id] for w in words]
     return rgb, facts
+
+
+def _upright_turn(page: Any, textpage: Any) -> int:
+    """The clockwise quarter turn (0, 90, 180, 270) that makes most of the page's text run left to right as
+    displayed: a landscape table printed sideways on a portrait page is read upright, text layer and all."""
+    import pypdfium2 as pdfium
+
+    posconv = pdfium.PdfPosConv(page, (0, 0, 1000, 1000, 0))
+    votes = [0, 0, 0, 0]
+    for _, _, angle in _directions(textpage, _affine(posconv), limit=2000):
+        quarter = round(angle / 90) % 4
+        if abs(angle - 90 * round(angle / 90)) <= MAX_ANGLE_DEG:
+            votes[quarter] += 1
+    best = max(range(4), key=lambda q: votes[q])
+    return 90 * best if votes[best] > 2 * votes[0] else 0
+
+
+def _directions(
+    textpage: Any, to_px: Callable[[float, float], tuple[float, float]], limit: int | None = None
+) -> list[tuple[int, str, float]]:
+    """(index, character, angle as displayed in degrees, counter-clockwise) of the page's visible characters."""
+    import pypdfium2.raw as raw
+
+    matrix = raw.FS_MATRIX()
+    ox, oy = to_px(0, 0)
+    out = []
+    n = textpage.count_chars()
+    for i in range(n if limit is None else min(n, limit)):
+        code = raw.FPDFText_GetUnicode(textpage.raw, i)
+        if code <= 32 or raw.FPDFText_IsGenerated(textpage.raw, i) == 1:
+            continue
+        if not raw.FPDFText_GetMatrix(textpage.raw, i, matrix):
+            continue
+        dx, dy = to_px(matrix.a, matrix.b)
+        angle = math.degrees(math.atan2(-(dy - oy), dx - ox))  # pixel y runs down
+        out.append((i, chr(code) if code < 0x110000 else "", angle))
+    return out
 
 
 # --- the text layer -------------------------------------------------------------------------------------
@@ -255,44 +301,38 @@ def _affine(posconv: Any) -> Callable[[float, float], tuple[float, float]]:
     return convert
 
 
-def _chars(page: Any, posconv: Any) -> tuple[list[_Char], int]:
-    """The page's horizontal characters in content order, and how many characters were garbage."""
+def _chars(textpage: Any, posconv: Any) -> tuple[list[_Char], int]:
+    """The page's left-to-right characters in content order, and how many characters were garbage."""
     import ctypes
 
     import pypdfium2.raw as raw
 
-    textpage = page.get_textpage()
-    try:
-        tp = textpage.raw
-        to_px = _affine(posconv)
-        px_per_pt = math.hypot(*(a - b for a, b in zip(to_px(1, 0), to_px(0, 0), strict=True)))
-        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        out: list[_Char] = []
-        garbage = 0
-        for i in range(textpage.count_chars()):
-            code = raw.FPDFText_GetUnicode(tp, i)
-            text = chr(code) if 0 < code < 0x110000 else "\ufffd"
-            space = text.isspace() or code in (0, 2) or bool(raw.FPDFText_IsGenerated(tp, i))
-            if not space and (raw.FPDFText_HasUnicodeMapError(tp, i) == 1 or _is_garbage(text)):
-                garbage += 1
-                continue
-            if not raw.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
-                continue
-            angle = raw.FPDFText_GetCharAngle(tp, i)
-            if not space and angle >= 0 and min(angle, 2 * math.pi - angle) > math.radians(MAX_ANGLE_DEG):
-                continue  # rotated text
-            raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-            corners = [to_px(x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
-            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
-            baseline = to_px(ox.value, oy.value)[1]
-            size = raw.FPDFText_GetFontSize(tp, i) * px_per_pt
-            if not space and "\ufb00" <= text <= "\ufb06":  # ligatures: ﬁ -> fi
-                text = unicodedata.normalize("NFKC", text)
-            out.append(_Char(text, (min(xs), min(ys), max(xs), max(ys)), baseline, size, space))
-        return out, garbage
-    finally:
-        textpage.close()
+    tp = textpage.raw
+    to_px = _affine(posconv)
+    px_per_pt = math.hypot(*(a - b for a, b in zip(to_px(1, 0), to_px(0, 0), strict=True)))
+    sideways = {i for i, _, angle in _directions(textpage, to_px) if abs(angle) > MAX_ANGLE_DEG}
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    out: list[_Char] = []
+    garbage = 0
+    for i in range(textpage.count_chars()):
+        code = raw.FPDFText_GetUnicode(tp, i)
+        text = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        space = text.isspace() or code in (0, 2) or bool(raw.FPDFText_IsGenerated(tp, i))
+        if not space and (raw.FPDFText_HasUnicodeMapError(tp, i) == 1 or _is_garbage(text)):
+            garbage += 1
+            continue
+        if i in sideways or not raw.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
+            continue  # rotated text (vertical column headers) is left to the page picture
+        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+        corners = [to_px(x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        baseline = to_px(ox.value, oy.value)[1]
+        size = raw.FPDFText_GetFontSize(tp, i) * px_per_pt
+        if not space and "\ufb00" <= text <= "\ufb06":  # ligatures: ﬁ -> fi
+            text = unicodedata.normalize("NFKC", text)
+        out.append(_Char(text, (min(xs), min(ys), max(xs), max(ys)), baseline, size, space))
+    return out, garbage
 
 
 def _is_garbage(text: str) -> bool:
@@ -361,9 +401,9 @@ def _on_ink(words: list[Word], rgb: np.ndarray) -> list[bool]:
     return out
 
 
-def _text_layer(page: Any, posconv: Any, rgb: np.ndarray) -> tuple[list[Word] | None, str]:
+def _text_layer(textpage: Any, posconv: Any, rgb: np.ndarray) -> tuple[list[Word] | None, str]:
     """The page's words when its text layer can replace OCR, else None; and a note saying why."""
-    chars, garbage = _chars(page, posconv)
+    chars, garbage = _chars(textpage, posconv)
     visible = sum(1 for c in chars if not c.space)
     if visible + garbage < MIN_TEXT_CHARS:
         return None, "no text layer"
