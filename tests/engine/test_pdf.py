@@ -64,7 +64,7 @@ def test_scanned_pdf_is_the_picture_and_has_no_text_layer() -> None:
     assert page.rgb.shape == (700, 1000, 3)  # a page of the picture's size at 200 dpi: pixel for pixel
     diff = np.abs(page.rgb.astype(int) - np.asarray(picture, dtype=int))
     assert diff.mean() < 2
-    r, g, b = page.rgb[200, 300].tolist()  # Pillow stores the picture as JPEG: close, not exact
+    r, _, b = page.rgb[200, 300].tolist()  # Pillow stores the picture as JPEG: close, not exact
     assert r < 30 and b > 190  # colours survive, channels in RGB order
 
 

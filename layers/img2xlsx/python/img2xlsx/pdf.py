@@ -256,7 +256,7 @@ def _upright_turn(page: Any, textpage: Any) -> int:
 def _directions(
     textpage: Any, to_px: Callable[[float, float], tuple[float, float]], limit: int | None = None
 ) -> list[tuple[int, str, float]]:
-    """(index, character, angle as displayed in degrees, counter-clockwise) of the page's visible characters."""
+    """(index, character, displayed angle in degrees counter-clockwise) of the visible characters."""
     import pypdfium2.raw as raw
 
     matrix = raw.FS_MATRIX()
