@@ -79,7 +79,7 @@ lint: venv
 bench: setup  # args: make bench BENCH_ARGS="--engines img2xlsx --limit 40"; img2table venv made on demand
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-# Fuzz the image loader for FUZZ_SECONDS (atheris, coverage-guided); crash inputs land in fuzz/.work/crashes.
+# Fuzz the image and PDF loader for FUZZ_SECONDS (atheris, coverage-guided); crash inputs land in fuzz/.work/crashes.
 FUZZ_SECONDS ?= 60
 fuzz: venv
 	@$(PY) -c "import atheris" 2>/dev/null || $(PIP) install -q 'atheris>=2.3'

@@ -53,6 +53,8 @@ DEFAULT_MAX_PDF_PAGES = _env_int("IMG2XLSX_MAX_PDF_PAGES", 20)
 # What the render child may spend on the whole file. Ordinary pages take ~0.1 s and ~50 MB each.
 RENDER_CPU_SECONDS = _env_int("IMG2XLSX_PDF_RENDER_SECONDS", 20)
 RENDER_MEMORY_MB = _env_int("IMG2XLSX_PDF_RENDER_MB", 1536)
+# Off only for fuzzing (fuzz/fuzz_loader.py), where a PDFium crash or hang must surface as one.
+ISOLATE = os.environ.get("IMG2XLSX_PDF_ISOLATE", "1") != "0"
 LOW_DPI_WARNING = 72  # a page rendered below this (a huge page scaled into the pixel limit) gets a warning
 
 # When a page's text layer is trusted: enough visible characters, nearly all of them real text (fonts without
@@ -108,15 +110,16 @@ def load_pdf(
     max_total_pixels: int,
     max_pages: int = DEFAULT_MAX_PDF_PAGES,
     dpi: float = DEFAULT_DPI,
-    isolate: bool = True,
+    isolate: bool | None = None,
 ) -> list[PdfPage]:
     """Render every page (refusing too many pages before rendering any) and extract usable text layers.
 
-    ``isolate`` runs PDFium in a forked child with CPU, memory and wall-clock limits (where fork exists).
+    ``isolate`` (default: ``ISOLATE``, on) runs PDFium in a forked child with CPU, memory and wall-clock
+    limits (where fork exists).
     Raises an :class:`~img2xlsx.errors.InputError` with a one-line message for every unusable file.
     """
     limits = _Limits(max_pixels, min_side, max_pages, max_total_pixels, dpi)
-    if isolate and hasattr(os, "fork"):
+    if (ISOLATE if isolate is None else isolate) and hasattr(os, "fork"):
         header, blobs = _run_isolated(lambda: _render_document(data, name, limits), name)
     else:
         header, blobs = _render_document(data, name, limits)
