@@ -38,7 +38,7 @@ class Context:
 
 @pytest.fixture
 def handler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from img2xlsx.jobs import config
+    from img2xlsx.jobs import wiring
 
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "img2xlsx-tests")
@@ -50,9 +50,9 @@ def handler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    config.use_service(None)  # build from the environment above, as a cold start in the container would
+    wiring.use_service(None)  # build from the environment above, as a cold start in the container would
     yield module.handler
-    config.use_service(None)
+    wiring.use_service(None)
 
 
 def test_seeded_upload_converts_and_verifies(tmp_path: Path, handler: Any) -> None:
