@@ -7,6 +7,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 LAYER = ROOT / "layers" / "img2xlsx" / "python"
@@ -54,3 +56,46 @@ def test_the_job_core_imports_no_adapter() -> None:
         assert not {m for m in imported if m.startswith(("boto", "img2xlsx_local", "aws_lambda"))}, name
         source = (jobs / name).read_text()
         assert "from .aws import" not in source and "from . import aws" not in source, name
+
+
+def module_graph(package_dir: Path, package: str) -> dict[str, set[str]]:
+    """Module -> the modules of the same package it imports (absolute and relative imports, anywhere)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(package_dir.glob("*.py")):
+        name = f"{package}.{path.stem}" if path.stem != "__init__" else package
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{parent}.{base}" if base else parent
+                targets = {base} | {f"{base}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                targets = {a.name for a in node.names}
+            else:
+                continue
+            deps |= {t for t in targets if t.startswith(package + ".")}
+        graph[name] = {d for d in deps if d != name}
+    return {name: deps & set(graph) for name, deps in graph.items()}  # modules only, not imported names
+
+
+@pytest.mark.parametrize(
+    ("folder", "package"),
+    [(LAYER / "img2xlsx" / "jobs", "img2xlsx.jobs"), (ROOT / "local" / "img2xlsx_local", "img2xlsx_local")],
+)
+def test_no_import_goes_in_a_circle(folder: Path, package: str) -> None:
+    graph = module_graph(folder, package)
+    assert f"{package}.service" in graph or f"{package}.server" in graph
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join([*path, module])
+        if module in done:
+            return
+        for dep in graph.get(module, ()):
+            visit(dep, (*path, module))
+        done.add(module)
+
+    for module in graph:
+        visit(module, ())
