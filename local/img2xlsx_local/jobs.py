@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..jobs.model import Job, JobResult, JobStatus
+from img2xlsx.jobs.model import Job, JobResult, JobStatus
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Job))
 

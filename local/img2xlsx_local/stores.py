@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from img2xlsx.jobs.ports import Stores
+from img2xlsx.jobs.settings import Settings
+
 from .jobs import SqliteJobStore
 from .objects import LocalObjectStore
 from .signing import load_or_create_secret
@@ -34,3 +37,10 @@ def open_stores(data_dir: str | os.PathLike[str]) -> LocalStores:
         objects=LocalObjectStore(root, secret),
         jobs=SqliteJobStore(root / "jobs.sqlite"),
     )
+
+
+def stores_from_settings(settings: Settings) -> Stores:
+    """The ``local`` backend (named in ``img2xlsx.jobs.wiring``): one folder holds the objects of both
+    "buckets" (their keys never overlap: ``uploads/`` vs ``results/``) and the jobs."""
+    local = open_stores(settings.data_dir)
+    return Stores(uploads=local.objects, results=local.objects, jobs=local.jobs)

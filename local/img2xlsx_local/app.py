@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from img2xlsx.jobs.settings import Settings
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -26,13 +26,13 @@ from .workers import WorkerPool
 
 log = logging.getLogger("img2xlsx.local")
 
+DEFAULT_SETTINGS = Settings()
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
-def max_upload_request() -> int:
+def max_upload_request(max_upload_bytes: int) -> int:
     """Largest upload request the server will even parse; the signed policy sets the real, per-job limit."""
-    configured = int(os.environ.get("MAX_UPLOAD_BYTES", "0") or 0)
-    return max(64 * 1024 * 1024, configured + 1024 * 1024)
+    return max(64 * 1024 * 1024, max_upload_bytes + 1024 * 1024)
 
 
 # Largest API request body (a job request is ~100 bytes; API Gateway itself stops at 10 MB with a 413).
@@ -47,8 +47,10 @@ def create_app(
     api_handler: Handler,
     dist_dir: Path | None,
     on_startup: Any = None,
+    max_upload_bytes: int = DEFAULT_SETTINGS.max_upload_bytes,
 ) -> Starlette:
-    request_limit = max_upload_request()
+    """``max_upload_bytes``: the service's upload limit (``Settings.max_upload_bytes``)."""
+    request_limit = max_upload_request(max_upload_bytes)
     # A Lambda execution environment handles one event at a time, and the handler relies on it: Powertools'
     # resolver keeps the current event on a module-level object. Requests run in a thread pool here, so they
     # enter the handler one at a time (each call takes milliseconds).

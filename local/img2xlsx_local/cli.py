@@ -54,7 +54,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m img2xlsx.local")
+    parser = argparse.ArgumentParser(prog="python -m img2xlsx_local")
     configure(parser)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_plus
 
+from img2xlsx.jobs.settings import Settings
+from img2xlsx.jobs.wiring import get_service, service_for, use_service
+
 from . import events
 from .handlers import API_FUNCTION, REPO_ROOT, load_handler
 from .stores import DEFAULT_DATA_DIR, LocalStores, open_stores
@@ -54,7 +57,7 @@ def lock_data_dir(root: Path) -> IO[str]:
 
 
 def handler_env(data_dir: Path) -> dict[str, str]:
-    """The environment the handlers read (``img2xlsx.jobs.config``), plus quiet powertools."""
+    """The environment the handlers read (``img2xlsx.jobs.settings``), plus quiet powertools."""
     return {
         "IMG2XLSX_BACKEND": "local",
         "IMG2XLSX_DATA_DIR": str(data_dir),
@@ -132,7 +135,9 @@ def build_app(options: ServeOptions) -> object:
 
     data_dir = options.data_dir.resolve()
     env = handler_env(data_dir)
-    os.environ.update(env)  # the API handler builds its service from the environment, as on Lambda
+    os.environ.update(env)  # the same variables the handlers would read on Lambda (worker processes do)
+    settings = Settings.from_env()
+    use_service(service_for(settings))  # this process's handlers: built once, from those settings
     stores = open_stores(data_dir)
     queue = EventQueue(stores.database)
     api_handler = load_handler(*API_FUNCTION)
@@ -141,16 +146,12 @@ def build_app(options: ServeOptions) -> object:
         return [unquote_plus(rec["s3"]["object"]["key"]) for rec in event.get("Records", [])]
 
     def give_up(event: dict[str, Any], reason: str) -> None:
-        from ..jobs.config import get_service
-
         message = failure_message(reason)
         for key in keys(event):
             get_service().fail_upload(key, message)
             log.error("gave up on %s: %s", key, reason)
 
     def timed_out(event: dict[str, Any]) -> None:
-        from ..jobs.config import get_service
-
         for key in keys(event):
             get_service().release_upload(key)
 
@@ -177,6 +178,7 @@ def build_app(options: ServeOptions) -> object:
         api_handler=api_handler,
         dist_dir=options.dist_dir,
         on_startup=on_startup,
+        max_upload_bytes=settings.max_upload_bytes,
     )
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
-from ..errors import ImageTooLargeError
-from ..jobs.ports import PresignedUpload
+from img2xlsx.errors import ImageTooLargeError
+from img2xlsx.jobs.ports import PresignedUpload
+
 from . import signing
 
 UPLOAD_PATH = "/_local/upload"
