@@ -34,6 +34,7 @@ const BY_EXTENSION: Record<string, string> = {
   heic: "image/heic",
   heif: "image/heif",
   avif: "image/avif",
+  pdf: "application/pdf",
 };
 
 export function contentTypeOf(file: File): string {
