@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from img2xlsx.number_reread import reread_numbers
 from img2xlsx.ocr import Word
+from img2xlsx.reread.numbers import reread_numbers
 from img2xlsx.tables.skeleton import RawCell, RawTable
 from PIL import Image, ImageDraw, ImageFont
 

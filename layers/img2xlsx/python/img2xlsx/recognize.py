@@ -1,8 +1,9 @@
 """One page image → its tables (structure + cell text) and the text lines around them.
 
 Order of work: normalise the page, find rules and shaded bands, erase the rules, read every word once with
-Tesseract, locate table regions, build each region's grid (rules for bordered tables, whitespace and text
-lines for the others), hand every word to the cell that contains it. Coordinates are mapped back to the
+the injected text reader, locate table regions, build each region's grid (rules for bordered tables,
+whitespace and text lines for the others), hand every word to the cell that contains it, take a second look
+at doubtful cells and numbers. Coordinates are mapped back to the
 loaded page at the very end.
 """
 
@@ -15,17 +16,21 @@ import cv2
 import numpy as np
 
 from .model import Cell, Table, TextLine
-from .normalize import NOISE_WARNING, NormalizedPage, looks_like_noise, normalize_page, to_gray
-from .number_reread import reread_numbers
-from .ocr import Word, lighten_dark_fills, map_reads, read_page_words, read_region, read_words
+from .ocr import TextReader, Word, get_reader
+from .ocr.pool import map_reads
+from .page.clean import erase_rulings, lighten_dark_fills
+from .page.normalize import NOISE_WARNING, NormalizedPage, looks_like_noise, normalize_page, to_gray
+from .reread.cells import reread_cells
+from .reread.missed import read_missed
+from .reread.numbers import reread_numbers
 from .tables.borderless import borderless_structure
 from .tables.grid import grid_structure
 from .tables.header import count_header_rows
-from .tables.lines import Band, detect_bands, detect_rulings, erase_rulings, frame_dark_bands
-from .tables.missed import read_missed
+from .tables.lines import Band, detect_bands, detect_rulings, frame_dark_bands
 from .tables.segment import Region, find_regions
-from .tables.skeleton import RawCell, RawTable, words_text
+from .tables.skeleton import RawTable, words_text
 from .tables.textlines import build_lines, clip_swallowing_boxes, median_height, phrase_gap_for
+from .values.repairs import fix_digit_lookalikes
 
 _ALNUM = re.compile(r"[0-9A-Za-z\u00C0-\uFFFF$€£%]")
 
@@ -84,12 +89,17 @@ def _structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
     return borderless_structure(region, h, phrase_gap)
 
 
-def recognize_page(rgb: np.ndarray, page: int = 0) -> PageResult:
-    """Tables and free text of one loaded page (RGB uint8); bboxes in loaded-page pixels."""
+def recognize_page(rgb: np.ndarray, page: int = 0, *, reader: TextReader | None = None) -> PageResult:
+    """Tables and free text of one loaded page (RGB uint8); bboxes in loaded-page pixels.
+
+    ``reader``: the text reader (default: :func:`img2xlsx.ocr.get_reader`).
+    """
     if looks_like_noise(to_gray(rgb)):  # nothing to read, and reading it anyway costs many seconds
         return PageResult(warnings=[NOISE_WARNING])
+    reader = reader or get_reader()
     norm = normalize_page(rgb, upside_down=False)  # tested below, only when the page pass reads poorly
-    return recognize_normalized(norm, page, shades=_unflattened(rgb, norm), check_upside_down=True)
+    shades = _unflattened(rgb, norm)
+    return recognize_normalized(norm, page, shades=shades, check_upside_down=True, reader=reader)
 
 
 def _unflattened(rgb: np.ndarray, norm: NormalizedPage) -> np.ndarray:
@@ -113,9 +123,9 @@ def _confidence(words: list[Word]) -> float:
     return sum(w.conf * len(w.text) for w in words) / chars if chars else 0.0
 
 
-def _page_words(ocr_gray: np.ndarray) -> list[Word]:
-    # erase_rulings removed the accepted rules already; read_words' generic eraser would cut blurred digits
-    return [s for w in read_page_words(ocr_gray) if _keep(w) for s in _split_word(w)]
+def _page_words(reader: TextReader, ocr_gray: np.ndarray) -> list[Word]:
+    # erase_rulings removed the accepted rules already; erase_rules' generic eraser would cut blurred digits
+    return [s for w in reader.read_page(ocr_gray) if _keep(w) for s in _split_word(w)]
 
 
 def recognize_normalized(
@@ -125,6 +135,7 @@ def recognize_normalized(
     *,
     check_upside_down: bool = False,
     words: list[Word] | None = None,
+    reader: TextReader | None = None,
 ) -> PageResult:
     """As :func:`recognize_page` on an already normalised page; ``shades`` is the unflattened grey.
 
@@ -132,6 +143,7 @@ def recognize_normalized(
     reads poorly is read again turned by 180° (the whole page is a far surer witness than a strip); if that
     reads clearly better, recognition continues on the turned page. ``words``: this page's words if read.
     """
+    reader = reader or get_reader()
     gray = norm.gray
     text_h = float(norm.text_height or 20.0)
     rulings = detect_rulings(gray, text_h)
@@ -145,20 +157,21 @@ def recognize_normalized(
             bands = raw_bands
     rulings = frame_dark_bands(rulings, bands, text_h)
     # Tesseract reads the normaliser's OCR copy (sharpened for blurry photos), rules painted out
-    ocr_gray = lighten_dark_fills(erase_rulings(getattr(norm, "ocr_gray", gray), rulings), shades)
+    ocr_gray = lighten_dark_fills(erase_rulings(getattr(norm, "ocr_gray", gray), rulings.mask), shades)
     if words is None:
-        words = _page_words(ocr_gray)
+        words = _page_words(reader, ocr_gray)
     if check_upside_down and (conf := _confidence(words)) < UPSIDE_DOWN_BELOW:
-        turned_words = _page_words(np.ascontiguousarray(ocr_gray[::-1, ::-1]))
+        turned_words = _page_words(reader, np.ascontiguousarray(ocr_gray[::-1, ::-1]))
         if _confidence(turned_words) >= conf + TURN_GAIN:
             flipped = None if shades is None else np.ascontiguousarray(shades[::-1, ::-1])
-            return recognize_normalized(norm.turned_half(), page, shades=flipped, words=turned_words)
+            turned = norm.turned_half()
+            return recognize_normalized(turned, page, shades=flipped, words=turned_words, reader=reader)
     result = PageResult(warnings=list(norm.warnings))
     if not words:
         result.warnings.append("no text found on the page")
         return result
     h = median_height(words, text_h)
-    missed = read_missed(ocr_gray, words, h, read_words, _new_word, rulings.mask, map_reads)
+    missed = read_missed(ocr_gray, words, h, reader.read_words, _new_word, rulings.mask, map_reads)
     words.extend(s for w in missed if _keep(w) for s in _split_word(w))  # type: ignore[arg-type]
     # after the missed-ink pass, which must see the ink the long boxes cover
     words = clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
@@ -179,8 +192,9 @@ def recognize_normalized(
         if region.kind == "plain" and not region.bands and raw.n_rows <= 3 and (conf < 0.5 or not solid):
             continue  # specks and texture read as letters (photo backgrounds), not a table
         raw.n_header_rows = count_header_rows(raw, region, h)
-        _reread_cells(raw, ocr_gray, h)
-        reread_numbers(raw, ocr_gray, h, read_region, map_reads)  # garbled numbers, dropped minus signs
+        reread_cells(raw, ocr_gray, h, reader.read_region, map_reads)
+        # garbled numbers, dropped minus signs
+        reread_numbers(raw, ocr_gray, h, reader.read_region, map_reads)
         result.tables.append(_to_table(raw, norm, h, page))
         for c in raw.cells:
             used.update(id(w) for w in c.words)
@@ -195,60 +209,6 @@ def recognize_normalized(
     if not result.tables:
         result.warnings.append("no table found on the page")
     return result
-
-
-REREAD_BELOW = 0.5  # page-pass confidence under which a cell is read again on its own
-REREAD_BUDGET = 24  # at most this many re-reads per table (the least confident first): bounded time
-
-
-def _reread_cells(raw: RawTable, gray: np.ndarray, h: float) -> None:
-    """Read again, alone, the cells the page pass missed (ink but no word) or read with low confidence;
-    keep the re-read only when Tesseract is more confident about it."""
-    todo: list[tuple[float, RawCell]] = []
-    for cell in raw.cells:
-        x0, y0, x1, y1 = cell.bbox
-        if x1 - x0 < 4 or y1 - y0 < 4:
-            continue
-        if cell.words:
-            conf = float(np.mean([w.conf for w in cell.words]))
-            if conf < REREAD_BELOW:
-                todo.append((conf, cell))
-        else:
-            inner = gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2]
-            if inner.size and int((inner < 128).sum()) > 0.5 * h * h * 0.15:
-                todo.append((0.0, cell))
-    todo.sort(key=lambda t: t[0])
-    todo = todo[:REREAD_BUDGET]
-
-    def read(cell: RawCell) -> tuple[str, float]:
-        lines = max(1, len(build_lines(cell.words, 1e9))) if cell.words else 1
-        return read_region(gray, cell.bbox, single_line=lines == 1)
-
-    for (conf, cell), (text, new_conf) in zip(todo, map_reads(read, [c for _, c in todo]), strict=True):
-        text = " ".join(text.split())
-        if text and new_conf > conf + 0.1:
-            cell.reread = (text, new_conf)
-
-
-_NUMBER = re.compile(r"^[(+\-\u2212$€£¥]*\d[\d.,\s]*%?\)?$")
-_LOOKALIKE = {"o": "0", "O": "0", "l": "1", "I": "1", "|": "1"}
-
-
-def _fix_digit_lookalikes(cells: list[Cell], n_header: int) -> None:
-    """A lone "o" or "l" in a column of numbers is the digit Tesseract misread (it reads isolated glyphs
-    without context)."""
-    by_col: dict[int, list[Cell]] = {}
-    for c in cells:
-        if c.row >= n_header and c.colspan == 1:
-            by_col.setdefault(c.col, []).append(c)
-    for col in by_col.values():
-        filled = [c for c in col if c.text]
-        numeric = sum(1 for c in filled if _NUMBER.match(c.text))
-        if len(filled) < 3 or numeric < 0.6 * len(filled):
-            continue
-        for c in filled:
-            if c.text in _LOOKALIKE:
-                c.text = _LOOKALIKE[c.text]
 
 
 def _to_table(raw: RawTable, norm: NormalizedPage, h: float, page: int) -> Table:
@@ -270,7 +230,7 @@ def _to_table(raw: RawTable, norm: NormalizedPage, h: float, page: int) -> Table
                 header=rc.row < raw.n_header_rows,
             )
         )
-    _fix_digit_lookalikes(cells, raw.n_header_rows)
+    fix_digit_lookalikes(cells, raw.n_header_rows)
     style = raw.kind if raw.kind in ("grid", "hrules", "zebra", "plain") else "plain"
     return Table(
         n_rows=raw.n_rows,

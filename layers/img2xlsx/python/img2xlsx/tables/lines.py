@@ -268,18 +268,6 @@ def _inside_fill(v: VLine, row: Band, tol: int) -> bool:
     return row.x0 - tol <= v.x <= row.x1 + tol and v.y0 >= row.y0 - tol and v.y1 <= row.y1 + tol
 
 
-def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
-    """The page with rules painted over in the local background, so OCR does not read them as glyphs."""
-    if not rulings.mask.any():
-        return gray
-    # a grey closing wider than any rule is the background the rule was drawn on
-    bg = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
-    out = gray.copy()
-    sel = rulings.mask > 0
-    out[sel] = np.maximum(bg[sel], gray[sel])
-    return out
-
-
 def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | None = None) -> list[Band]:
     """Shaded rectangles at least a text line tall and several words wide.
 
