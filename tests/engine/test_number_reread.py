@@ -1,4 +1,4 @@
-"""Targeted re-reads of garbled numbers and dropped minus signs in numeric columns (number_reread)."""
+"""Targeted re-reads of garbled numbers and dropped minus signs in numeric columns (reread.numbers)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .segment import Region
+from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
+from .unionfind import UnionFind
 
 Boundary = tuple[float, float]  # (position at the region's centre, slope)
 
@@ -87,29 +88,19 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
         return total / max(1.0, x1 - x0)
 
     # union cells across missing rules
-    parent = list(range(n_rows * n_cols))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
+    sets = UnionFind(n_rows * n_cols)
     for r in range(n_rows):
         for c in range(n_cols - 1):
             if cov_v(c + 1, r) < 0.5:
-                union(r * n_cols + c, r * n_cols + c + 1)
+                sets.union(r * n_cols + c, r * n_cols + c + 1)
     for r in range(n_rows - 1):
         for c in range(n_cols):
             if cov_h(r + 1, c) < 0.5:
-                union(r * n_cols + c, (r + 1) * n_cols + c)
+                sets.union(r * n_cols + c, (r + 1) * n_cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
-            groups.setdefault(find(r * n_cols + c), []).append((r, c))
+            groups.setdefault(sets.find(r * n_cols + c), []).append((r, c))
     spans: list[RawCell] = []
     for members in groups.values():
         if len(members) < 2:
