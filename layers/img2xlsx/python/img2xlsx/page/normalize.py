@@ -120,6 +120,15 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
+def unflattened(rgb: np.ndarray, norm: NormalizedPage) -> np.ndarray:
+    """The loaded page brought into normalised coordinates without illumination flattening: flattening
+    lightens cell fills next to text, and faint zebra stripes are exactly what band detection looks for."""
+    h, w = norm.gray.shape[:2]
+    return cv2.warpPerspective(
+        to_gray(rgb), norm.matrix, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
 def edge_sharpness(gray: np.ndarray) -> float:
     """Median steepness of the strongest edges relative to their local contrast (~0.5 crisp, ~0.3 blurry).
 

@@ -1,5 +1,6 @@
-"""Table regions drawn on the page: networks of crossing rules (grids), stacks of long rules over one
-extent (ruled tables), stacks of shaded bands (zebra tables). Text decides only where a stack ends.
+"""What is drawn on the page (rules, shaded bands) and the table regions it outlines: networks of crossing
+rules (grids), stacks of long rules over one extent (ruled tables), stacks of shaded bands (zebra tables).
+Text decides only where a stack ends.
 """
 
 from __future__ import annotations
@@ -8,10 +9,30 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .lines import Band, HLine, VLine
+from .lines import Band, HLine, Rulings, VLine, detect_bands, detect_rulings, frame_dark_bands
 from .region import Region, overlap
 from .textlines import Line
 from .unionfind import UnionFind
+
+
+def _area(bands: list[Band]) -> int:
+    return sum((b.x1 - b.x0) * (b.y1 - b.y0) for b in bands)
+
+
+def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tuple[Rulings, list[Band]]:
+    """The page's rules and shaded bands; ``shades``: the same page before illumination flattening.
+
+    Shades are looked for on both the flattened and the unflattened page: flattening lightens fills next
+    to text (clean renders lose faint stripes), while on photos only the flattened page is even enough.
+    """
+    rulings = detect_rulings(gray, text_h)
+    bands = detect_bands(gray, text_h)
+    if shades is not None:
+        raw_bands = detect_bands(shades, text_h)
+        # the unflattened page wins unless it shows (nearly) nothing: flattening breaks stripes into pieces
+        if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
+            bands = raw_bands
+    return frame_dark_bands(rulings, bands, text_h), bands
 
 
 def grid_regions(hl: list[HLine], vl: list[VLine], tol: int) -> list[Region]:
