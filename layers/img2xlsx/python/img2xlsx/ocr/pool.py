@@ -64,6 +64,11 @@ def pool(threads: int) -> ThreadPoolExecutor:
         return found
 
 
+def serial(read: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``map_reads`` without threads: the re-read passes' default when no pool is given (tests' fakes)."""
+    return [read(item) for item in items]
+
+
 def map_reads(read: Callable[[_T], _R], items: Sequence[_T], threads: int | None = None) -> list[_R]:
     """``[read(item) for item in items]`` on the OCR threads: independent re-reads (cells, strips) in
     parallel, results in order. Each thread has its own OCR engine, so ``read`` may use any reader."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import cv2
 import numpy as np
 
-from img2xlsx.ocr.pool import MapReads
+from img2xlsx.ocr.pool import MapReads, serial
 from img2xlsx.ocr.reader import ReadWords
 from img2xlsx.tables.lines import ink_mask
 from img2xlsx.tables.textlines import WordLike
@@ -111,7 +111,7 @@ def read_missed(
             crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = gray[by0:by1, bx0:bx1]
         crops.append((np.pad(crop, 8, constant_values=255), x0, y0))
     # the caller's page has its rules erased already
-    read_all = map_reads or (lambda read, items: [read(i) for i in items])
+    read_all = map_reads or serial
     results = read_all(lambda c: read_words(c[0], mode="line"), crops)
     for (_, x0, y0), strip_words in zip(crops, results, strict=True):
         for w in strip_words:
