@@ -114,3 +114,19 @@ def test_only_ocr_knows_the_ocr_backend() -> None:
             if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("ocr.tesseract"):
                 leaks.append(f"{name}: {node.module}")
     assert leaks == []
+
+
+def test_importing_the_pipeline_loads_no_heavy_dependency() -> None:
+    """The API Lambda imports the pipeline's module chain on cold start; OpenCV, numpy and the OCR backend
+    must wait for the first conversion."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, img2xlsx.pipeline, img2xlsx.ocr, img2xlsx.values, img2xlsx.reread.budget; "
+        "print(sorted(m for m in ('cv2', 'numpy', 'tesserocr', 'pytesseract') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}  # this checkout's package, not an installed one
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "[]"

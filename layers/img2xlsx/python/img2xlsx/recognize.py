@@ -59,7 +59,7 @@ def recognize_page(rgb: np.ndarray, page: int = 0, *, reader: TextReader | None 
     if looks_like_noise(to_gray(rgb)):  # nothing to read, and reading it anyway costs many seconds
         return PageResult(warnings=[NOISE_WARNING])
     reader = reader or get_reader()
-    norm = normalize_page(rgb, upside_down=False)  # tested below, only when the page pass reads poorly
+    norm = normalize_page(rgb, upside_down=False, reader=reader)  # 180°: tested below, on the page pass
     shades = unflattened(rgb, norm)
     return recognize_normalized(norm, page, shades=shades, check_upside_down=True, reader=reader)
 
