@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import img2xlsx
@@ -119,10 +122,6 @@ def test_only_ocr_knows_the_ocr_backend() -> None:
 def test_importing_the_pipeline_loads_no_heavy_dependency() -> None:
     """The API Lambda imports the pipeline's module chain on cold start; OpenCV, numpy and the OCR backend
     must wait for the first conversion."""
-    import os
-    import subprocess
-    import sys
-
     code = (
         "import sys, img2xlsx.pipeline, img2xlsx.ocr, img2xlsx.values, img2xlsx.reread.budget; "
         "print(sorted(m for m in ('cv2', 'numpy', 'tesserocr', 'pytesseract') if m in sys.modules))"
