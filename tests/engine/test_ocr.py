@@ -247,3 +247,11 @@ def test_lighten_dark_fills_leaves_a_photo_surround_alone() -> None:
     photo[100:-100, 100:-100] = gray  # the page on it
     out = clean.lighten_dark_fills(photo)
     assert np.array_equal(out, photo)
+
+
+def test_read_modes_are_the_interface_names() -> None:
+    gray = render(["Row 7 total 70"])
+    assert [w.text for w in READER.read_words(gray, mode="line")] == ["Row", "7", "total", "70"]
+    assert [w.text for w in READER.read_words(gray, mode="block")] == ["Row", "7", "total", "70"]
+    with pytest.raises(ValueError, match="sparse"):
+        READER.read_words(gray, mode="psm7")

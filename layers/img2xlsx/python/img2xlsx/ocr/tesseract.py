@@ -120,6 +120,8 @@ class TesseractReader:
 
     def read_words(self, gray: np.ndarray, *, mode: str = "sparse") -> list[Word]:
         """Every word of ``gray`` with its box and confidence, in Tesseract's reading order."""
+        if mode not in MODES:
+            raise ValueError(f"unknown read mode {mode!r}: choose one of {', '.join(MODES)}")
         gray = _check_gray(gray)
         if gray.size == 0:
             return []
