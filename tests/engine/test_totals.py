@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from img2xlsx.model import Cell, Document, Table
-from img2xlsx.totals import check_totals
 from img2xlsx.values import type_table
+from img2xlsx.values.totals import check_totals
 from img2xlsx.writers.html import to_html
 from img2xlsx.writers.json import load_schema, to_json
 from img2xlsx.writers.xlsx import write_xlsx

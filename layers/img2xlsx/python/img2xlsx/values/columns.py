@@ -23,6 +23,7 @@ from .numbers import (
     _strip_decorations,
 )
 from .repairs import _LONE_LOOKALIKES, _LOST_POINT, _NUMBERISH, _column_reading, _repairs
+from .totals import check_totals
 
 # The header's last word names an identifier ("Employee ID", "Part no.", "Zip code", "Phone", "#"), unlike
 # "Number of units" or "Code changes (lines)", where the column holds quantities.
@@ -255,7 +256,10 @@ def _demote_data_rows_from_header(table: Table) -> None:
 
 
 def type_table(table: Table) -> None:
-    """Fill every ``cell.value``; header rows stay text, each column is read with one convention."""
+    """Fill every ``cell.value``; header rows stay text, each column is read with one convention.
+
+    Then the table checks its own totals (:func:`check_totals`): sums become formulas, misfits are flagged.
+    """
     _demote_data_rows_from_header(table)
     header_rows = table.n_header_rows
     columns: dict[int, list[str]] = {}
@@ -273,3 +277,4 @@ def type_table(table: Table) -> None:
             cell.value = TypedValue("text", stripped) if stripped else TypedValue("empty", None)
         else:
             cell.value = parse_value(cell.text, hints.get(cell.col))
+    check_totals(table)

@@ -315,8 +315,11 @@ def _flag(grid: _Grid, check: TotalCheck) -> None:
 def check_totals(table: Table) -> list[TotalCheck]:
     """Find the table's totals; set ``formula`` on those that add up and ``check`` on those that do not.
 
-    Runs on a typed table (after :func:`img2xlsx.values.type_table`); returns every total examined.
+    Runs on a typed table (the last step of :func:`img2xlsx.values.type_table`); returns every total
+    examined.
     """
+    for each in table.cells:  # a re-typed (edited) table is checked afresh
+        each.formula = each.check = None
     if table.n_rows < MIN_TERMS + 1:
         return []
     grid = _Grid(table)
