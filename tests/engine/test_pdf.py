@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from img2xlsx import errors, pdf
 from img2xlsx.loader import load_document, load_pages
+from img2xlsx.pdf import common as pdf_common
 from PIL import Image, ImageDraw
 
 from tests.hardening import pdfs
@@ -247,7 +248,7 @@ def test_tiny_page_is_too_small() -> None:
 def test_pdf_bomb_is_stopped_by_the_render_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     data = pdfs.bomb_pdf(1024)
     assert len(data) < 3_000_000
-    monkeypatch.setattr(pdf, "RENDER_CPU_SECONDS", 1)
+    monkeypatch.setattr(pdf_common, "RENDER_CPU_SECONDS", 1)
     with pytest.raises(errors.ImageTooLargeError) as caught:
         load_document(data, name="bomb.pdf")
     assert "too long to render" in caught.value.message
@@ -255,7 +256,7 @@ def test_pdf_bomb_is_stopped_by_the_render_limits(monkeypatch: pytest.MonkeyPatc
 
 
 def test_render_memory_limit_ends_in_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf, "RENDER_MEMORY_MB", 60)
+    monkeypatch.setattr(pdf_common, "RENDER_MEMORY_MB", 60)
     with pytest.raises(errors.ImageTooLargeError) as caught:
         load_document(pdfs.huge_page_pdf(20000), name="huge.pdf")  # a 50 MP bitmap: 150 MB
     assert "too much memory" in caught.value.message
