@@ -117,17 +117,10 @@ def run_page(page: BenchPage, mode: str, root: Path) -> tuple[ImageScore, dict[s
     extras = {
         "cpu_s": cpu,
         "wall_s": time.perf_counter() - wall,
-        "text_source": [p.get("text_source") for p in _pages_json(doc)],
+        "text_source": list(doc.text_sources),
         "warnings": list(doc.warnings),
     }
     return score, extras
-
-
-def _pages_json(doc: Any) -> list[dict[str, Any]]:
-    from img2xlsx.writers.json import to_dict
-
-    pages: list[dict[str, Any]] = to_dict(doc)["pages"]
-    return pages
 
 
 def summarize(scores: list[ImageScore], extras: list[dict[str, Any]]) -> dict[str, float]:

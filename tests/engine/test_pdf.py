@@ -55,6 +55,24 @@ def test_born_digital_page_has_its_words_on_the_rendered_page() -> None:
     assert len(set(lines)) == len(pdfs.SAMPLE_ROWS)
 
 
+def test_text_scaled_by_its_matrix_keeps_its_words_whole() -> None:
+    """Producers often set a 1 pt font and scale it with the text matrix: the words must not fall apart
+    into letters (the font size alone says 1 pt; the glyphs are 11 pt)."""
+    text = b"BT /F1 1 Tf 11 0 0 11 72 700 Tm (general, \\(and as might be expected\\) 372.3 Japan) Tj ET"
+    page = load_document(pdfs.document([text]), name="scaled.pdf")[0]
+    assert [w.text for w in page.text_words or []] == [
+        "general,",
+        "(and",
+        "as",
+        "might",
+        "be",
+        "expected)",
+        "372.3",
+        "Japan",
+    ]
+    assert len({w.line_id for w in page.text_words or []}) == 1
+
+
 def test_scanned_pdf_is_the_picture_and_has_no_text_layer() -> None:
     picture = Image.new("RGB", (1000, 700), "white")
     draw = ImageDraw.Draw(picture)

@@ -13,6 +13,7 @@ from typing import Literal
 BBox = tuple[int, int, int, int]
 ValueKind = Literal["empty", "text", "number", "percent", "currency", "date", "time", "datetime"]
 TableStyle = Literal["grid", "hrules", "zebra", "plain"]
+TextSource = Literal["ocr", "text_layer"]
 Scalar = str | int | float | dt.date | dt.time | dt.datetime | None
 
 
@@ -85,3 +86,6 @@ class Document:
     pages: list[tuple[int, int]] = field(default_factory=list)  # (width, height) of each loaded page
     warnings: list[str] = field(default_factory=list)
     source: str | None = None
+    kind: Literal["image", "pdf"] = "image"  # what the input was (PDF sheets are named by page)
+    # where each page's text came from: "ocr" (read from the picture) or "text_layer" (a PDF's own text)
+    text_sources: list[TextSource] = field(default_factory=list)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_pages
+from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_document
 from img2xlsx.model import Document
 from img2xlsx.ocr import get_reader
 from img2xlsx.values import type_table
@@ -37,24 +37,31 @@ def convert(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     ocr: str | None = None,
     langs: Sequence[str] = ("eng",),
+    text_layer: bool = True,
 ) -> Document:
     """Recognise every table of every page; raises :class:`img2xlsx.errors.InputError` for unusable input.
 
     A picture without a table is not an error: the Document then holds the recognised text lines and a
     ``"no table found"`` warning, so the user still gets something back. ``ocr``: the text reader's name
-    (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: its languages.
+    (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: its languages. ``text_layer``: take a PDF
+    page's own text where it is usable (False: read every page from its picture).
     """
-    pages = load_pages(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
+    pages = load_document(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
     from img2xlsx.recognize import recognize_page  # heavy: OpenCV
 
     reader = get_reader(ocr, langs)
 
-    doc = Document(source=_source_name(source, name))
+    doc = Document(source=_source_name(source, name), kind=pages[0].kind if pages else "image")
     multi_page = len(pages) > 1
-    for index, rgb in enumerate(pages):
+    for loaded in pages:
+        index, rgb = loaded.index, loaded.rgb
         height, width = rgb.shape[:2]
         doc.pages.append((int(width), int(height)))
-        result = recognize_page(rgb, index, reader=reader)
+        words = loaded.text_words if text_layer else None
+        doc.text_sources.append("text_layer" if words else "ocr")
+        result = recognize_page(rgb, index, reader=reader, text_words=words)
+        prefix = f"page {index + 1}: " if multi_page else ""
+        doc.warnings.extend(prefix + w for w in loaded.warnings)
         for table in result.tables:
             table.page = index
             type_table(table)
@@ -62,7 +69,6 @@ def convert(
         for line in result.lines:
             line.page = index
             doc.lines.append(line)
-        prefix = f"page {index + 1}: " if multi_page else ""
         doc.warnings.extend(prefix + w for w in result.warnings)
     if not doc.tables:  # one document-level warning instead of a per-page echo of the same news
         doc.warnings = [w for w in doc.warnings if NO_TABLE_WARNING not in w] + [NO_TABLE_WARNING]

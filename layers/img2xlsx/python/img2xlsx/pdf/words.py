@@ -25,6 +25,10 @@ MAX_GARBAGE_SHARE = 0.1
 MIN_ON_INK_SHARE = 0.8
 INK_CONTRAST = 40  # grey levels between the darkest and lightest pixel of a glyph box that count as ink
 MAX_ANGLE_DEG = 2.0  # rotated characters (vertical column headers) are left to the page picture
+LOOSE_BOX_EM = 1.2  # height of PDFium's loose character box (font ascent to descent) in font sizes
+# A gap this wide (in font sizes) between two glyphs ends a word even where PDFium put no space (word
+# spaces are ~0.25-0.35 em; cells of a table are further apart)
+WORD_GAP_EM = 0.6
 
 TEXT_LAYER_NOTE = "text from the PDF's text layer"
 
@@ -86,6 +90,7 @@ def _chars(textpage: Any, posconv: Any) -> tuple[list[_Char], int]:
     sideways = {i for i, _, angle in directions(textpage, to_px) if abs(angle) > MAX_ANGLE_DEG}
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    loose = raw.FS_RECTF()
     out: list[_Char] = []
     garbage = 0
     for i in range(textpage.count_chars()):
@@ -101,7 +106,10 @@ def _chars(textpage: Any, posconv: Any) -> tuple[list[_Char], int]:
         corners = [to_px(x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
         xs, ys = [c[0] for c in corners], [c[1] for c in corners]
         baseline = to_px(ox.value, oy.value)[1]
-        size = raw.FPDFText_GetFontSize(tp, i) * px_per_pt
+        size = raw.FPDFText_GetFontSize(tp, i) * px_per_pt  # Tf size: wrong when a matrix scales the text
+        if raw.FPDFText_GetLooseCharBox(tp, i, loose):  # ascent to descent: about 1.2 em, whatever scales it
+            (tx, ty), (bx, by) = to_px(0, loose.top), to_px(0, loose.bottom)
+            size = math.hypot(tx - bx, ty - by) / LOOSE_BOX_EM or size
         if not space and "\ufb00" <= text <= "\ufb06":  # ligatures: ﬁ -> fi
             text = unicodedata.normalize("NFKC", text)
         out.append(_Char(text, (min(xs), min(ys), max(xs), max(ys)), baseline, size, space))
@@ -130,7 +138,7 @@ def _words(chars: list[_Char], page_size: tuple[int, int]) -> list[Word]:
             if (
                 abs(ch.baseline - prev.baseline) > 0.4 * em
                 or ch.box[0] < prev.box[0] - 0.1 * em
-                or ch.box[0] - prev.box[2] > 0.3 * em
+                or ch.box[0] - prev.box[2] > WORD_GAP_EM * em
             ):
                 groups.append(current)
                 current = []
