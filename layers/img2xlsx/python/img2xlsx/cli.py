@@ -45,13 +45,17 @@ class CliError(Exception):
 
 
 def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
+    from img2xlsx.pdf.common import DEFAULT_MAX_PDF_PAGES  # light: PDFium loads only when a PDF is read
+
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "convert",
-        help="convert pictures of tables to Excel workbooks (or JSON, CSV, HTML)",
-        description="Convert each IMAGE (PNG, JPEG, WebP, TIFF, BMP, GIF, HEIC) to a workbook with one "
-        "worksheet per table. Output goes next to each input unless -o is given.",
+        help="convert pictures or PDFs of tables to Excel workbooks (or JSON, CSV, HTML)",
+        description="Convert each FILE (PNG, JPEG, WebP, TIFF, BMP, GIF, HEIC or PDF) to a workbook with one "
+        "worksheet per table (PDFs: one per table of every page, named like 'p2 Table 1'). Output goes next "
+        "to each input unless -o is given. A PDF page's own text is used where it has one "
+        f"(born-digital PDFs); at most {DEFAULT_MAX_PDF_PAGES} PDF pages ($IMG2XLSX_MAX_PDF_PAGES).",
     )
-    parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="picture(s) to convert")
+    parser.add_argument("images", nargs="+", metavar="FILE", type=Path, help="pictures or PDFs to convert")
     parser.add_argument(
         "-o",
         "--output",
@@ -76,6 +80,12 @@ def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
         type=float,
         metavar="MP",
         help="refuse pages with more pixels than this (default: 50, or $IMG2XLSX_MAX_PIXELS)",
+    )
+    parser.add_argument(
+        "--no-text-layer",
+        dest="text_layer",
+        action="store_false",
+        help="read PDF pages from their picture only, ignoring the text they carry",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress and no list of written files")
     parser.set_defaults(func=run_convert)
@@ -210,7 +220,7 @@ def run_convert(args: argparse.Namespace) -> int:
     outputs: list[Path] = []
     for done, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
         try:
-            doc = convert(image, max_bytes=max_bytes, max_pixels=max_pixels)
+            doc = convert(image, max_bytes=max_bytes, max_pixels=max_pixels, text_layer=args.text_layer)
         except Img2XlsxError as exc:
             failed += 1
             progress.say(exc.message if image.name in exc.message else f"{image}: {exc.message}")
@@ -218,7 +228,7 @@ def run_convert(args: argparse.Namespace) -> int:
             if os.environ.get("IMG2XLSX_DEBUG"):
                 raise
             failed += 1
-            progress.say(f"{image}: internal error ({type(exc).__name__}: {exc}); please report this picture")
+            progress.say(f"{image}: internal error ({type(exc).__name__}: {exc}); please report this file")
         else:
             try:
                 outputs.extend(_write(doc, target))
