@@ -37,6 +37,10 @@ const BY_EXTENSION: Record<string, string> = {
   pdf: "application/pdf",
 };
 
+export function isPdf(file: File): boolean {
+  return contentTypeOf(file) === "application/pdf";
+}
+
 export function contentTypeOf(file: File): string {
   if (file.type) return file.type;
   const ext = file.name.split(".").pop()?.toLowerCase() ?? "";
@@ -241,6 +245,13 @@ export class FileCard {
       legend.append(swatch, ` ${cells} read with less than ${LOW_CONFIDENCE * 100}% confidence — please check.`);
       actions.append(legend);
     }
+    const fromTextLayer = (doc.pages ?? []).filter((p) => p.text_source === "text_layer").length;
+    if (fromTextLayer > 0) {
+      const pages = fromTextLayer === 1 ? "1 page" : `${fromTextLayer} pages`;
+      const note = el("p", "legend", `Text of ${pages} taken from the PDF's own text layer (exact characters).`);
+      note.dataset.testid = "text-layer-note";
+      actions.append(note);
+    }
 
     const body = el("div", "result-body");
     const figure = el("figure", "original");
@@ -248,7 +259,15 @@ export class FileCard {
     img.src = this.imageUrl;
     img.alt = `The uploaded image ${this.file.name}`;
     img.addEventListener("error", () =>
-      img.replaceWith(el("p", "legend", "This browser cannot display this image format (the conversion read it).")),
+      img.replaceWith(
+        el(
+          "p",
+          "legend",
+          isPdf(this.file)
+            ? "PDF document: the tables below were read from its pages."
+            : "This browser cannot display this image format (the conversion read it).",
+        ),
+      ),
     );
     figure.append(img, el("figcaption", undefined, "Original"));
     const tables = el("div", "tables");
@@ -292,7 +311,8 @@ export class FileCard {
     const rows = toRows(grid);
     const section = el("section", "table-section");
     section.dataset.testid = "table-preview";
-    const title = n > 1 ? `Table ${i + 1} of ${n}` : "Table";
+    const onPage = isPdf(this.file) && table.page !== undefined ? ` · page ${table.page + 1}` : "";
+    const title = (n > 1 ? `Table ${i + 1} of ${n}` : "Table") + onPage;
     const head = el("div", "table-head");
     head.append(el("h3", undefined, `${title} · ${grid.rows} × ${grid.cols}`));
     const csv = el("button", "button", "Download CSV");
