@@ -18,9 +18,10 @@ from .words import BBox, Word
 if TYPE_CHECKING:
     import numpy as np
 
-# A block of uncovered ink is read by the real reader when it holds at least this many glyph-sized marks
-# (a table or paragraph kept as a picture), at most this many blocks per page (bounded time).
-MIN_BLOCK_GLYPHS = 12
+# A block of uncovered text-like ink is read by the real reader when its tokens together are at least this
+# many text heights wide (a table or paragraph kept as a picture: a line or two of text); smaller leftovers
+# go to recognition's own missed-ink pass. At most MAX_BLOCKS blocks per page (bounded time).
+MIN_BLOCK_WIDTH = 12.0
 MAX_BLOCKS = 8
 
 
@@ -86,8 +87,8 @@ class TextLayerReader:
         from img2xlsx.tables.textlines import median_height
 
         h = median_height(self._words, 20.0) if self._words else 20.0
-        glyphs = find_missed_boxes(gray, self._words, h)
-        if len(glyphs) < MIN_BLOCK_GLYPHS:
+        glyphs = find_missed_boxes(gray, self._words, h)  # tokens: runs of glyph-sized ink on one line
+        if sum(g[2] - g[0] for g in glyphs) < MIN_BLOCK_WIDTH * h:
             return []
         marks = np.zeros(gray.shape[:2], dtype=np.uint8)
         for x0, y0, x1, y1 in glyphs:
@@ -98,9 +99,9 @@ class TextLayerReader:
         blocks = []
         for k in range(1, n):
             bx, by, bw, bh = (int(v) for v in stats[k, :4])
-            count = sum(1 for g in glyphs if bx <= g[0] < bx + bw and by <= g[1] < by + bh)
-            if count >= MIN_BLOCK_GLYPHS:
-                blocks.append((count, (bx, by, bx + bw, by + bh)))
+            width = sum(g[2] - g[0] for g in glyphs if bx <= g[0] < bx + bw and by <= g[1] < by + bh)
+            if width >= MIN_BLOCK_WIDTH * h:
+                blocks.append((width, (bx, by, bx + bw, by + bh)))
         blocks.sort(reverse=True)
         words: list[Word] = []
         for _, (x0, y0, x1, y1) in blocks[:MAX_BLOCKS]:
