@@ -1,0 +1,51 @@
+// The user's recent conversions, remembered in this browser so a reload (or coming back later) brings them
+// back: only job ids and file names are kept; everything else is fetched again from the API.
+
+export interface RecentJob {
+  jobId: string;
+  filename: string;
+  size: number;
+  /** When it was uploaded (ms since the epoch). */
+  at: number;
+}
+
+const KEY = "img2xlsx.recentJobs";
+const KEEP = 20;
+const MAX_AGE_MS = 7 * 24 * 3600 * 1000; // jobs and their results live 7 days on the server
+
+function read(): RecentJob[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? "[]");
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (j): j is RecentJob =>
+        !!j && typeof j.jobId === "string" && typeof j.filename === "string" && typeof j.at === "number",
+    );
+  } catch {
+    return []; // storage disabled (private mode) or garbled: nothing to restore
+  }
+}
+
+function write(jobs: RecentJob[]): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify(jobs));
+  } catch {
+    /* storage full or disabled: the page still works, it just forgets on reload */
+  }
+}
+
+/** Newest first, expired ones dropped. */
+export function recentJobs(now = Date.now()): RecentJob[] {
+  return read()
+    .filter((j) => now - j.at < MAX_AGE_MS)
+    .sort((a, b) => b.at - a.at)
+    .slice(0, KEEP);
+}
+
+export function rememberJob(job: RecentJob): void {
+  write([job, ...recentJobs().filter((j) => j.jobId !== job.jobId)].slice(0, KEEP));
+}
+
+export function forgetJob(jobId: string): void {
+  write(recentJobs().filter((j) => j.jobId !== jobId));
+}

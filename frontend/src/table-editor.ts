@@ -1,0 +1,749 @@
+// The preview as an editable grid (ARIA grid, roving tabindex): edit cells in place, visit doubtful cells first,
+// merge/split, header rows, Undo/Redo, and save to the server (debounced; flushed before a download).
+import { UserFacingError, type PreviewTable } from "./api";
+import {
+  cellAt,
+  expandRect,
+  fromPreview,
+  isDoubtful,
+  isEdited,
+  merge,
+  reconcile,
+  setHeaderRows,
+  setText,
+  split,
+  stateRows,
+  toSaveBody,
+  MAX_TEXT,
+  type EditCell,
+  type Rect,
+  type SaveBody,
+  type TableState,
+} from "./edit-model";
+import { LOW_CONFIDENCE } from "./tables";
+
+export type SaveState = "clean" | "pending" | "saving" | "saved" | "failed";
+
+export interface EditorOptions {
+  /** Names the grid for assistive technology, e.g. "Table 1 of 2 recognised in scan.png". */
+  caption: string;
+  /** Sends the table to the server; resolves to the server's copy of it (null if it could not be re-read). */
+  save: (body: SaveBody) => Promise<PreviewTable | null>;
+  announce: (message: string) => void;
+  /** Called when the unsaved/saved state changes (the page warns before closing with unsaved edits). */
+  onSaveState?: (state: SaveState) => void;
+}
+
+interface Pos {
+  row: number;
+  col: number;
+}
+
+interface HistoryEntry {
+  state: TableState;
+  cursor: Pos;
+  label: string;
+}
+
+const SAVE_DELAY_MS = 800;
+const HISTORY_LIMIT = 200;
+let nextEditorId = 0;
+
+const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+const MOD = isMac ? "⌘" : "Ctrl";
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(text: string, testid: string, className = "button small"): HTMLButtonElement {
+  const b = el("button", className, text);
+  b.type = "button";
+  b.dataset.testid = testid;
+  return b;
+}
+
+function columnName(col: number): string {
+  let name = "";
+  for (let n = col + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
+
+/** "B3", or "B3:C4" for a merged cell: the way spreadsheet users name cells. */
+function cellName(cell: EditCell): string {
+  const first = `${columnName(cell.col)}${cell.row + 1}`;
+  if (cell.rowspan === 1 && cell.colspan === 1) return first;
+  return `${first}:${columnName(cell.col + cell.colspan - 1)}${cell.row + cell.rowspan}`;
+}
+
+export class TableEditor {
+  /** Toolbar, save status and the scrollable grid. */
+  readonly root: HTMLElement;
+  private readonly grid: HTMLTableElement;
+  private readonly scroller: HTMLElement;
+  private readonly nextButton: HTMLButtonElement;
+  private readonly doubtfulCount: HTMLElement;
+  private readonly undoButton: HTMLButtonElement;
+  private readonly redoButton: HTMLButtonElement;
+  private readonly mergeButton: HTMLButtonElement;
+  private readonly splitButton: HTMLButtonElement;
+  private readonly selectButton: HTMLButtonElement;
+  private readonly headerSelect: HTMLSelectElement;
+  private readonly saveStatus: HTMLElement;
+  private readonly saveText: HTMLElement;
+  private readonly retryButton: HTMLButtonElement;
+  private readonly id = `grid-${++nextEditorId}`;
+
+  private state: TableState;
+  private past: HistoryEntry[] = [];
+  private future: HistoryEntry[] = [];
+  private cursor: Pos = { row: 0, col: 0 };
+  /** The other corner of a range selection (shift+arrows / shift+click); null when one cell is selected. */
+  private anchor: Pos | null = null;
+  private editing: { row: number; col: number; input: HTMLTextAreaElement } | null = null;
+  private selectMode = false;
+
+  private savedBody: string;
+  private saveState: SaveState = "clean";
+  private inFlight: Promise<void> | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private retryDelay = 5000;
+
+  constructor(
+    table: PreviewTable,
+    private readonly options: EditorOptions,
+  ) {
+    this.state = fromPreview(table);
+    this.savedBody = JSON.stringify(toSaveBody(this.state));
+    this.root = el("div", "editor");
+
+    // Toolbar: a labelled group of real buttons, each one tab stop; shortcuts are announced by aria-keyshortcuts.
+    const toolbar = el("div", "editor-toolbar");
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", "Edit the table");
+    toolbar.setAttribute("aria-controls", this.id);
+
+    const check = el("div", "toolbar-group");
+    this.nextButton = button("Next doubtful cell", "next-doubtful", "button small doubtful-button");
+    this.nextButton.setAttribute("aria-keyshortcuts", "Alt+N");
+    this.nextButton.title = "Go to the next cell read with low confidence (Alt+N)";
+    this.nextButton.addEventListener("click", () => this.nextDoubtful());
+    this.doubtfulCount = el("span", "doubtful-count");
+    this.doubtfulCount.dataset.testid = "doubtful-count";
+    this.nextButton.setAttribute("aria-describedby", `${this.id}-count`);
+    this.doubtfulCount.id = `${this.id}-count`;
+    check.append(this.nextButton, this.doubtfulCount);
+
+    const history = el("div", "toolbar-group");
+    this.undoButton = button("Undo", "undo");
+    this.undoButton.setAttribute("aria-keyshortcuts", isMac ? "Meta+Z" : "Control+Z");
+    this.undoButton.title = `Undo (${MOD}+Z)`;
+    this.undoButton.addEventListener("click", () => this.undo());
+    this.redoButton = button("Redo", "redo");
+    this.redoButton.setAttribute("aria-keyshortcuts", isMac ? "Meta+Shift+Z" : "Control+Y");
+    this.redoButton.title = isMac ? "Redo (⌘+Shift+Z)" : "Redo (Ctrl+Y)";
+    this.redoButton.addEventListener("click", () => this.redo());
+    history.append(this.undoButton, this.redoButton);
+
+    const structure = el("div", "toolbar-group");
+    this.selectButton = button("Select cells", "select-mode", "button small touch-only");
+    this.selectButton.setAttribute("aria-pressed", "false");
+    this.selectButton.title = "While on, tapping cells selects a range to merge instead of editing";
+    this.selectButton.addEventListener("click", () => this.toggleSelectMode());
+    this.mergeButton = button("Merge cells", "merge");
+    this.mergeButton.setAttribute("aria-keyshortcuts", "Alt+M");
+    this.mergeButton.title = "Merge the selected cells (select with Shift+click or Shift+arrows; Alt+M)";
+    this.mergeButton.addEventListener("click", () => this.mergeSelection());
+    this.splitButton = button("Split cell", "split");
+    this.splitButton.setAttribute("aria-keyshortcuts", "Alt+M");
+    this.splitButton.title = "Split the merged cell back into single cells (Alt+M)";
+    this.splitButton.addEventListener("click", () => this.splitActive());
+    const headerLabel = el("label", "header-rows", "Header rows ");
+    this.headerSelect = el("select");
+    this.headerSelect.dataset.testid = "header-rows";
+    this.headerSelect.addEventListener("change", () => {
+      const n = Number(this.headerSelect.value);
+      this.apply(setHeaderRows(this.state, n), `header rows set to ${n}`);
+    });
+    headerLabel.append(this.headerSelect);
+    structure.append(this.selectButton, this.mergeButton, this.splitButton, headerLabel);
+
+    this.saveStatus = el("div", "save-status");
+    this.saveStatus.dataset.testid = "save-status";
+    this.saveText = el("span", "save-text");
+    this.saveText.setAttribute("role", "status");
+    this.retryButton = button("Retry saving", "save-retry");
+    this.retryButton.hidden = true;
+    this.retryButton.addEventListener("click", () => void this.flush().catch(() => undefined));
+    this.saveStatus.append(this.saveText, this.retryButton);
+
+    toolbar.append(check, history, structure);
+
+    const hint = el("p", "editor-hint");
+    hint.id = `${this.id}-hint`;
+    hint.textContent =
+      `Click or press Enter to edit a cell · Enter/Tab keep, Esc cancels · arrows move · ` +
+      `Shift+click or Shift+arrows select cells to merge · ${MOD}+Z undo · Alt+N next doubtful cell`;
+
+    this.scroller = el("div", "table-scroll");
+    this.scroller.setAttribute("role", "region");
+    this.scroller.setAttribute("aria-label", `${options.caption}: editable preview`);
+    this.grid = el("table", "preview-table editable");
+    this.grid.id = this.id;
+    this.grid.setAttribute("role", "grid");
+    this.grid.setAttribute("aria-multiselectable", "true");
+    this.grid.setAttribute("aria-describedby", hint.id);
+    this.grid.createCaption().textContent = options.caption;
+    this.grid.createTBody();
+    this.scroller.append(this.grid);
+
+    // Shared descriptions, so a cell's state is read out without adding words to its text.
+    const descriptions = el("div", "visually-hidden");
+    const doubtfulDesc = el("span", undefined, `Doubtful: read with less than ${LOW_CONFIDENCE * 100}% confidence, please check.`);
+    doubtfulDesc.id = `${this.id}-doubtful`;
+    const editedDesc = el("span", undefined, "Edited by you.");
+    editedDesc.id = `${this.id}-edited`;
+    descriptions.append(doubtfulDesc, editedDesc);
+
+    this.root.append(toolbar, this.saveStatus, this.scroller, hint, descriptions);
+
+    this.grid.addEventListener("keydown", (e) => this.onGridKey(e));
+    this.grid.addEventListener("mousedown", (e) => {
+      // The click does the focusing: no native focus change (which would commit an open editor and redraw the
+      // grid under the pointer) and no text selection on shift+click.
+      if (!(e.target instanceof HTMLTextAreaElement)) e.preventDefault();
+    });
+    this.grid.addEventListener("click", (e) => this.onGridClick(e));
+    this.root.addEventListener("keydown", (e) => this.onShortcut(e));
+
+    this.render();
+    this.updateToolbar();
+  }
+
+  /** Rows of text for CSV and copy: always the table as currently shown, edits included. */
+  rows(): string[][] {
+    return stateRows(this.state);
+  }
+
+  get size(): { rows: number; cols: number } {
+    return { rows: this.state.rows, cols: this.state.cols };
+  }
+
+  /** True while something the user did is not on the server yet. */
+  get unsaved(): boolean {
+    return this.editing !== null || this.inFlight !== null || this.currentBody() !== this.savedBody;
+  }
+
+  // ---- rendering -------------------------------------------------------------------------------------------
+
+  private selection(): Rect {
+    return expandRect(this.state, this.anchor ?? this.cursor, this.cursor);
+  }
+
+  private isRange(rect: Rect): boolean {
+    const cell = cellAt(this.state, rect.r0, rect.c0);
+    return rect.r1 - rect.r0 + 1 !== cell.rowspan || rect.c1 - rect.c0 + 1 !== cell.colspan;
+  }
+
+  private render(): void {
+    const hadFocus = this.grid.contains(document.activeElement);
+    const body = this.grid.tBodies[0];
+    const rect = this.selection();
+    const range = this.isRange(rect);
+    const active = cellAt(this.state, this.cursor.row, this.cursor.col);
+    const rows: HTMLTableRowElement[] = [];
+    this.grid.setAttribute("aria-rowcount", String(this.state.rows));
+    this.grid.setAttribute("aria-colcount", String(this.state.cols));
+    let index = 0;
+    for (let r = 0; r < this.state.rows; r++) {
+      const tr = el("tr");
+      tr.setAttribute("aria-rowindex", String(r + 1));
+      const header = r < this.state.nHeaderRows;
+      if (header) tr.className = "header-row";
+      for (; index < this.state.cells.length && this.state.cells[index].row === r; index++) {
+        const cell = this.state.cells[index];
+        const td = el(header ? "th" : "td");
+        if (header) {
+          td.setAttribute("scope", cell.colspan > 1 ? "colgroup" : "col");
+          td.setAttribute("role", "columnheader");
+        } else td.setAttribute("role", "gridcell");
+        td.dataset.row = String(cell.row);
+        td.dataset.col = String(cell.col);
+        td.setAttribute("aria-colindex", String(cell.col + 1));
+        if (cell.rowspan > 1) td.rowSpan = cell.rowspan;
+        if (cell.colspan > 1) td.colSpan = cell.colspan;
+        td.textContent = cell.text;
+        td.tabIndex = cell === active ? 0 : -1;
+        const described: string[] = [];
+        if (isDoubtful(cell)) {
+          td.classList.add("low-confidence");
+          td.title = `Read with ${Math.round((cell.confidence ?? 0) * 100)}% confidence — please check`;
+          described.push(`${this.id}-doubtful`);
+        }
+        if (isEdited(cell)) {
+          td.classList.add("edited");
+          td.dataset.edited = "true";
+          described.push(`${this.id}-edited`);
+        }
+        if (described.length) td.setAttribute("aria-describedby", described.join(" "));
+        if (cell === active) td.classList.add("active");
+        const inRange = range && cell.row >= rect.r0 && cell.row <= rect.r1 && cell.col >= rect.c0 && cell.col <= rect.c1;
+        td.setAttribute("aria-selected", String(inRange || (!range && cell === active)));
+        if (inRange) td.classList.add("selected");
+        tr.append(td);
+      }
+      rows.push(tr);
+    }
+    body.replaceChildren(...rows);
+    if (hadFocus) this.focusActive();
+  }
+
+  private cellElement(cell: EditCell): HTMLTableCellElement | null {
+    return this.grid.querySelector<HTMLTableCellElement>(`[data-row="${cell.row}"][data-col="${cell.col}"]`);
+  }
+
+  private focusActive(): void {
+    const td = this.cellElement(cellAt(this.state, this.cursor.row, this.cursor.col));
+    td?.focus({ preventScroll: true });
+    td?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  private updateToolbar(): void {
+    const doubtful = this.state.cells.filter(isDoubtful).length;
+    this.doubtfulCount.textContent =
+      doubtful === 0 ? "No doubtful cells left" : doubtful === 1 ? "1 doubtful cell to check" : `${doubtful} doubtful cells to check`;
+    this.doubtfulCount.dataset.count = String(doubtful);
+    this.nextButton.disabled = doubtful === 0;
+    this.undoButton.disabled = this.past.length === 0;
+    this.redoButton.disabled = this.future.length === 0;
+    this.undoButton.setAttribute("aria-label", this.past.length ? `Undo ${this.past[this.past.length - 1].label}` : "Undo");
+    this.redoButton.setAttribute("aria-label", this.future.length ? `Redo ${this.future[this.future.length - 1].label}` : "Redo");
+    const rect = this.selection();
+    this.mergeButton.disabled = !this.isRange(rect);
+    const active = cellAt(this.state, this.cursor.row, this.cursor.col);
+    this.splitButton.disabled = active.rowspan === 1 && active.colspan === 1;
+    const most = Math.min(this.state.rows, Math.max(10, this.state.nHeaderRows));
+    if (this.headerSelect.options.length !== most + 1) {
+      this.headerSelect.replaceChildren(
+        ...Array.from({ length: most + 1 }, (_, n) => {
+          const option = el("option", undefined, String(n));
+          option.value = String(n);
+          return option;
+        }),
+      );
+    }
+    this.headerSelect.value = String(this.state.nHeaderRows);
+  }
+
+  // ---- changes and history ---------------------------------------------------------------------------------
+
+  private apply(next: TableState, label: string, cursor?: Pos): boolean {
+    if (next === this.state) {
+      this.updateToolbar();
+      return false;
+    }
+    this.past.push({ state: this.state, cursor: { ...this.cursor }, label });
+    if (this.past.length > HISTORY_LIMIT) this.past.shift();
+    this.future = [];
+    this.state = next;
+    if (cursor) this.cursor = cursor;
+    this.anchor = null;
+    this.afterChange();
+    return true;
+  }
+
+  private afterChange(): void {
+    const { row, col } = this.cursor;
+    this.cursor = { row: Math.min(row, this.state.rows - 1), col: Math.min(col, this.state.cols - 1) };
+    const owner = cellAt(this.state, this.cursor.row, this.cursor.col);
+    this.cursor = { row: owner.row, col: owner.col };
+    this.render();
+    this.updateToolbar();
+    this.scheduleSave();
+  }
+
+  undo(): void {
+    if (this.editing) this.cancelEdit();
+    const entry = this.past.pop();
+    if (!entry) return;
+    this.future.push({ state: this.state, cursor: { ...this.cursor }, label: entry.label });
+    this.state = entry.state;
+    this.cursor = entry.cursor;
+    this.anchor = null;
+    this.afterChange();
+    this.focusActive();
+    this.options.announce(`Undone: ${entry.label}.`);
+  }
+
+  redo(): void {
+    if (this.editing) this.cancelEdit();
+    const entry = this.future.pop();
+    if (!entry) return;
+    this.past.push({ state: this.state, cursor: { ...this.cursor }, label: entry.label });
+    this.state = entry.state;
+    this.cursor = entry.cursor;
+    this.anchor = null;
+    this.afterChange();
+    this.focusActive();
+    this.options.announce(`Redone: ${entry.label}.`);
+  }
+
+  private mergeSelection(): void {
+    if (this.editing) this.commitEdit(null);
+    const rect = this.selection();
+    if (!this.isRange(rect)) {
+      this.options.announce("Select two or more cells to merge (Shift+click or Shift+arrow keys).");
+      return;
+    }
+    const name = cellName({ ...cellAt(this.state, rect.r0, rect.c0), rowspan: rect.r1 - rect.r0 + 1, colspan: rect.c1 - rect.c0 + 1 });
+    if (this.apply(merge(this.state, rect), `merge of ${name}`, { row: rect.r0, col: rect.c0 })) {
+      this.focusActive();
+      this.options.announce(`Merged ${name}.`);
+    }
+  }
+
+  private splitActive(): void {
+    if (this.editing) this.commitEdit(null);
+    const cell = cellAt(this.state, this.cursor.row, this.cursor.col);
+    if (this.apply(split(this.state, cell.row, cell.col), `split of ${cellName(cell)}`, { row: cell.row, col: cell.col })) {
+      this.focusActive();
+      this.options.announce(`Split ${cellName(cell)} into single cells.`);
+    }
+  }
+
+  private toggleSelectMode(): void {
+    this.selectMode = !this.selectMode;
+    this.selectButton.setAttribute("aria-pressed", String(this.selectMode));
+    this.root.classList.toggle("selecting", this.selectMode);
+    if (!this.selectMode) {
+      this.anchor = null;
+      this.render();
+      this.updateToolbar();
+    }
+  }
+
+  private nextDoubtful(): void {
+    if (this.editing) this.commitEdit(null);
+    const doubtful = this.state.cells.filter(isDoubtful);
+    if (!doubtful.length) {
+      this.options.announce("No doubtful cells left.");
+      return;
+    }
+    const after = (c: EditCell) => c.row > this.cursor.row || (c.row === this.cursor.row && c.col > this.cursor.col);
+    const target = doubtful.find(after) ?? doubtful[0];
+    this.moveTo({ row: target.row, col: target.col }, false);
+    this.options.announce(`${cellName(target)}: ${target.text}. ${this.doubtfulCount.textContent}.`);
+  }
+
+  // ---- moving around ---------------------------------------------------------------------------------------
+
+  private moveTo(pos: Pos, extend: boolean): void {
+    if (extend) this.anchor ??= { ...this.cursor };
+    else this.anchor = null;
+    const owner = cellAt(this.state, pos.row, pos.col);
+    // A range's moving corner may sit inside a merged cell; a single active cell is named by its top-left.
+    this.cursor = extend ? pos : { row: owner.row, col: owner.col };
+    this.render();
+    this.updateToolbar();
+    this.focusActive();
+  }
+
+  private step(dr: number, dc: number, extend: boolean): void {
+    const cell = cellAt(this.state, this.cursor.row, this.cursor.col);
+    let { row, col } = this.cursor;
+    if (dr > 0) row = extend ? row + 1 : cell.row + cell.rowspan;
+    if (dr < 0) row = extend ? row - 1 : cell.row - 1;
+    if (dc > 0) col = extend ? col + 1 : cell.col + cell.colspan;
+    if (dc < 0) col = extend ? col - 1 : cell.col - 1;
+    if (row < 0 || col < 0 || row >= this.state.rows || col >= this.state.cols) return;
+    this.moveTo({ row, col }, extend);
+  }
+
+  /** The next/previous cell in reading order; false at either end of the table. */
+  private neighbour(forward: boolean): Pos | null {
+    const cells = this.state.cells;
+    const here = cells.indexOf(cellAt(this.state, this.cursor.row, this.cursor.col));
+    const next = cells[here + (forward ? 1 : -1)];
+    return next ? { row: next.row, col: next.col } : null;
+  }
+
+  private onGridKey(e: KeyboardEvent): void {
+    if (e.target instanceof HTMLTextAreaElement) return; // the cell editor handles its own keys
+    const mod = e.ctrlKey || e.metaKey;
+    const extend = e.shiftKey;
+    let handled = true;
+    switch (e.key) {
+      case "ArrowUp":
+        this.step(-1, 0, extend);
+        break;
+      case "ArrowDown":
+        this.step(1, 0, extend);
+        break;
+      case "ArrowLeft":
+        this.step(0, -1, extend);
+        break;
+      case "ArrowRight":
+        this.step(0, 1, extend);
+        break;
+      case "Home":
+        this.moveTo({ row: mod ? 0 : this.cursor.row, col: 0 }, extend);
+        break;
+      case "End":
+        this.moveTo({ row: mod ? this.state.rows - 1 : this.cursor.row, col: this.state.cols - 1 }, extend);
+        break;
+      case "PageDown":
+        this.moveTo({ row: Math.min(this.state.rows - 1, this.cursor.row + 10), col: this.cursor.col }, extend);
+        break;
+      case "PageUp":
+        this.moveTo({ row: Math.max(0, this.cursor.row - 10), col: this.cursor.col }, extend);
+        break;
+      case "Enter":
+      case "F2":
+        if (mod || e.altKey) handled = false;
+        else this.startEdit();
+        break;
+      case "Escape":
+        if (this.anchor) this.moveTo(this.cursor, false);
+        else handled = false;
+        break;
+      case "Delete":
+      case "Backspace":
+        this.clearSelection();
+        break;
+      default:
+        if (e.key.length === 1 && !mod && !e.altKey && e.key !== " ") this.startEdit(e.key);
+        else if (e.key === " " && !mod && !e.altKey && !e.shiftKey) this.startEdit(" ");
+        else handled = false;
+    }
+    if (handled) e.preventDefault();
+  }
+
+  private clearSelection(): void {
+    const rect = this.selection();
+    let next = this.state;
+    for (const cell of this.state.cells)
+      if (cell.row >= rect.r0 && cell.row <= rect.r1 && cell.col >= rect.c0 && cell.col <= rect.c1)
+        next = setText(next, cell.row, cell.col, "");
+    const name = this.isRange(rect) ? "cells" : cellName(cellAt(this.state, this.cursor.row, this.cursor.col));
+    this.apply(next, `clearing ${name}`, this.cursor);
+    this.focusActive();
+  }
+
+  private onGridClick(e: MouseEvent): void {
+    const target = e.target as HTMLElement;
+    if (target instanceof HTMLTextAreaElement) return;
+    const td = target.closest<HTMLTableCellElement>("td[data-row], th[data-row]");
+    if (!td || !this.grid.contains(td)) return;
+    const pos = { row: Number(td.dataset.row), col: Number(td.dataset.col) };
+    if (this.editing) this.commitEdit(null, false);
+    if (e.shiftKey || this.selectMode) {
+      this.moveTo(pos, true);
+      return;
+    }
+    this.moveTo(pos, false);
+    this.startEdit();
+  }
+
+  /** Ctrl/Cmd+Z, Ctrl+Y, Alt+N, Alt+M anywhere in this table's editor (grid or toolbar). */
+  private onShortcut(e: KeyboardEvent): void {
+    if (e.target instanceof HTMLTextAreaElement) return; // text undo inside the cell editor stays native
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.toLowerCase();
+    if (mod && !e.altKey && key === "z") {
+      e.preventDefault();
+      if (e.shiftKey) this.redo();
+      else this.undo();
+    } else if (mod && !e.altKey && !e.shiftKey && key === "y") {
+      e.preventDefault();
+      this.redo();
+    } else if (e.altKey && !mod && e.code === "KeyN") {
+      e.preventDefault();
+      this.nextDoubtful();
+    } else if (e.altKey && !mod && e.code === "KeyM") {
+      e.preventDefault();
+      if (this.isRange(this.selection())) this.mergeSelection();
+      else this.splitActive();
+    }
+  }
+
+  // ---- editing a cell --------------------------------------------------------------------------------------
+
+  private startEdit(initial?: string, selectAll = false): void {
+    if (this.editing) return;
+    this.anchor = null;
+    const cell = cellAt(this.state, this.cursor.row, this.cursor.col);
+    this.render();
+    this.updateToolbar();
+    const td = this.cellElement(cell);
+    if (!td) return;
+    const input = el("textarea", "cell-input");
+    input.dataset.testid = "cell-editor";
+    input.value = initial ?? cell.text;
+    input.maxLength = MAX_TEXT;
+    input.rows = Math.max(1, input.value.split("\n").length);
+    input.spellcheck = false;
+    input.setAttribute("aria-label", `Edit cell ${cellName(cell)}`);
+    input.setAttribute("aria-describedby", `${this.id}-hint`);
+    td.replaceChildren(input);
+    td.classList.add("editing");
+    this.editing = { row: cell.row, col: cell.col, input };
+    input.focus({ preventScroll: true });
+    td.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (selectAll) input.select();
+    else input.setSelectionRange(input.value.length, input.value.length);
+    input.addEventListener("keydown", (e) => this.onEditorKey(e, input));
+    input.addEventListener("input", () => (input.rows = Math.max(1, input.value.split("\n").length)));
+    input.addEventListener("blur", () => {
+      if (this.editing?.input === input) this.commitEdit(null, false);
+    });
+    this.scheduleSave(); // an open editor counts as unsaved; the timer restarts when it closes
+  }
+
+  private onEditorKey(e: KeyboardEvent, input: HTMLTextAreaElement): void {
+    e.stopPropagation();
+    if (e.key === "Enter" && (e.altKey || e.shiftKey)) {
+      e.preventDefault();
+      input.setRangeText("\n", input.selectionStart, input.selectionEnd, "end");
+      input.dispatchEvent(new Event("input"));
+    } else if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      this.commitEdit("down");
+    } else if (e.key === "Tab") {
+      e.preventDefault();
+      this.commitEdit(e.shiftKey ? "previous" : "next");
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      this.cancelEdit();
+    }
+  }
+
+  /** Keep the typed text; then move (Enter: down, Tab: on to the next cell, which opens for typing). */
+  private commitEdit(move: "down" | "next" | "previous" | null, refocus = true): void {
+    const editing = this.editing;
+    if (!editing) return;
+    this.editing = null;
+    const cell = cellAt(this.state, editing.row, editing.col);
+    const changed = this.apply(setText(this.state, editing.row, editing.col, editing.input.value), `edit of ${cellName(cell)}`, {
+      row: editing.row,
+      col: editing.col,
+    });
+    if (!changed) {
+      this.render();
+      this.scheduleSave();
+    }
+    if (move === "down") {
+      const below = cell.row + cell.rowspan;
+      if (below < this.state.rows) this.moveTo({ row: below, col: this.cursor.col }, false);
+    } else if (move === "next" || move === "previous") {
+      const pos = this.neighbour(move === "next");
+      if (pos) {
+        this.moveTo(pos, false);
+        this.startEdit(undefined, true);
+        return;
+      }
+    }
+    if (refocus) this.focusActive();
+  }
+
+  private cancelEdit(): void {
+    if (!this.editing) return;
+    this.editing = null;
+    this.render();
+    this.focusActive();
+    this.scheduleSave();
+  }
+
+  // ---- saving ----------------------------------------------------------------------------------------------
+
+  private currentBody(): string {
+    return JSON.stringify(toSaveBody(this.state));
+  }
+
+  private setSaveState(state: SaveState, message = ""): void {
+    this.saveState = state;
+    this.saveStatus.dataset.state = state;
+    this.retryButton.hidden = state !== "failed";
+    const text: Record<SaveState, string> = {
+      clean: "",
+      pending: "Unsaved changes…",
+      saving: "Saving…",
+      saved: "All changes saved ✓",
+      failed: `Not saved: ${message}. Your edits are kept in this page; downloads wait until they are saved.`,
+    };
+    this.saveText.textContent = text[state];
+    this.options.onSaveState?.(state);
+  }
+
+  private scheduleSave(delay = SAVE_DELAY_MS): void {
+    clearTimeout(this.timer);
+    if (this.inFlight) return; // the running save checks for newer changes when it ends
+    if (this.editing) {
+      if (this.saveState !== "failed") this.setSaveState("pending");
+      return;
+    }
+    if (this.currentBody() === this.savedBody) {
+      if (this.saveState === "pending") this.setSaveState(this.past.length || this.future.length ? "saved" : "clean");
+      return;
+    }
+    if (this.saveState !== "failed") this.setSaveState("pending");
+    this.timer = setTimeout(() => void this.flush().catch(() => undefined), delay);
+  }
+
+  /** Save now (an open cell editor is committed first); resolves once the server holds what is shown. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    if (this.editing) this.commitEdit(null, false);
+    for (;;) {
+      if (this.inFlight) {
+        await this.inFlight; // a failure rejects here: the caller learns the edits are not saved
+        continue;
+      }
+      const body = this.currentBody();
+      if (body === this.savedBody) {
+        if (this.saveState !== "clean") this.setSaveState("saved");
+        return;
+      }
+      this.inFlight = this.send(body);
+      try {
+        await this.inFlight;
+      } finally {
+        this.inFlight = null;
+      }
+    }
+  }
+
+  private async send(body: string): Promise<void> {
+    this.setSaveState("saving");
+    let server: PreviewTable | null;
+    try {
+      server = await this.options.save(JSON.parse(body) as SaveBody);
+    } catch (err) {
+      const message = err instanceof Error ? err.message.replace(/\.$/, "") : String(err);
+      this.setSaveState("failed", message);
+      this.options.announce(`Your edits were not saved: ${message}.`);
+      if (err instanceof UserFacingError && err.kind !== "rejected") {
+        // Network or server trouble may pass: try again later, less and less often.
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.retryDelay);
+        this.retryDelay = Math.min(this.retryDelay * 2, 60_000);
+      }
+      throw err;
+    }
+    this.retryDelay = 5000;
+    this.savedBody = body;
+    // The server's copy is what the downloads hold: if it differs from what is shown (say, it cleaned some
+    // text) and nothing changed meanwhile, show the server's copy.
+    if (server && !this.editing && this.currentBody() === body) {
+      const { state, same } = reconcile(this.state, fromPreview(server));
+      if (!same) {
+        this.state = state;
+        this.savedBody = this.currentBody();
+        this.afterChange();
+      }
+    }
+    if (this.currentBody() === this.savedBody && !this.editing) this.setSaveState("saved");
+  }
+}
