@@ -13,7 +13,7 @@ import {
   type PreviewTable,
 } from "./api";
 import { isEditable, type SaveBody } from "./edit-model";
-import { forgetJob, rememberJob, type RecentJob } from "./recent";
+import { draftStore, forgetJob, rememberJob, type RecentJob } from "./recent";
 import { TableEditor } from "./table-editor";
 import { isLowConfidence, renderTable, toCsv, toGrid, toRows, toTsv, LOW_CONFIDENCE } from "./tables";
 
@@ -320,7 +320,7 @@ export class FileCard {
     }
     const edited = el("span", "legend-swatch edited");
     edited.setAttribute("aria-hidden", "true");
-    legend.append(edited, " Fix any cell before downloading: your edits go into the workbook.");
+    legend.append("Click any cell to correct it; ", edited, " marks your edits, which the downloads include.");
     actions.append(legend);
 
     const body = el("div", "result-body");
@@ -410,6 +410,7 @@ export class FileCard {
         caption,
         save: (body) => this.saveTable(index, body),
         announce: this.announce,
+        draft: this.jobId ? draftStore(this.jobId, index) : undefined,
       });
       this.editors.push(editor);
       openEditors.add(editor);

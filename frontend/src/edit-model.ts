@@ -238,3 +238,49 @@ export function reconcile(local: TableState, server: TableState): { state: Table
     });
   return { state: same ? local : server, same };
 }
+
+/**
+ * A saved-elsewhere body (a draft kept in this browser) laid over the server's table; null if it does not
+ * fit (another shape, holes or overlaps, bad values), in which case it is ignored.
+ */
+export function fromBody(body: unknown, base: TableState): TableState | null {
+  if (!body || typeof body !== "object") return null;
+  const b = body as Partial<SaveBody>;
+  const rows = b.nRows;
+  const cols = b.nCols;
+  const nHeaderRows = b.nHeaderRows;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || !Number.isInteger(nHeaderRows) || !Array.isArray(b.cells))
+    return null;
+  if (rows! < 1 || cols! < 1 || rows! > MAX_SIDE || cols! > MAX_SIDE || rows! * cols! > MAX_CELLS) return null;
+  if (nHeaderRows! < 0 || nHeaderRows! > rows!) return null;
+  const taken = new Uint8Array(rows! * cols!);
+  const cells: EditCell[] = [];
+  for (const c of b.cells) {
+    if (!c || typeof c.text !== "string") return null;
+    const { row, col, rowspan, colspan } = c;
+    if (![row, col, rowspan, colspan].every(Number.isInteger) || row < 0 || col < 0 || rowspan < 1 || colspan < 1)
+      return null;
+    if (row + rowspan > rows! || col + colspan > cols!) return null;
+    for (let r = row; r < row + rowspan; r++)
+      for (let k = col; k < col + colspan; k++) {
+        if (taken[r * cols! + k]) return null;
+        taken[r * cols! + k] = 1;
+      }
+    const same =
+      base.rows === rows && base.cols === cols ? cellAt(base, row, col) : undefined;
+    const kept = same && same.row === row && same.col === col && same.rowspan === rowspan && same.colspan === colspan;
+    cells.push({
+      row,
+      col,
+      rowspan,
+      colspan,
+      text: cleanText(c.text),
+      original: kept ? same.original : "",
+      confidence: kept ? same.confidence : null,
+      savedEdit: kept ? same.savedEdit : false,
+      restructured: !kept,
+    });
+  }
+  if (taken.includes(0)) return null;
+  return { rows: rows!, cols: cols!, nHeaderRows: nHeaderRows!, cells: sortCells(cells) };
+}

@@ -48,4 +48,52 @@ export function rememberJob(job: RecentJob): void {
 
 export function forgetJob(jobId: string): void {
   write(recentJobs().filter((j) => j.jobId !== jobId));
+  forgetDrafts(jobId);
+}
+
+// Edits not yet on the server (a save pending, or refused) are kept here too, so a reload, a crash or a
+// closed tab does not lose them: the table comes back with them and saves them.
+const draftKey = (jobId: string, index: number) => `img2xlsx.draft.${jobId}.${index}`;
+
+export interface DraftStore {
+  load(): unknown;
+  /** The save body, as JSON. */
+  store(json: string): void;
+  clear(): void;
+}
+
+export function draftStore(jobId: string, index: number): DraftStore {
+  const key = draftKey(jobId, index);
+  return {
+    load() {
+      try {
+        return JSON.parse(localStorage.getItem(key) ?? "null");
+      } catch {
+        return null;
+      }
+    },
+    store(json) {
+      try {
+        localStorage.setItem(key, json);
+      } catch {
+        /* full or disabled: the page still warns before it is closed */
+      }
+    },
+    clear() {
+      try {
+        localStorage.removeItem(key);
+      } catch {
+        /* disabled */
+      }
+    },
+  };
+}
+
+function forgetDrafts(jobId: string): void {
+  try {
+    const prefix = `img2xlsx.draft.${jobId}.`;
+    for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) localStorage.removeItem(key);
+  } catch {
+    /* disabled */
+  }
 }

@@ -4,6 +4,7 @@ import { UserFacingError, type PreviewTable } from "./api";
 import {
   cellAt,
   expandRect,
+  fromBody,
   fromPreview,
   isDoubtful,
   isEdited,
@@ -20,6 +21,7 @@ import {
   type SaveBody,
   type TableState,
 } from "./edit-model";
+import type { DraftStore } from "./recent";
 import { LOW_CONFIDENCE } from "./tables";
 
 export type SaveState = "clean" | "pending" | "saving" | "saved" | "failed";
@@ -32,6 +34,8 @@ export interface EditorOptions {
   announce: (message: string) => void;
   /** Called when the unsaved/saved state changes (the page warns before closing with unsaved edits). */
   onSaveState?: (state: SaveState) => void;
+  /** Where edits not yet saved are kept in this browser (they come back after a reload). */
+  draft?: DraftStore;
 }
 
 interface Pos {
@@ -105,6 +109,8 @@ export class TableEditor {
   private anchor: Pos | null = null;
   private editing: { row: number; col: number; input: HTMLTextAreaElement } | null = null;
   private selectMode = false;
+  /** The grid position arrow keys travel along (inside a merged cell, the cursor names its top-left). */
+  private travel: Pos | null = null;
 
   private savedBody: string;
   private saveState: SaveState = "clean";
@@ -221,6 +227,24 @@ export class TableEditor {
 
     this.render();
     this.updateToolbar();
+    this.restoreDraft();
+  }
+
+  /** Edits that did not reach the server last time (kept in this browser) come back, and are saved now. */
+  private restoreDraft(): void {
+    const draft = this.options.draft;
+    const restored = draft ? fromBody(draft.load(), this.state) : null;
+    if (!restored || JSON.stringify(toSaveBody(restored)) === this.savedBody) {
+      draft?.clear();
+      return;
+    }
+    this.past.push({ state: this.state, cursor: { ...this.cursor }, label: "restoring your unsaved edits" });
+    this.state = restored;
+    this.render();
+    this.updateToolbar();
+    this.setSaveState("pending", "restored");
+    this.options.announce("Edits you had not saved yet were restored; saving them now.");
+    this.timer = setTimeout(() => void this.flush().catch(() => undefined), 0);
   }
 
   /** Rows of text for CSV and copy: always the table as currently shown, edits included. */
@@ -234,7 +258,11 @@ export class TableEditor {
 
   /** True while something the user did is not on the server yet. */
   get unsaved(): boolean {
-    return this.editing !== null || this.inFlight !== null || this.currentBody() !== this.savedBody;
+    if (this.editing) {
+      const cell = cellAt(this.state, this.editing.row, this.editing.col);
+      if (this.editing.input.value !== cell.text) return true;
+    }
+    return this.inFlight !== null || this.currentBody() !== this.savedBody;
   }
 
   // ---- rendering -------------------------------------------------------------------------------------------
@@ -399,6 +427,7 @@ export class TableEditor {
       return;
     }
     const name = cellName({ ...cellAt(this.state, rect.r0, rect.c0), rowspan: rect.r1 - rect.r0 + 1, colspan: rect.c1 - rect.c0 + 1 });
+    if (this.selectMode) this.toggleSelectMode(); // the range is used up; taps edit again
     if (this.apply(merge(this.state, rect), `merge of ${name}`, { row: rect.r0, col: rect.c0 })) {
       this.focusActive();
       this.options.announce(`Merged ${name}.`);
@@ -415,14 +444,14 @@ export class TableEditor {
   }
 
   private toggleSelectMode(): void {
+    if (this.editing) this.commitEdit(null, false);
     this.selectMode = !this.selectMode;
     this.selectButton.setAttribute("aria-pressed", String(this.selectMode));
     this.root.classList.toggle("selecting", this.selectMode);
-    if (!this.selectMode) {
-      this.anchor = null;
-      this.render();
-      this.updateToolbar();
-    }
+    this.anchor = null;
+    this.render();
+    this.updateToolbar();
+    if (this.selectMode) this.options.announce("Tap the first and the last cell of the range to merge.");
   }
 
   private nextDoubtful(): void {
@@ -441,6 +470,7 @@ export class TableEditor {
   // ---- moving around ---------------------------------------------------------------------------------------
 
   private moveTo(pos: Pos, extend: boolean): void {
+    this.travel = null;
     if (extend) this.anchor ??= { ...this.cursor };
     else this.anchor = null;
     const owner = cellAt(this.state, pos.row, pos.col);
@@ -453,13 +483,18 @@ export class TableEditor {
 
   private step(dr: number, dc: number, extend: boolean): void {
     const cell = cellAt(this.state, this.cursor.row, this.cursor.col);
-    let { row, col } = this.cursor;
+    // Leaving a merged cell sideways continues along the row (or column) it was entered by.
+    const t = this.travel;
+    const inside =
+      t && !extend && t.row >= cell.row && t.row < cell.row + cell.rowspan && t.col >= cell.col && t.col < cell.col + cell.colspan;
+    let { row, col } = inside ? t : this.cursor;
     if (dr > 0) row = extend ? row + 1 : cell.row + cell.rowspan;
     if (dr < 0) row = extend ? row - 1 : cell.row - 1;
     if (dc > 0) col = extend ? col + 1 : cell.col + cell.colspan;
     if (dc < 0) col = extend ? col - 1 : cell.col - 1;
     if (row < 0 || col < 0 || row >= this.state.rows || col >= this.state.cols) return;
     this.moveTo({ row, col }, extend);
+    if (!extend) this.travel = { row, col };
   }
 
   /** The next/previous cell in reading order; false at either end of the table. */
@@ -539,6 +574,12 @@ export class TableEditor {
     if (!td || !this.grid.contains(td)) return;
     const pos = { row: Number(td.dataset.row), col: Number(td.dataset.col) };
     if (this.editing) this.commitEdit(null, false);
+    if (this.selectMode && !this.anchor) {
+      // Select mode (phones): the first tap starts a range, the next ones stretch it.
+      this.moveTo(pos, false);
+      this.anchor = { ...this.cursor };
+      return;
+    }
     if (e.shiftKey || this.selectMode) {
       this.moveTo(pos, true);
       return;
@@ -668,7 +709,7 @@ export class TableEditor {
     this.retryButton.hidden = state !== "failed";
     const text: Record<SaveState, string> = {
       clean: "",
-      pending: "Unsaved changes…",
+      pending: message === "restored" ? "Restored edits you had not saved yet — saving…" : "Unsaved changes…",
       saving: "Saving…",
       saved: "All changes saved ✓",
       failed: `Not saved: ${message}. Your edits are kept in this page; downloads wait until they are saved.`,
@@ -679,15 +720,18 @@ export class TableEditor {
 
   private scheduleSave(delay = SAVE_DELAY_MS): void {
     clearTimeout(this.timer);
-    if (this.inFlight) return; // the running save checks for newer changes when it ends
-    if (this.editing) {
-      if (this.saveState !== "failed") this.setSaveState("pending");
+    if (this.editing) return; // saved once the editor closes (unsaved meanwhile, for leaving the page)
+    const body = this.currentBody();
+    if (body === this.savedBody) {
+      if (this.inFlight) return; // the running save checks for newer changes when it ends
+      this.options.draft?.clear();
+      // Back to what the server holds (say, undone): nothing is unsaved, whatever happened before.
+      if (this.saveState === "pending" || this.saveState === "failed")
+        this.setSaveState(this.past.length || this.future.length ? "saved" : "clean");
       return;
     }
-    if (this.currentBody() === this.savedBody) {
-      if (this.saveState === "pending") this.setSaveState(this.past.length || this.future.length ? "saved" : "clean");
-      return;
-    }
+    this.options.draft?.store(body);
+    if (this.inFlight) return;
     if (this.saveState !== "failed") this.setSaveState("pending");
     this.timer = setTimeout(() => void this.flush().catch(() => undefined), delay);
   }
@@ -721,6 +765,8 @@ export class TableEditor {
     try {
       server = await this.options.save(JSON.parse(body) as SaveBody);
     } catch (err) {
+      const current = this.currentBody();
+      if (current !== this.savedBody) this.options.draft?.store(current);
       const message = err instanceof Error ? err.message.replace(/\.$/, "") : String(err);
       this.setSaveState("failed", message);
       this.options.announce(`Your edits were not saved: ${message}.`);
@@ -744,6 +790,9 @@ export class TableEditor {
         this.afterChange();
       }
     }
-    if (this.currentBody() === this.savedBody && !this.editing) this.setSaveState("saved");
+    if (this.currentBody() === this.savedBody) {
+      this.options.draft?.clear();
+      if (!this.editing) this.setSaveState("saved");
+    }
   }
 }
