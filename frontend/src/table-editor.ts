@@ -1,6 +1,6 @@
 // The preview as an editable grid (ARIA grid, roving tabindex): edit cells in place, visit doubtful cells first,
 // merge/split, header rows, Undo/Redo, and save to the server (debounced; flushed before a download).
-import { UserFacingError, type PreviewTable } from "./api";
+import type { PreviewTable } from "./api";
 import {
   cellAt,
   expandRect,
@@ -22,9 +22,8 @@ import {
   type TableState,
 } from "./edit-model";
 import type { DraftStore } from "./recent";
+import { TableSaver } from "./table-saver";
 import { LOW_CONFIDENCE } from "./tables";
-
-export type SaveState = "clean" | "pending" | "saving" | "saved" | "failed";
 
 export interface EditorOptions {
   /** Names the grid for assistive technology, e.g. "Table 1 of 2 recognised in scan.png". */
@@ -32,8 +31,6 @@ export interface EditorOptions {
   /** Sends the table to the server; resolves to the server's copy of it (null if it could not be re-read). */
   save: (body: SaveBody) => Promise<PreviewTable | null>;
   announce: (message: string) => void;
-  /** Called when the unsaved/saved state changes (the page warns before closing with unsaved edits). */
-  onSaveState?: (state: SaveState) => void;
   /** Where edits not yet saved are kept in this browser (they come back after a reload). */
   draft?: DraftStore;
 }
@@ -49,7 +46,6 @@ interface HistoryEntry {
   label: string;
 }
 
-const SAVE_DELAY_MS = 800;
 const HISTORY_LIMIT = 200;
 let nextEditorId = 0;
 
@@ -96,9 +92,7 @@ export class TableEditor {
   private readonly splitButton: HTMLButtonElement;
   private readonly selectButton: HTMLButtonElement;
   private readonly headerSelect: HTMLSelectElement;
-  private readonly saveStatus: HTMLElement;
-  private readonly saveText: HTMLElement;
-  private readonly retryButton: HTMLButtonElement;
+  private readonly saver: TableSaver;
   private readonly id = `grid-${++nextEditorId}`;
 
   private state: TableState;
@@ -112,18 +106,20 @@ export class TableEditor {
   /** The grid position arrow keys travel along (inside a merged cell, the cursor names its top-left). */
   private travel: Pos | null = null;
 
-  private savedBody: string;
-  private saveState: SaveState = "clean";
-  private inFlight: Promise<void> | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private retryDelay = 5000;
-
   constructor(
     table: PreviewTable,
     private readonly options: EditorOptions,
   ) {
     this.state = fromPreview(table);
-    this.savedBody = JSON.stringify(toSaveBody(this.state));
+    this.saver = new TableSaver({
+      body: () => JSON.stringify(toSaveBody(this.state)),
+      editing: () => this.editing !== null,
+      changed: () => this.past.length > 0 || this.future.length > 0,
+      save: options.save,
+      serverCopy: (table) => this.showServerCopy(table),
+      announce: options.announce,
+      draft: options.draft,
+    });
     this.root = el("div", "editor");
 
     // Toolbar: a labelled group of real buttons, each one tab stop; shortcuts are announced by aria-keyshortcuts.
@@ -177,14 +173,6 @@ export class TableEditor {
     headerLabel.append(this.headerSelect);
     structure.append(this.selectButton, this.mergeButton, this.splitButton, headerLabel);
 
-    this.saveStatus = el("div", "save-status");
-    this.saveStatus.dataset.testid = "save-status";
-    this.saveText = el("span", "save-text");
-    this.saveText.setAttribute("role", "status");
-    this.retryButton = button("Retry saving", "save-retry");
-    this.retryButton.hidden = true;
-    this.retryButton.addEventListener("click", () => void this.flush().catch(() => undefined));
-    this.saveStatus.append(this.saveText, this.retryButton);
 
     toolbar.append(check, history, structure);
 
@@ -214,7 +202,7 @@ export class TableEditor {
     editedDesc.id = `${this.id}-edited`;
     descriptions.append(doubtfulDesc, editedDesc);
 
-    this.root.append(toolbar, this.saveStatus, this.scroller, hint, descriptions);
+    this.root.append(toolbar, this.saver.element, this.scroller, hint, descriptions);
 
     this.grid.addEventListener("keydown", (e) => this.onGridKey(e));
     this.grid.addEventListener("mousedown", (e) => {
@@ -234,7 +222,7 @@ export class TableEditor {
   private restoreDraft(): void {
     const draft = this.options.draft;
     const restored = draft ? fromBody(draft.load(), this.state) : null;
-    if (!restored || JSON.stringify(toSaveBody(restored)) === this.savedBody) {
+    if (!restored || this.saver.holds(JSON.stringify(toSaveBody(restored)))) {
       draft?.clear();
       return;
     }
@@ -242,9 +230,21 @@ export class TableEditor {
     this.state = restored;
     this.render();
     this.updateToolbar();
-    this.setSaveState("pending", "restored");
-    this.options.announce("Edits you had not saved yet were restored; saving them now.");
-    this.timer = setTimeout(() => void this.flush().catch(() => undefined), 0);
+    this.saver.restored();
+  }
+
+  /** After a save, the server's copy: shown if it differs from what the page shows (say, cleaned text). */
+  private showServerCopy(table: PreviewTable): void {
+    const { state, same } = reconcile(this.state, fromPreview(table));
+    if (same) return;
+    this.state = state;
+    this.afterChange();
+  }
+
+  /** Save now (an open cell editor is committed first); resolves once the server holds what is shown. */
+  flush(): Promise<void> {
+    if (this.editing) this.commitEdit(null, false);
+    return this.saver.flush();
   }
 
   /** Rows of text for CSV and copy: always the table as currently shown, edits included. */
@@ -262,7 +262,7 @@ export class TableEditor {
       const cell = cellAt(this.state, this.editing.row, this.editing.col);
       if (this.editing.input.value !== cell.text) return true;
     }
-    return this.inFlight !== null || this.currentBody() !== this.savedBody;
+    return this.saver.unsaved;
   }
 
   // ---- rendering -------------------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ export class TableEditor {
     this.cursor = { row: owner.row, col: owner.col };
     this.render();
     this.updateToolbar();
-    this.scheduleSave();
+    this.saver.schedule();
   }
 
   undo(): void {
@@ -640,7 +640,7 @@ export class TableEditor {
     input.addEventListener("blur", () => {
       if (this.editing?.input === input) this.commitEdit(null, false);
     });
-    this.scheduleSave(); // an open editor counts as unsaved; the timer restarts when it closes
+    this.saver.schedule(); // an open editor counts as unsaved; the timer restarts when it closes
   }
 
   private onEditorKey(e: KeyboardEvent, input: HTMLTextAreaElement): void {
@@ -673,7 +673,7 @@ export class TableEditor {
     });
     if (!changed) {
       this.render();
-      this.scheduleSave();
+      this.saver.schedule();
     }
     if (move === "down") {
       const below = cell.row + cell.rowspan;
@@ -694,105 +694,6 @@ export class TableEditor {
     this.editing = null;
     this.render();
     this.focusActive();
-    this.scheduleSave();
-  }
-
-  // ---- saving ----------------------------------------------------------------------------------------------
-
-  private currentBody(): string {
-    return JSON.stringify(toSaveBody(this.state));
-  }
-
-  private setSaveState(state: SaveState, message = ""): void {
-    this.saveState = state;
-    this.saveStatus.dataset.state = state;
-    this.retryButton.hidden = state !== "failed";
-    const text: Record<SaveState, string> = {
-      clean: "",
-      pending: message === "restored" ? "Restored edits you had not saved yet — saving…" : "Unsaved changes…",
-      saving: "Saving…",
-      saved: "All changes saved ✓",
-      failed: `Not saved: ${message}. Your edits are kept in this page; downloads wait until they are saved.`,
-    };
-    this.saveText.textContent = text[state];
-    this.options.onSaveState?.(state);
-  }
-
-  private scheduleSave(delay = SAVE_DELAY_MS): void {
-    clearTimeout(this.timer);
-    if (this.editing) return; // saved once the editor closes (unsaved meanwhile, for leaving the page)
-    const body = this.currentBody();
-    if (body === this.savedBody) {
-      if (this.inFlight) return; // the running save checks for newer changes when it ends
-      this.options.draft?.clear();
-      // Back to what the server holds (say, undone): nothing is unsaved, whatever happened before.
-      if (this.saveState === "pending" || this.saveState === "failed")
-        this.setSaveState(this.past.length || this.future.length ? "saved" : "clean");
-      return;
-    }
-    this.options.draft?.store(body);
-    if (this.inFlight) return;
-    if (this.saveState !== "failed") this.setSaveState("pending");
-    this.timer = setTimeout(() => void this.flush().catch(() => undefined), delay);
-  }
-
-  /** Save now (an open cell editor is committed first); resolves once the server holds what is shown. */
-  async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    if (this.editing) this.commitEdit(null, false);
-    for (;;) {
-      if (this.inFlight) {
-        await this.inFlight; // a failure rejects here: the caller learns the edits are not saved
-        continue;
-      }
-      const body = this.currentBody();
-      if (body === this.savedBody) {
-        if (this.saveState !== "clean") this.setSaveState("saved");
-        return;
-      }
-      this.inFlight = this.send(body);
-      try {
-        await this.inFlight;
-      } finally {
-        this.inFlight = null;
-      }
-    }
-  }
-
-  private async send(body: string): Promise<void> {
-    this.setSaveState("saving");
-    let server: PreviewTable | null;
-    try {
-      server = await this.options.save(JSON.parse(body) as SaveBody);
-    } catch (err) {
-      const current = this.currentBody();
-      if (current !== this.savedBody) this.options.draft?.store(current);
-      const message = err instanceof Error ? err.message.replace(/\.$/, "") : String(err);
-      this.setSaveState("failed", message);
-      this.options.announce(`Your edits were not saved: ${message}.`);
-      if (err instanceof UserFacingError && err.kind !== "rejected") {
-        // Network or server trouble may pass: try again later, less and less often.
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.retryDelay);
-        this.retryDelay = Math.min(this.retryDelay * 2, 60_000);
-      }
-      throw err;
-    }
-    this.retryDelay = 5000;
-    this.savedBody = body;
-    // The server's copy is what the downloads hold: if it differs from what is shown (say, it cleaned some
-    // text) and nothing changed meanwhile, show the server's copy.
-    if (server && !this.editing && this.currentBody() === body) {
-      const { state, same } = reconcile(this.state, fromPreview(server));
-      if (!same) {
-        this.state = state;
-        this.savedBody = this.currentBody();
-        this.afterChange();
-      }
-    }
-    if (this.currentBody() === this.savedBody) {
-      this.options.draft?.clear();
-      if (!this.editing) this.setSaveState("saved");
-    }
+    this.saver.schedule();
   }
 }
