@@ -315,8 +315,8 @@ export class FileCard {
     if (doubtful > 0) {
       const swatch = el("span", "legend-swatch low-confidence");
       swatch.setAttribute("aria-hidden", "true");
-      const cells = doubtful === 1 ? "1 highlighted cell was" : `${doubtful} highlighted cells were`;
-      legend.append(swatch, ` ${cells} read with less than ${LOW_CONFIDENCE * 100}% confidence — please check. `);
+      const percent = LOW_CONFIDENCE * 100;
+      legend.append(swatch, ` Highlighted cells were read with less than ${percent}% confidence — please check them. `);
     }
     const edited = el("span", "legend-swatch edited");
     edited.setAttribute("aria-hidden", "true");

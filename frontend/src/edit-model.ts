@@ -58,7 +58,8 @@ export function isDoubtful(cell: EditCell): boolean {
 
 export function isEditable(table: PreviewTable): boolean {
   const state = fromPreview(table);
-  return state.rows >= 1 && state.cols >= 1 && state.rows <= MAX_SIDE && state.cols <= MAX_SIDE && state.rows * state.cols <= MAX_CELLS;
+  const { rows, cols } = state;
+  return rows >= 1 && cols >= 1 && rows <= MAX_SIDE && cols <= MAX_SIDE && rows * cols <= MAX_CELLS;
 }
 
 /** The preview JSON's table as a state: overlapping cells dropped (as the writers do), holes filled. */
@@ -102,7 +103,8 @@ export function fromPreview(table: PreviewTable): TableState {
 }
 
 function blank(row: number, col: number): EditCell {
-  return { row, col, rowspan: 1, colspan: 1, text: "", original: "", confidence: null, savedEdit: false, restructured: false };
+  const empty = { text: "", original: "", confidence: null, savedEdit: false, restructured: false };
+  return { row, col, rowspan: 1, colspan: 1, ...empty };
 }
 
 function sortCells(cells: EditCell[]): EditCell[] {

@@ -43,7 +43,10 @@ export function recentJobs(now = Date.now()): RecentJob[] {
 }
 
 export function rememberJob(job: RecentJob): void {
-  write([job, ...recentJobs().filter((j) => j.jobId !== job.jobId)].slice(0, KEEP));
+  const before = read();
+  const kept = [job, ...recentJobs().filter((j) => j.jobId !== job.jobId)].slice(0, KEEP);
+  write(kept);
+  for (const old of before) if (!kept.some((j) => j.jobId === old.jobId)) forgetDrafts(old.jobId);
 }
 
 export function forgetJob(jobId: string): void {

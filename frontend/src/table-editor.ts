@@ -178,9 +178,18 @@ export class TableEditor {
 
     const hint = el("p", "editor-hint");
     hint.id = `${this.id}-hint`;
-    hint.textContent =
+    const keys = el(
+      "span",
+      "hint-keys",
       `Click or press Enter to edit a cell · Enter/Tab keep, Esc cancels · arrows move · ` +
-      `Shift+click or Shift+arrows select cells to merge · ${MOD}+Z undo · Alt+N next doubtful cell`;
+        `Shift+click or Shift+arrows select cells to merge · ${MOD}+Z undo · Alt+N next doubtful cell`,
+    );
+    const touch = el(
+      "span",
+      "hint-touch",
+      "Tap a cell to edit it · to merge, turn on “Select cells”, then tap the first and last cell",
+    );
+    hint.append(keys, touch);
 
     this.scroller = el("div", "table-scroll");
     this.scroller.setAttribute("role", "region");
@@ -196,7 +205,8 @@ export class TableEditor {
 
     // Shared descriptions, so a cell's state is read out without adding words to its text.
     const descriptions = el("div", "visually-hidden");
-    const doubtfulDesc = el("span", undefined, `Doubtful: read with less than ${LOW_CONFIDENCE * 100}% confidence, please check.`);
+    const percent = LOW_CONFIDENCE * 100;
+    const doubtfulDesc = el("span", undefined, `Doubtful: read with less than ${percent}% confidence, please check.`);
     doubtfulDesc.id = `${this.id}-doubtful`;
     const editedDesc = el("span", undefined, "Edited by you.");
     editedDesc.id = `${this.id}-edited`;
@@ -342,13 +352,19 @@ export class TableEditor {
   private updateToolbar(): void {
     const doubtful = this.state.cells.filter(isDoubtful).length;
     this.doubtfulCount.textContent =
-      doubtful === 0 ? "No doubtful cells left" : doubtful === 1 ? "1 doubtful cell to check" : `${doubtful} doubtful cells to check`;
+      doubtful === 0
+        ? "No doubtful cells left"
+        : doubtful === 1
+          ? "1 doubtful cell to check"
+          : `${doubtful} doubtful cells to check`;
     this.doubtfulCount.dataset.count = String(doubtful);
     this.nextButton.disabled = doubtful === 0;
     this.undoButton.disabled = this.past.length === 0;
     this.redoButton.disabled = this.future.length === 0;
-    this.undoButton.setAttribute("aria-label", this.past.length ? `Undo ${this.past[this.past.length - 1].label}` : "Undo");
-    this.redoButton.setAttribute("aria-label", this.future.length ? `Redo ${this.future[this.future.length - 1].label}` : "Redo");
+    const lastDone = this.past[this.past.length - 1];
+    const lastUndone = this.future[this.future.length - 1];
+    this.undoButton.setAttribute("aria-label", lastDone ? `Undo ${lastDone.label}` : "Undo");
+    this.redoButton.setAttribute("aria-label", lastUndone ? `Redo ${lastUndone.label}` : "Redo");
     const rect = this.selection();
     this.mergeButton.disabled = !this.isRange(rect);
     const active = cellAt(this.state, this.cursor.row, this.cursor.col);
@@ -426,7 +442,8 @@ export class TableEditor {
       this.options.announce("Select two or more cells to merge (Shift+click or Shift+arrow keys).");
       return;
     }
-    const name = cellName({ ...cellAt(this.state, rect.r0, rect.c0), rowspan: rect.r1 - rect.r0 + 1, colspan: rect.c1 - rect.c0 + 1 });
+    const corner = cellAt(this.state, rect.r0, rect.c0);
+    const name = cellName({ ...corner, rowspan: rect.r1 - rect.r0 + 1, colspan: rect.c1 - rect.c0 + 1 });
     if (this.selectMode) this.toggleSelectMode(); // the range is used up; taps edit again
     if (this.apply(merge(this.state, rect), `merge of ${name}`, { row: rect.r0, col: rect.c0 })) {
       this.focusActive();
@@ -486,7 +503,12 @@ export class TableEditor {
     // Leaving a merged cell sideways continues along the row (or column) it was entered by.
     const t = this.travel;
     const inside =
-      t && !extend && t.row >= cell.row && t.row < cell.row + cell.rowspan && t.col >= cell.col && t.col < cell.col + cell.colspan;
+      t &&
+      !extend &&
+      t.row >= cell.row &&
+      t.row < cell.row + cell.rowspan &&
+      t.col >= cell.col &&
+      t.col < cell.col + cell.colspan;
     let { row, col } = inside ? t : this.cursor;
     if (dr > 0) row = extend ? row + 1 : cell.row + cell.rowspan;
     if (dr < 0) row = extend ? row - 1 : cell.row - 1;
@@ -667,10 +689,8 @@ export class TableEditor {
     if (!editing) return;
     this.editing = null;
     const cell = cellAt(this.state, editing.row, editing.col);
-    const changed = this.apply(setText(this.state, editing.row, editing.col, editing.input.value), `edit of ${cellName(cell)}`, {
-      row: editing.row,
-      col: editing.col,
-    });
+    const next = setText(this.state, editing.row, editing.col, editing.input.value);
+    const changed = this.apply(next, `edit of ${cellName(cell)}`, { row: editing.row, col: editing.col });
     if (!changed) {
       this.render();
       this.saver.schedule();
