@@ -66,6 +66,16 @@ function button(text: string, testid: string, className = "button small"): HTMLB
   return b;
 }
 
+/** Same grid, same cells in the same places (only texts or marks may differ). */
+function sameLayout(a: TableState, b: TableState): boolean {
+  if (a.rows !== b.rows || a.cols !== b.cols || a.nHeaderRows !== b.nHeaderRows) return false;
+  if (a.cells.length !== b.cells.length) return false;
+  return a.cells.every((x, i) => {
+    const y = b.cells[i];
+    return x === y || (x.row === y.row && x.col === y.col && x.rowspan === y.rowspan && x.colspan === y.colspan);
+  });
+}
+
 function columnName(col: number): string {
   let name = "";
   for (let n = col + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
@@ -105,6 +115,11 @@ export class TableEditor {
   private selectMode = false;
   /** The grid position arrow keys travel along (inside a merged cell, the cursor names its top-left). */
   private travel: Pos | null = null;
+  /** The state the grid shows, and the element drawn for each of its cells. */
+  private drawn: TableState | null = null;
+  private readonly cells = new Map<EditCell, HTMLTableCellElement>();
+  /** Cells currently drawn as active or selected. */
+  private painted: HTMLTableCellElement[] = [];
 
   constructor(
     table: PreviewTable,
@@ -223,7 +238,7 @@ export class TableEditor {
     this.grid.addEventListener("click", (e) => this.onGridClick(e));
     this.root.addEventListener("keydown", (e) => this.onShortcut(e));
 
-    this.render();
+    this.sync();
     this.updateToolbar();
     this.restoreDraft();
   }
@@ -238,7 +253,7 @@ export class TableEditor {
     }
     this.past.push({ state: this.state, cursor: { ...this.cursor }, label: "restoring your unsaved edits" });
     this.state = restored;
-    this.render();
+    this.sync();
     this.updateToolbar();
     this.saver.restored();
   }
@@ -286,12 +301,29 @@ export class TableEditor {
     return rect.r1 - rect.r0 + 1 !== cell.rowspan || rect.c1 - rect.c0 + 1 !== cell.colspan;
   }
 
-  private render(): void {
+  /** Brings the grid in line with the state: the changed cells only when the layout is the same. */
+  private sync(): void {
+    const drawn = this.drawn;
+    const next = this.state;
+    if (drawn && sameLayout(drawn, next)) {
+      drawn.cells.forEach((old, i) => {
+        const cell = next.cells[i];
+        if (old === cell) return;
+        const td = this.cells.get(old)!;
+        this.cells.delete(old);
+        this.cells.set(cell, td);
+        this.fill(td, cell);
+      });
+    } else this.build();
+    this.drawn = next;
+    this.paint();
+  }
+
+  /** Draws every cell anew (after a merge, a split, a header change). */
+  private build(): void {
     const hadFocus = this.grid.contains(document.activeElement);
-    const body = this.grid.tBodies[0];
-    const rect = this.selection();
-    const range = this.isRange(rect);
-    const active = cellAt(this.state, this.cursor.row, this.cursor.col);
+    this.cells.clear();
+    this.painted = [];
     const rows: HTMLTableRowElement[] = [];
     this.grid.setAttribute("aria-rowcount", String(this.state.rows));
     this.grid.setAttribute("aria-colcount", String(this.state.cols));
@@ -313,34 +345,66 @@ export class TableEditor {
         td.setAttribute("aria-colindex", String(cell.col + 1));
         if (cell.rowspan > 1) td.rowSpan = cell.rowspan;
         if (cell.colspan > 1) td.colSpan = cell.colspan;
-        td.textContent = cell.text;
-        td.tabIndex = cell === active ? 0 : -1;
-        const described: string[] = [];
-        if (isDoubtful(cell)) {
-          td.classList.add("low-confidence");
-          td.title = `Read with ${Math.round((cell.confidence ?? 0) * 100)}% confidence — please check`;
-          described.push(`${this.id}-doubtful`);
-        }
-        if (isEdited(cell)) {
-          td.classList.add("edited");
-          td.dataset.edited = "true";
-          described.push(`${this.id}-edited`);
-        }
-        if (described.length) td.setAttribute("aria-describedby", described.join(" "));
-        if (cell === active) td.classList.add("active");
-        const inRange = range && cell.row >= rect.r0 && cell.row <= rect.r1 && cell.col >= rect.c0 && cell.col <= rect.c1;
-        td.setAttribute("aria-selected", String(inRange || (!range && cell === active)));
-        if (inRange) td.classList.add("selected");
+        td.tabIndex = -1;
+        td.setAttribute("aria-selected", "false");
+        this.fill(td, cell);
+        this.cells.set(cell, td);
         tr.append(td);
       }
       rows.push(tr);
     }
-    body.replaceChildren(...rows);
+    this.grid.tBodies[0].replaceChildren(...rows);
+    if (hadFocus) this.focusActive();
+  }
+
+  /** A cell's text and marks (doubtful, edited); also closes an editor open in it. */
+  private fill(td: HTMLTableCellElement, cell: EditCell): void {
+    td.textContent = cell.text;
+    td.classList.remove("editing");
+    const doubtful = isDoubtful(cell);
+    const edited = isEdited(cell);
+    td.classList.toggle("low-confidence", doubtful);
+    td.classList.toggle("edited", edited);
+    if (doubtful) td.title = `Read with ${Math.round((cell.confidence ?? 0) * 100)}% confidence — please check`;
+    else td.removeAttribute("title");
+    if (edited) td.dataset.edited = "true";
+    else delete td.dataset.edited;
+    const described = [doubtful && `${this.id}-doubtful`, edited && `${this.id}-edited`].filter(Boolean);
+    if (described.length) td.setAttribute("aria-describedby", described.join(" "));
+    else td.removeAttribute("aria-describedby");
+  }
+
+  /** The active cell (the grid's one tab stop) and the selected range, touching only the cells that change. */
+  private paint(): void {
+    const hadFocus = this.grid.contains(document.activeElement);
+    for (const td of this.painted) {
+      td.classList.remove("selected", "active");
+      td.setAttribute("aria-selected", "false");
+      td.tabIndex = -1;
+    }
+    this.painted = [];
+    const rect = this.selection();
+    if (this.isRange(rect)) {
+      for (let r = rect.r0; r <= rect.r1; r++)
+        for (let c = rect.c0; c <= rect.c1; c++) {
+          const cell = cellAt(this.state, r, c);
+          if (cell.row !== r || cell.col !== c) continue;
+          const td = this.cells.get(cell)!;
+          td.classList.add("selected");
+          td.setAttribute("aria-selected", "true");
+          this.painted.push(td);
+        }
+    }
+    const active = this.cells.get(cellAt(this.state, this.cursor.row, this.cursor.col))!;
+    active.tabIndex = 0;
+    active.classList.add("active");
+    active.setAttribute("aria-selected", "true");
+    this.painted.push(active);
     if (hadFocus) this.focusActive();
   }
 
   private cellElement(cell: EditCell): HTMLTableCellElement | null {
-    return this.grid.querySelector<HTMLTableCellElement>(`[data-row="${cell.row}"][data-col="${cell.col}"]`);
+    return this.cells.get(cell) ?? null;
   }
 
   private focusActive(): void {
@@ -404,7 +468,7 @@ export class TableEditor {
     this.cursor = { row: Math.min(row, this.state.rows - 1), col: Math.min(col, this.state.cols - 1) };
     const owner = cellAt(this.state, this.cursor.row, this.cursor.col);
     this.cursor = { row: owner.row, col: owner.col };
-    this.render();
+    this.sync();
     this.updateToolbar();
     this.saver.schedule();
   }
@@ -466,7 +530,7 @@ export class TableEditor {
     this.selectButton.setAttribute("aria-pressed", String(this.selectMode));
     this.root.classList.toggle("selecting", this.selectMode);
     this.anchor = null;
-    this.render();
+    this.paint();
     this.updateToolbar();
     if (this.selectMode) this.options.announce("Tap the first and the last cell of the range to merge.");
   }
@@ -493,7 +557,7 @@ export class TableEditor {
     const owner = cellAt(this.state, pos.row, pos.col);
     // A range's moving corner may sit inside a merged cell; a single active cell is named by its top-left.
     this.cursor = extend ? pos : { row: owner.row, col: owner.col };
-    this.render();
+    this.paint();
     this.updateToolbar();
     this.focusActive();
   }
@@ -638,7 +702,7 @@ export class TableEditor {
     if (this.editing) return;
     this.anchor = null;
     const cell = cellAt(this.state, this.cursor.row, this.cursor.col);
-    this.render();
+    this.paint();
     this.updateToolbar();
     const td = this.cellElement(cell);
     if (!td) return;
@@ -692,7 +756,7 @@ export class TableEditor {
     const next = setText(this.state, editing.row, editing.col, editing.input.value);
     const changed = this.apply(next, `edit of ${cellName(cell)}`, { row: editing.row, col: editing.col });
     if (!changed) {
-      this.render();
+      this.fill(this.cellElement(cell)!, cell);
       this.saver.schedule();
     }
     if (move === "down") {
@@ -710,9 +774,11 @@ export class TableEditor {
   }
 
   private cancelEdit(): void {
-    if (!this.editing) return;
+    const editing = this.editing;
+    if (!editing) return;
     this.editing = null;
-    this.render();
+    const cell = cellAt(this.state, editing.row, editing.col);
+    this.fill(this.cellElement(cell)!, cell);
     this.focusActive();
     this.saver.schedule();
   }
