@@ -120,6 +120,8 @@ export class TableEditor {
   private readonly cells = new Map<EditCell, HTMLTableCellElement>();
   /** Cells currently drawn as active or selected. */
   private painted: HTMLTableCellElement[] = [];
+  /** The grid had the focus at least once (until then "next doubtful" starts with the cell the cursor is on). */
+  private entered = false;
 
   constructor(
     table: PreviewTable,
@@ -139,7 +141,7 @@ export class TableEditor {
 
     // Toolbar: a labelled group of real buttons, each one tab stop; shortcuts are announced by aria-keyshortcuts.
     const toolbar = el("div", "editor-toolbar");
-    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("role", "group");
     toolbar.setAttribute("aria-label", "Edit the table");
     toolbar.setAttribute("aria-controls", this.id);
 
@@ -237,7 +239,11 @@ export class TableEditor {
     });
     this.grid.addEventListener("click", (e) => this.onGridClick(e));
     this.root.addEventListener("keydown", (e) => this.onShortcut(e));
+    this.grid.addEventListener("focusin", () => (this.entered = true));
 
+    // Doubtful cells come first: the grid's tab stop starts on the first one.
+    const firstDoubtful = this.state.cells.find(isDoubtful);
+    if (firstDoubtful) this.cursor = { row: firstDoubtful.row, col: firstDoubtful.col };
     this.sync();
     this.updateToolbar();
     this.restoreDraft();
@@ -542,7 +548,8 @@ export class TableEditor {
       this.options.announce("No doubtful cells left.");
       return;
     }
-    const after = (c: EditCell) => c.row > this.cursor.row || (c.row === this.cursor.row && c.col > this.cursor.col);
+    const { row, col } = this.cursor;
+    const after = (c: EditCell) => c.row > row || (c.row === row && (this.entered ? c.col > col : c.col >= col));
     const target = doubtful.find(after) ?? doubtful[0];
     this.moveTo({ row: target.row, col: target.col }, false);
     this.options.announce(`${cellName(target)}: ${target.text}. ${this.doubtfulCount.textContent}.`);
