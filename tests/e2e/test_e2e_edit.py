@@ -415,6 +415,12 @@ def test_next_doubtful_cell_visits_each_and_counts_down(page: Page, stack: Local
             expect(nxt).to_be_disabled()
             expect(count).to_have_text("No doubtful cells left")
             continue
+        # They come first: the grid's one tab stop starts on the first of them.
+        stop = grid(card, index).locator("[tabindex='0']")
+        assert (
+            int(stop.get_attribute("data-row") or -1),
+            int(stop.get_attribute("data-col") or -1),
+        ) == doubtful[0]
         # The button (and Alt+N) visits them in reading order, wrapping round.
         nxt.click()
         seen = [focused(page)]
