@@ -119,6 +119,8 @@ export class FileCard {
   private abort: AbortController | null = null;
   private jobId: string | null = null;
   private editors: TableEditor[] = [];
+  /** Why the last click on "Download .xlsx" gave nothing (edits not saved, link gone). */
+  private readonly downloadNote = el("p", "download-note");
   /** Saves of one job go one at a time: each rewrites the same workbook. */
   private saveQueue: Promise<unknown> = Promise.resolve();
 
@@ -185,6 +187,8 @@ export class FileCard {
 
     this.resultEl = el("div", "result");
     this.resultEl.hidden = true;
+    this.downloadNote.hidden = true;
+    this.downloadNote.dataset.testid = "download-note";
 
     this.root.append(header, this.progress, this.errorBox, this.resultEl);
   }
@@ -309,7 +313,7 @@ export class FileCard {
     else this.announce(`${this.name} converted: ${n} table${n > 1 ? "s" : ""}.`);
 
     const actions = el("div", "result-actions");
-    actions.append(this.xlsxButton(stem));
+    actions.append(this.xlsxButton(stem), this.downloadNote);
     const doubtful = doc.tables.reduce((n, t) => n + t.cells.filter(isLowConfidence).length, 0);
     const legend = el("p", "legend");
     if (doubtful > 0) {
@@ -355,6 +359,7 @@ export class FileCard {
   private async downloadXlsx(button: HTMLButtonElement): Promise<void> {
     if (!this.jobId) return;
     button.disabled = true;
+    this.downloadNote.hidden = true;
     try {
       try {
         await Promise.all(this.editors.map((e) => e.flush()));
@@ -371,7 +376,10 @@ export class FileCard {
       a.click();
       a.remove();
     } catch (err) {
-      this.announce(err instanceof Error ? err.message : String(err));
+      const message = err instanceof Error ? err.message : String(err);
+      this.downloadNote.textContent = message;
+      this.downloadNote.hidden = false;
+      this.announce(message);
     } finally {
       button.disabled = false;
     }
