@@ -482,6 +482,9 @@ def test_refused_save_keeps_edits_across_a_reload_and_blocks_stale_download(
     downloads: list[Any] = []
     page.on("download", lambda d: downloads.append(d))
     card.get_by_role("button", name="Download .xlsx").click()
+    expect(card.get_by_test_id("download-note")).to_have_text(
+        "Not downloaded: your edits are not saved yet (the job is not done yet)."
+    )
     expect(page.locator("#announcer")).to_contain_text("Not downloaded: your edits are not saved yet")
     page.wait_for_timeout(500)
     assert downloads == [], "a workbook without the edits was downloaded"
