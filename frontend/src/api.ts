@@ -156,7 +156,13 @@ export async function saveTable(jobId: string, index: number, body: unknown): Pr
   } catch {
     throw new UserFacingError("Could not reach the server", "network");
   }
-  if (response.ok) return (await response.json()) as JobView;
+  if (response.ok) {
+    try {
+      return (await response.json()) as JobView;
+    } catch {
+      return { jobId, status: "done" }; // saved; the reply just carried no job view (no fresh links)
+    }
+  }
   const message = await readMessage(response);
   throw new UserFacingError(message, response.status >= 500 ? "server" : "rejected");
 }
