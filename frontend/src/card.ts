@@ -240,6 +240,7 @@ export class FileCard {
       const view = await waitForJob(job.jobId, (v) => this.onStatus(v), abort.signal);
       if (abort.signal.aborted) return;
       if (view.status === "failed") {
+        forgetJob(job.jobId); // nothing to come back to after a reload
         this.showError(`Conversion failed: ${view.error ?? "unknown reason"}`);
         return;
       }
@@ -267,6 +268,7 @@ export class FileCard {
           : await waitForJob(jobId, (v) => this.onStatus(v), abort.signal);
       if (abort.signal.aborted) return;
       if (view.status === "failed") {
+        forgetJob(jobId); // shown once; nothing to come back to after the next reload
         this.showError(`Conversion failed: ${view.error ?? "unknown reason"}`);
         this.retryButton.remove(); // the image is not in this browser any more: nothing to retry with
         return;
