@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    FilePayload,
     Locator,
     Page,
     Playwright,
@@ -525,6 +526,27 @@ def test_refused_save_keeps_edits_across_a_reload_and_blocks_stale_download(
     expect(cell(card, *NUMBER_CELL)).to_have_attribute("data-edited", "true")
     expect(save_status(card)).to_have_attribute("data-state", "clean")
     assert dialogs == ["beforeunload"]
+
+
+def test_reload_brings_back_conversions_with_a_result_only(page: Page) -> None:
+    good = convert(page, IMAGE)
+    page.locator("#file-input").set_input_files(
+        FilePayload(name="notes.png", mimeType="image/png", buffer=b"plain text, renamed to .png\n" * 40)
+    )
+    bad = page.locator('[data-testid=file-card][data-filename="notes.png"]')
+    expect(bad).to_have_attribute("data-status", "failed", timeout=CONVERT_TIMEOUT_MS)
+    good_id = good.get_attribute("data-job-id")
+    page.reload()
+    cards = page.locator("[data-testid=file-card]")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_have_attribute("data-job-id", good_id or "")
+    expect(cards.first).to_have_attribute("data-status", "done", timeout=30_000)
+    # Removing a card forgets it: it does not come back either.
+    cards.first.get_by_role("button", name=f"Remove {IMAGE}.png").click()
+    page.reload()
+    expect(page.get_by_role("heading", name="img2xlsx")).to_be_visible()
+    page.wait_for_timeout(500)
+    expect(cards).to_have_count(0)
 
 
 def test_phone_tap_to_edit_and_merge(browser: Browser, stack: LocalStack) -> None:
