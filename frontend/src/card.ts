@@ -12,6 +12,7 @@ import {
   type PreviewDocument,
   type PreviewTable,
 } from "./api";
+import { el } from "./dom";
 import { isEditable, type SaveBody } from "./edit-model";
 import { draftStore, forgetJob, rememberJob, type RecentJob } from "./recent";
 import { TableEditor } from "./table-editor";
@@ -52,13 +53,6 @@ function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 function saveBlob(blob: Blob, filename: string): void {

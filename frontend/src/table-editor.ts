@@ -21,6 +21,7 @@ import {
   type SaveBody,
   type TableState,
 } from "./edit-model";
+import { el } from "./dom";
 import type { DraftStore } from "./recent";
 import { TableSaver } from "./table-saver";
 import { LOW_CONFIDENCE } from "./tables";
@@ -51,13 +52,6 @@ let nextEditorId = 0;
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 const MOD = isMac ? "⌘" : "Ctrl";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function button(text: string, testid: string, className = "button small"): HTMLButtonElement {
   const b = el("button", className, text);

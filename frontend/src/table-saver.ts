@@ -2,6 +2,7 @@
 // show (unsaved, saving, saved, or refused with the server's message and a retry), and edits that are not on
 // the server yet kept in this browser as a draft, so a reload, a crash or a refused save loses nothing.
 import { UserFacingError, type PreviewTable } from "./api";
+import { el } from "./dom";
 import type { SaveBody } from "./edit-model";
 import type { DraftStore } from "./recent";
 
@@ -38,18 +39,14 @@ export class TableSaver {
 
   constructor(private readonly hooks: SaverHooks) {
     this.savedBody = hooks.body();
-    this.element = document.createElement("div");
-    this.element.className = "save-status";
+    this.element = el("div", "save-status");
     this.element.dataset.testid = "save-status";
     this.element.dataset.state = this.state;
-    this.text = document.createElement("span");
-    this.text.className = "save-text";
+    this.text = el("span", "save-text");
     this.text.setAttribute("role", "status");
-    this.retry = document.createElement("button");
+    this.retry = el("button", "button small", "Retry saving");
     this.retry.type = "button";
-    this.retry.className = "button small";
     this.retry.dataset.testid = "save-retry";
-    this.retry.textContent = "Retry saving";
     this.retry.hidden = true;
     this.retry.addEventListener("click", () => void this.flush().catch(() => undefined));
     this.element.append(this.text, this.retry);
