@@ -214,6 +214,8 @@ export interface PreviewCell {
   header?: boolean;
   /** Changed by the user (a saved edit). */
   edited?: boolean;
+  /** Why the cell is doubtful although it was read with confidence (a total that does not add up). */
+  check?: string;
 }
 
 export interface PreviewTable {

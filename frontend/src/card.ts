@@ -316,7 +316,11 @@ export class FileCard {
       const swatch = el("span", "legend-swatch low-confidence");
       swatch.setAttribute("aria-hidden", "true");
       const percent = LOW_CONFIDENCE * 100;
-      legend.append(swatch, ` Highlighted cells were read with less than ${percent}% confidence — please check them. `);
+      const totals = doc.tables.some((t) => t.cells.some((c) => c.check));
+      const why = totals
+        ? ` Highlighted cells were read with less than ${percent}% confidence or are part of a total that does not add up — please check them. `
+        : ` Highlighted cells were read with less than ${percent}% confidence — please check them. `;
+      legend.append(swatch, why);
     }
     const edited = el("span", "legend-swatch edited");
     edited.setAttribute("aria-hidden", "true");

@@ -17,6 +17,8 @@ export interface EditCell {
   /** The text as recognised (or as saved before this page was loaded); an edit is a difference from it. */
   readonly original: string;
   readonly confidence: number | null;
+  /** A failed check of the recognised table (a total that does not add up): doubtful though read with confidence. */
+  readonly check: string | null;
   /** The server already marks this cell as edited (a save made before this page was loaded). */
   readonly savedEdit: boolean;
   /** Made by a merge or a split here. */
@@ -52,7 +54,9 @@ export function isEdited(cell: EditCell): boolean {
 /** Doubtful = read with low confidence and not yet fixed by the user. */
 export function isDoubtful(cell: EditCell): boolean {
   return (
-    !isEdited(cell) && cell.confidence !== null && cell.confidence < LOW_CONFIDENCE && cell.text.trim() !== ""
+    !isEdited(cell) &&
+    ((cell.check !== null && cell.check !== "") ||
+      (cell.confidence !== null && cell.confidence < LOW_CONFIDENCE && cell.text.trim() !== ""))
   );
 }
 
@@ -93,6 +97,7 @@ export function fromPreview(table: PreviewTable): TableState {
       text,
       original: text,
       confidence: typeof cell.confidence === "number" && !edited ? cell.confidence : null,
+      check: typeof cell.check === "string" && cell.check && !edited ? cell.check : null,
       savedEdit: edited,
       restructured: false,
     });
@@ -103,7 +108,7 @@ export function fromPreview(table: PreviewTable): TableState {
 }
 
 function blank(row: number, col: number): EditCell {
-  const empty = { text: "", original: "", confidence: null, savedEdit: false, restructured: false };
+  const empty = { text: "", original: "", confidence: null, check: null, savedEdit: false, restructured: false };
   return { row, col, rowspan: 1, colspan: 1, ...empty };
 }
 
@@ -186,6 +191,7 @@ export function merge(state: TableState, rect: Rect): TableState {
     text: cleanText(join(inside.map((c) => c.text))),
     original: join(inside.map((c) => c.original)),
     confidence: confidences.length ? Math.min(...confidences) : null,
+    check: inside.find((c) => c.check)?.check ?? null,
     savedEdit: inside.some((c) => c.savedEdit),
     restructured: true,
   };
@@ -279,6 +285,7 @@ export function fromBody(body: unknown, base: TableState): TableState | null {
       text: cleanText(c.text),
       original: kept ? same.original : "",
       confidence: kept ? same.confidence : null,
+      check: kept ? same.check : null,
       savedEdit: kept ? same.savedEdit : false,
       restructured: !kept,
     });

@@ -24,7 +24,7 @@ import {
 import { el } from "./dom";
 import type { DraftStore } from "./recent";
 import { TableSaver } from "./table-saver";
-import { LOW_CONFIDENCE } from "./tables";
+import { doubtReason, LOW_CONFIDENCE } from "./tables";
 
 export interface EditorOptions {
   /** Names the grid for assistive technology, e.g. "Table 1 of 2 recognised in scan.png". */
@@ -217,7 +217,7 @@ export class TableEditor {
     // Shared descriptions, so a cell's state is read out without adding words to its text.
     const descriptions = el("div", "visually-hidden");
     const percent = LOW_CONFIDENCE * 100;
-    const doubtfulDesc = el("span", undefined, `Doubtful: read with less than ${percent}% confidence, please check.`);
+    const doubtfulDesc = el("span", undefined, `Doubtful: read with less than ${percent}% confidence, or a total that does not add up; please check.`);
     doubtfulDesc.id = `${this.id}-doubtful`;
     const editedDesc = el("span", undefined, "Edited by you.");
     editedDesc.id = `${this.id}-edited`;
@@ -365,7 +365,7 @@ export class TableEditor {
     const edited = isEdited(cell);
     td.classList.toggle("low-confidence", doubtful);
     td.classList.toggle("edited", edited);
-    if (doubtful) td.title = `Read with ${Math.round((cell.confidence ?? 0) * 100)}% confidence — please check`;
+    if (doubtful) td.title = doubtReason(cell);
     else td.removeAttribute("title");
     if (edited) td.dataset.edited = "true";
     else delete td.dataset.edited;
