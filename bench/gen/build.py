@@ -6,6 +6,7 @@ images of ``--n 150``, and the same seed gives the same files.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 import time
@@ -23,6 +24,7 @@ from bench.gen.page import gt_html, make_page, page_html
 from bench.gen.photo import DEGRADATIONS, degrade, encode
 from bench.gen.render import Renderer, chromium_version
 from bench.gen.style import FONT_PACKAGES, draw_style, missing_fonts
+from bench.grid import norm_text
 
 GEN_VERSION = 1  # bump when a change alters what a seed produces: bench.run regenerates stale splits
 OUT_ROOT = REPO / "bench" / "out" / "gen"
@@ -79,6 +81,21 @@ def plan(seed: int, index: int, lang: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def check_rendered_text(name: str, tables: list[TableSpec], texts: list[list[str]]) -> None:
+    """The page shows what the ground truth says: every cell's laid-out text equals its GT text (whitespace
+    and line wraps aside). Raises ValueError naming the first difference."""
+    if len(texts) != len(tables):
+        raise ValueError(f"{name}: {len(texts)} tables on the page, {len(tables)} in the ground truth")
+    for k, (t, shown) in enumerate(zip(tables, texts, strict=True)):
+        gt = [norm_text(c.text) for c in sorted(t.cells, key=lambda c: (c.row, c.col))]
+        seen = [norm_text(x) for x in shown]
+        if gt != seen:
+            diff = next((a, b) for a, b in itertools.zip_longest(gt, seen, fillvalue="") if a != b)
+            raise ValueError(
+                f"{name}: table {k + 1} shows {diff[1]!r} where the ground truth says {diff[0]!r}"
+            )
+
+
 def gt_doc(name: str, file: str, tables: list[TableSpec]) -> dict[str, Any]:
     return {"image": file, "tables": [t.gt() for t in tables]}
 
@@ -89,6 +106,7 @@ def make_image(renderer: Renderer, split: str, seed: int, index: int, lang: str,
     rng: Rng = pl["rng"]
     name = f"{split}_{index:04d}"
     shot = renderer.render(page_html(pl["page"]), pl["dpr"])
+    check_rendered_text(name, pl["tables"], shot.texts)
     with Image.open(io.BytesIO(shot.png)) as im:
         img = np.asarray(im.convert("RGB")).copy()
     style = pl["style"]

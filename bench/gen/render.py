@@ -51,6 +51,7 @@ class Shot:
     height: int
     tables: list[tuple[float, float, float, float]]  # x0, y0, x1, y1
     rows: list[list[tuple[float, float, float, float]]]
+    texts: list[list[str]]  # every cell's text as the browser laid it out, document order
 
 
 _GEOMETRY_JS = """
@@ -62,6 +63,7 @@ _GEOMETRY_JS = """
     page: [page.width, page.height],
     tables: tables.map((t) => box(t.getBoundingClientRect())),
     rows: tables.map((t) => [...t.querySelectorAll('tr')].map((r) => box(r.getBoundingClientRect()))),
+    texts: tables.map((t) => [...t.querySelectorAll('td')].map((td) => td.innerText)),
   };
 }
 """
@@ -122,4 +124,5 @@ class Renderer:
             height=h,
             tables=[scale(b) for b in geo["tables"]],
             rows=[[scale(b) for b in rows] for rows in geo["rows"]],
+            texts=geo["texts"],
         )

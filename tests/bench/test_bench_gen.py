@@ -171,21 +171,39 @@ def test_rendered_images_are_deterministic_and_loadable(
     from bench.dataset import load_images
     from bench.gen.render import Renderer
 
-    a, b = tmp_path / "a" / "val", tmp_path / "b" / "val"
-    a.mkdir(parents=True)
-    b.mkdir(parents=True)
+    tiny = plan(7, 0, "fra")
+    tiny["page"].blocks = tiny["page"].blocks[:1]
+    spec = tiny["page"].blocks[0].table
+    spec.cells = [c for c in spec.cells if c.row < 3]
+    spec.n_rows, spec.totals_row = 3, None
+    # a cheap image to write end to end: one table, a light degradation
+    index = next(i for i in range(100) if (p := plan(99, i, "vie"))["layout"] == "single" and p["degradation"]
+                 in ("clean", "lowres", "scan") and p["tables"][0].n_rows < 12)  # fmt: skip
+    out = tmp_path / "val"
+    out.mkdir()
     with Renderer() as renderer:
-        entries = [make_image(renderer, "val", 99, i, lang, a) for i, lang in enumerate(("eng", "vie"))]
-        for i, lang in enumerate(("eng", "vie")):
-            make_image(renderer, "val", 99, i, lang, b)
-    for e in entries:
-        assert (a / e["file"]).read_bytes() == (b / e["file"]).read_bytes(), "same seed, same pixels"
-        gt = json.loads((a / f"{e['name']}.json").read_text(encoding="utf-8"))
-        assert gt["image"] == e["file"] and len(gt["tables"]) == e["n_tables"]
-        assert [t["n_rows"] for t in gt["tables"]] == e["shape"]
-        assert e["width"] > 50 and e["height"] > 30
-    (a / "manifest.json").write_text(json.dumps({"set": "val", "images": entries}), encoding="utf-8")
-    monkeypatch.setenv("IMG2XLSX_GEN_DIR", str(tmp_path / "a"))
+        a, b = renderer.render(page_html(tiny["page"])), renderer.render(page_html(tiny["page"]))
+        entry = make_image(renderer, "val", 99, index, "vie", out)
+    assert a.png == b.png, "same page, same pixels"
+    x0, y0, x1, y1 = a.tables[0]
+    assert 0 <= x0 < x1 <= a.width and 0 <= y0 < y1 <= a.height and len(a.rows[0]) == 3
+    gt = json.loads((out / f"{entry['name']}.json").read_text(encoding="utf-8"))
+    assert gt["image"] == entry["file"] and (out / entry["file"]).stat().st_size > 1000
+    assert [t["n_rows"] for t in gt["tables"]] == entry["shape"] and entry["lang"] == "vie"
+    (out / "manifest.json").write_text(json.dumps({"set": "val", "images": [entry]}), encoding="utf-8")
+    monkeypatch.setenv("IMG2XLSX_GEN_DIR", str(tmp_path))
     images = load_images(subsets=("val",))
-    assert [i.name for i in images] == ["val_0000", "val_0001"]
-    assert [i.tag("lang") for i in images] == ["eng", "vie"] and images[0].image.exists()
+    assert [(i.name, i.tag("lang")) for i in images] == [(entry["name"], "vie")] and images[0].image.exists()
+
+
+def test_a_page_that_does_not_show_its_ground_truth_is_refused() -> None:
+    from bench.gen.build import check_rendered_text
+
+    spec = make_table(Rng([1, 1]), "deu", "inventory")
+    shown = [c.text for c in sorted(spec.cells, key=lambda c: (c.row, c.col))]
+    check_rendered_text("ok", [spec], [[s.replace(" ", "\n") for s in shown]])  # wraps are fine
+    shown[3] = shown[3] + "x"
+    with pytest.raises(ValueError, match="table 1 shows"):
+        check_rendered_text("bad", [spec], [shown])
+    with pytest.raises(ValueError, match="2 tables on the page"):
+        check_rendered_text("bad", [spec], [shown, shown])
