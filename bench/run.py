@@ -82,14 +82,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+# languages a user would pick for an image (issue 12's list); others (e.g. Indonesian) are read as English
+PASSED_LANGS = frozenset({"deu", "fra", "spa", "ita", "por", "nld", "vie"})
+
+
 def engine_opts(img: BenchImage, engine: str, ocr: str | None, langs: str) -> dict[str, Any] | None:
     """Keywords for the engine on this image, only those that are set: ``ocr`` (img2xlsx) and ``langs``
-    (the image's language when it is not English; both engines)."""
+    (the image's language when it is one of ``PASSED_LANGS``; both engines)."""
     opts: dict[str, Any] = {}
     if ocr and engine == "img2xlsx":
         opts["ocr"] = ocr
     lang = img.tag("lang")
-    if langs == "auto" and lang not in ("-", "eng", "None"):
+    if langs == "auto" and lang in PASSED_LANGS:
         opts["langs"] = [lang]
     return opts or None
 

@@ -100,3 +100,21 @@ def test_run_passes_language_of_non_english_images_and_ocr_to_img2xlsx_only() ->
     assert engine_opts(img(lang="vie"), "img2xlsx", "ppocr", "auto") == {"ocr": "ppocr", "langs": ["vie"]}
     assert engine_opts(img(lang="vie"), "img2table", "ppocr", "auto") == {"langs": ["vie"]}
     assert engine_opts(img(lang="vie"), "img2xlsx", None, "off") is None
+    assert engine_opts(img(lang="ind"), "img2xlsx", None, "auto") is None  # not a language users pick
+
+
+def test_default_run_skips_a_set_it_cannot_have_but_a_named_one_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bench.gen.build
+    from bench import run
+
+    def no_browser(split: str, **kw: object) -> Path:
+        raise FileNotFoundError("Chromium not found: apt-get install chromium")
+
+    monkeypatch.setattr(bench.gen.build, "ensure", no_browser)
+    notes: list[str] = []
+    assert run.load_subsets(("val",), strict=False, notes=notes) == []
+    assert notes == ["val skipped: Chromium not found: apt-get install chromium"]
+    with pytest.raises(FileNotFoundError, match="Chromium"):
+        run.load_subsets(("val",), strict=True, notes=[])
