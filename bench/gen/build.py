@@ -26,7 +26,7 @@ from bench.gen.render import Renderer, chromium_version
 from bench.gen.style import FONT_PACKAGES, draw_style, missing_fonts
 from bench.grid import norm_text
 
-GEN_VERSION = 1  # bump when a change alters what a seed produces: bench.run regenerates stale splits
+GEN_VERSION = 2  # bump when a change alters what a seed produces: bench.run regenerates stale splits
 OUT_ROOT = REPO / "bench" / "out" / "gen"
 
 

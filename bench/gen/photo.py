@@ -274,6 +274,14 @@ def degrade(
             return out, p, "jpg"
         return out, p, "png"
     if kind == "scan":
+        # scanner resolution: 150 to 300 dpi puts 9-10 pt text at 11 to 28 px
+        s = max(min_scale, min(3.0, rng.uniform(11.0, 28.0) / max(1.0, font_px)))
+        h, w = img.shape[:2]
+        if max(h, w) * s > MAX_SIDE:
+            s = MAX_SIDE / max(h, w)
+        interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
+        img = cv2.resize(img, (max(1, int(w * s)), max(1, int(h * s))), interpolation=interp)
+        p["scale"] = round(s, 3)
         tone = rng.uniform(0.86, 0.98)
         out = _paper(img, rng, tone)
         ang = rng.uniform(-2.5, 2.5)
@@ -346,8 +354,8 @@ def degrade(
     gain, lp = _light(rng, h, w, rng.uniform(0.1, 0.5), rng.random() < 0.5)
     cast = np.array([rng.uniform(0.9, 1.05), 1.0, rng.uniform(0.85, 1.05)], np.float32)
     out = _gain(out, gain[:, :, None] * cast[None, None, :])
-    # camera resolution: text between small and comfortably large, never below legibility
-    s = max(min_scale, min(2.5, rng.uniform(8.5, 26.0) / max(1.0, font_px)))
+    # camera resolution: a phone photo of a page shows text 12 to 30 px high (a closer or farther shot)
+    s = max(min_scale, min(3.0, rng.uniform(12.0, 30.0) / max(1.0, font_px)))
     if max(h, w) * s > MAX_SIDE:
         s = MAX_SIDE / max(h, w)
     if abs(s - 1.0) > 0.001:
