@@ -1,9 +1,11 @@
 """``python -m bench.run``: convert bench images with each engine, score the workbooks, report side by side.
 
-Typical loops: ``python -m bench.run --engines img2xlsx --limit 40`` (or ``--tag degradation=photo``; prints
-the worst images and the change since the previous run); ``make bench`` (everything, both engines, writes
-``bench/RESULTS.md`` and ``bench/out/scores-full.csv``). img2table outputs are cached by image hash under
-``bench/out/cache`` (``--force`` re-runs it). Per-image scores: ``bench/out/scores.{csv,json}``.
+Typical loops: ``python -m bench.run --engines img2xlsx --subset train --limit 40`` (or ``--tag
+degradation=photo``; prints the worst images and the change since the previous run); ``--subset val`` to check
+a change on the fresh split; ``make bench`` (every set but train, both engines, writes ``bench/RESULTS.md``
+and ``bench/out/scores-full.csv``). The generated sets (val, lang, train) are made on first use. img2table
+outputs are cached by image hash under ``bench/out/cache`` (``--force`` re-runs it). Per-image scores:
+``bench/out/scores.{csv,json}``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from bench.gen.build import SPLITS, generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.gen", description=__doc__.split(":")[0])
+    ap = argparse.ArgumentParser(prog="python -m bench.gen", description=__doc__)
     ap.add_argument("--split", choices=sorted(SPLITS), required=True)
     ap.add_argument("--n", type=int, help="images (default: the split's size)")
     ap.add_argument("--seed", type=int, help="override the split's seed (experiments only)")
