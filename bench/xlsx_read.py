@@ -53,6 +53,23 @@ def localize(text: str, lang: str | None) -> str:
     return text.translate(str.maketrans({".": seps[0], ",": seps[1]}))
 
 
+_MONTHS = [dt.date(2000, m, 1).strftime("%B") for m in range(1, 13)]  # C locale: English
+
+
+def localize_months(text: str, lang: str | None) -> str:
+    """A date's shown text with full month names in ``lang`` (Excel shows ``mmmm`` in the user's language)."""
+    if not lang or lang == "eng":
+        return text
+    from bench.gen.locales import LOCALES
+
+    loc = LOCALES.get(lang)
+    if loc is None:
+        return text
+    for en, local in zip(_MONTHS, loc.months, strict=True):
+        text = text.replace(en, local)
+    return text
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -88,6 +105,8 @@ def sheet_to_table(ws: Any, lang: str | None = None) -> GridTable | None:
             shown = display_text(value, src.number_format if src is not None else "")
             if number:
                 shown = localize(shown, lang)
+            elif isinstance(value, dt.date | dt.datetime):
+                shown = localize_months(shown, lang)
             cells.append(
                 GridCell(
                     row=r - r0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -272,14 +273,20 @@ def test_workbook_numbers_are_shown_in_the_images_locale(tmp_path: Path) -> None
     assert localize("-12.5%", "spa") == "-12,5%"
     assert localize("1,234.56", "fra") == "1\u202f234,56"
     assert localize("1,234.56", "eng") == "1,234.56" and localize("1,234.56", None) == "1,234.56"
+    from bench.xlsx_read import localize_months
+
+    assert localize_months("5. March 2024", "deu") == "5. März 2024"
+    assert localize_months("5 March 2024", "vie") == "5 tháng 3 2024"
+    assert localize_months("5 March 2024", "eng") == "5 March 2024"
     doc = {
         "tables": [
             {
                 "n_rows": 1,
-                "n_cols": 2,
+                "n_cols": 3,
                 "cells": [
                     {"row": 0, "col": 0, "text": "1.234,56", "numeric": True, "value": 1234.56},
                     {"row": 0, "col": 1, "text": "Straße 1,5", "numeric": False},
+                    {"row": 0, "col": 2, "text": "5. März 2024", "numeric": False},
                 ],
             }
         ]
@@ -290,9 +297,11 @@ def test_workbook_numbers_are_shown_in_the_images_locale(tmp_path: Path) -> None
     ws = wb.active
     ws["A1"], ws["B1"] = 1234.56, "Straße 1,5"
     ws["A1"].number_format = "#,##0.00"
+    ws["C1"] = dt.date(2024, 3, 5)
+    ws["C1"].number_format = "d. mmmm yyyy"
     wb.save(tmp_path / "de.xlsx")
     de = read_workbook(tmp_path / "de.xlsx", "deu")[0]
-    assert [c.text for c in de.cells] == ["1.234,56", "Straße 1,5"]  # text cells are left alone
+    assert [c.text for c in de.cells] == ["1.234,56", "Straße 1,5", "5. März 2024"]  # text cells left alone
     assert score_image("de", [de], tables_from_gt(doc)).cell_exact == 1.0
 
 
