@@ -76,7 +76,17 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: setup  # args: make bench BENCH_ARGS="--engines img2xlsx --limit 40"; img2table venv made on demand
+# The bench's generated splits (bench.gen) render in Debian's Chromium with these fonts; the pictures depend on them.
+BENCH_APT_PACKAGES := chromium fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-liberation2 \
+	fonts-crosextra-carlito fonts-crosextra-caladea fonts-open-sans fonts-roboto-unhinted fonts-lato \
+	fonts-ebgaramond fonts-inconsolata fonts-go fonts-cantarell fonts-courier-prime fonts-linuxlibertine \
+	fonts-freefont-ttf fonts-noto-core fonts-noto-mono fonts-sil-charis fonts-jetbrains-mono fonts-humor-sans \
+	fonts-dkg-handwriting
+
+# args: make bench BENCH_ARGS="--engines img2xlsx --subset val --limit 40"; img2table venv and the generated
+# val/lang splits (bench/out/gen) are made on demand
+bench: setup
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 # Fuzz the image loader for FUZZ_SECONDS (atheris, coverage-guided); crash inputs land in fuzz/.work/crashes.
