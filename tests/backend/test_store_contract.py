@@ -13,7 +13,7 @@ from img2xlsx.jobs.model import Job, JobResult
 from img2xlsx.jobs.ports import JobStore
 from img2xlsx_local.jobs import SqliteJobStore
 
-from .conftest import REGION
+from .conftest import REGION, jobs_table_schema
 from .fakes import MemoryJobStore
 
 
@@ -26,12 +26,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
     else:
         request.getfixturevalue("aws")
         dynamodb = boto3.resource("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName="contract",
-            KeySchema=[{"AttributeName": "job_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "job_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb.create_table(TableName="contract", **jobs_table_schema())
         yield DynamoJobStore("contract", dynamodb)
 
 
