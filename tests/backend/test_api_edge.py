@@ -6,14 +6,20 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from img2xlsx.jobs.model import JobResult
+from img2xlsx.jobs.service import JobService
 from img2xlsx.jobs.settings import Settings
+from img2xlsx_local.stores import open_stores
 from openpyxl import load_workbook
 
-from .conftest import EVENT_JOB_ID, RESULTS, Backend, LambdaContext, load_event, load_handler
+from .conftest import EVENT_JOB_ID, RESULTS, ROOT, Backend, LambdaContext, load_event, load_handler
 from .edit_fixtures import document_converter, honest_edit, hostile_edits
 from .test_handlers import PNG, seed_event_job
 
@@ -196,3 +202,30 @@ def test_other_methods_get_405_with_allow(backend: Backend, method: str, path: s
     assert reply is not None and f"{method} is not allowed" in reply["message"]
     event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/elsewhere"
     assert call(event)[0] == 404
+
+
+def test_make_invoke_runs_the_edit_event_on_the_local_stores(tmp_path: Path) -> None:
+    """`make invoke FUNCTION=ApiFunction EVENT=events/edit_table.json JOB=<jobId>` (functions/invoke.py) on a
+    job converted in a local data folder: the edit is applied and the reply is the job's view."""
+    stores = open_stores(tmp_path)
+    service = JobService(stores.objects, stores.objects, stores.jobs, converter=document_converter)
+    job = service.create_job("quarterly report.png", "image/png", len(PNG)).job
+    stores.objects.put_bytes(job.upload_key, PNG, "image/png")
+    assert service.process_upload(job.upload_key).action == "converted"
+    env = dict(
+        os.environ, IMG2XLSX_BACKEND="local", IMG2XLSX_DATA_DIR=str(tmp_path), POWERTOOLS_LOG_LEVEL="WARNING"
+    )
+    command = [sys.executable, str(ROOT / "functions/invoke.py"), "ApiFunction", "events/edit_table.json"]
+    result = subprocess.run(
+        [*command, "--job", job.job_id], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout[result.stdout.index("{\n") :])  # after the metrics' EMF line
+    assert reply["statusCode"] == 200 and json.loads(reply["body"])["jobId"] == job.job_id
+    assert job.result is None  # the object from before the conversion
+    done = stores.jobs.get(job.job_id)
+    assert done is not None and done.result is not None
+    preview = json.loads(stores.objects.get_bytes(done.result.json_key))
+    assert (
+        preview["tables"][0]["n_rows"] == 3 and preview["tables"][0]["cells"][0]["text"] == "Quarterly sales"
+    )
