@@ -56,7 +56,7 @@ def _json_body() -> dict[str, Any]:
     """The request's JSON object; ``RequestError`` (415/413/400) for a body of another type, too large a
     body, or one that is no JSON object."""
     event = app.current_event
-    job_api.check_json_request(event.headers.get("content-type"), event.body)
+    job_api.check_json_request(event.headers.get("content-type"), event.decoded_body)
     try:
         body = json.loads(event.decoded_body or "")
     except (ValueError, TypeError, RecursionError):  # RecursionError: "[[[[..." nested too deep
