@@ -89,7 +89,7 @@ def create_app(
             method=request.method,
             path=request.url.path,
             query_string=request.url.query,
-            # CloudFront sets this header itself in AWS; here nobody stands in front to overwrite a forged one.
+            # CloudFront sets this header itself in AWS; here nobody in front overwrites a forged one.
             headers=[(k, v) for k, v in request.headers.items() if k.lower() != "cloudfront-viewer-address"],
             body=body,
             source_ip=request.client.host if request.client else "127.0.0.1",
