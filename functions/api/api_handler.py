@@ -116,10 +116,9 @@ def edit_table(job_id: str, index: str) -> Response:
 
 @app.not_found
 def not_found(_: Exception) -> Response:
-    path = app.current_event.path
+    path, method = app.current_event.path, app.current_event.http_method.upper()
     for pattern, methods in ALLOWED:
-        if pattern.match(path):
-            method = app.current_event.http_method.upper()
+        if pattern.match(path) and method not in methods:  # (an allowed method here: an id no route takes)
             return _reply(
                 405,
                 {"message": f"{method} is not allowed here; use {', '.join(methods)}"},

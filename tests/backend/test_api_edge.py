@@ -229,3 +229,11 @@ def test_make_invoke_runs_the_edit_event_on_the_local_stores(tmp_path: Path) -> 
     assert (
         preview["tables"][0]["n_rows"] == 3 and preview["tables"][0]["cells"][0]["text"] == "Quarterly sales"
     )
+
+
+@pytest.mark.parametrize("job_id", ["%00", "%E2%80%AE%F0%9F%A7%BE", "a%20b"])
+def test_an_id_no_route_takes_is_404_not_405(backend: Backend, job_id: str) -> None:
+    event = copy.deepcopy(load_event("get_job.json"))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/api/jobs/{job_id}"
+    code, reply, headers = call(event)
+    assert code == 404 and "Allow" not in headers and reply is not None
