@@ -5,15 +5,20 @@ Two cheap tests, so the common upright page costs one small OCR call at most:
 * sideways or not: glyphs of a text line sit next to each other, so merging glyphs with a short *horizontal*
   smear joins far more of them than the same smear applied vertically; on a page turned by 90° it is the
   other way round;
-* upright or upside down: Tesseract reads a short strip of the densest text; only when it is unsure is the
-  strip also read turned by 180° and the two confidences compared. Letter-shape heuristics (ascenders vs
-  descenders) fail on tables, which are mostly digits and capitals.
+* upright or upside down: the text reader reads a short strip of the densest text; only when it is unsure
+  is the strip also read turned by 180° and the two confidences compared. Letter-shape heuristics
+  (ascenders vs descenders) fail on tables, which are mostly digits and capitals.
 """
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from img2xlsx.ocr import TextReader
+
+from .clean import erase_rules
+from .geometry import glyph_mask
 
 SIDEWAYS_RATIO = 1.3  # turn only when vertical smearing merges clearly more glyphs than horizontal
 # A strip read this confidently is upright: 180°-turned strips score at most 0.37 on the bench, while
@@ -25,8 +30,6 @@ STRIP_WIDTH = 400  # px of the strip that is OCR-ed (text at the normaliser's ta
 
 def sideways_score(ink: np.ndarray) -> float:
     """> 1 when text lines run vertically (page turned by 90°), < 1 when they run horizontally."""
-    from img2xlsx.geometry import glyph_mask
-
     mask, stats, size = glyph_mask(ink)
     if len(stats) < 20:
         return 1.0
@@ -86,26 +89,24 @@ def text_strip(gray: np.ndarray, text_height: float, width: int = STRIP_WIDTH) -
     return np.ascontiguousarray(gray[y0:y1, x0:x1])
 
 
-def _strip_confidence(strip: np.ndarray) -> float:
-    """Character-weighted mean word confidence (0..1) of a strip read as a block of text."""
-    from img2xlsx import ocr
-
-    words = ocr.read_words(strip, psm=6, clear_rules=True)
+def _strip_confidence(strip: np.ndarray, reader: TextReader) -> float:
+    """Character-weighted mean word confidence (0..1) of a strip read as a block of text, rules erased."""
+    words = reader.read_words(erase_rules(strip), mode="block")
     chars = sum(len(w.text) for w in words)
     if chars == 0:
         return 0.0
     return sum(w.conf * len(w.text) for w in words) / chars
 
 
-def is_upside_down(gray: np.ndarray, text_height: float | None) -> bool:
+def is_upside_down(gray: np.ndarray, text_height: float | None, reader: TextReader) -> bool:
     """True when the page reads clearly better turned by 180°."""
     if not text_height:
         return False
     strip = text_strip(gray, text_height)
     if strip is None:
         return False
-    upright = _strip_confidence(strip)
+    upright = _strip_confidence(strip, reader)
     if upright >= UPRIGHT_CONF:
         return False
-    flipped = _strip_confidence(np.ascontiguousarray(strip[::-1, ::-1]))
+    flipped = _strip_confidence(np.ascontiguousarray(strip[::-1, ::-1]), reader)
     return flipped >= upright + FLIP_MARGIN and flipped >= 0.5

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from img2xlsx.ocr import TextReader, get_reader
+
+from . import geometry, illumination, orientation
+
 # Body-text height (75th percentile of glyph box heights, ~cap height, ~0.76 x CSS font size) to rescale to.
 # End to end on all 158 bench images (mean TEDS): 15 px worse on lowres (-0.05), 18 px 0.885, 22 px 0.885
 # (scans +0.02, photos -0.03), 26 px worse on lowres/photos/scans; 18 keeps the images smaller.
@@ -72,8 +76,6 @@ class NormalizedPage:
 
     def turned_half(self) -> NormalizedPage:
         """The same page turned by 180°: for a page found upside down after normalisation."""
-        from img2xlsx import geometry
-
         half, _ = geometry.quarter_turn_matrix(2, (self.gray.shape[1], self.gray.shape[0]))
         rotation = (self.rotation + 180) % 360
         warnings = [x for x in self.warnings if not x.startswith(TURN_WARNING)]
@@ -116,6 +118,15 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.shape[2] == 4:
         return cv2.cvtColor(image, cv2.COLOR_RGBA2GRAY)
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def unflattened(rgb: np.ndarray, norm: NormalizedPage) -> np.ndarray:
+    """The loaded page brought into normalised coordinates without illumination flattening: flattening
+    lightens cell fills next to text, and faint zebra stripes are exactly what band detection looks for."""
+    h, w = norm.gray.shape[:2]
+    return cv2.warpPerspective(
+        to_gray(rgb), norm.matrix, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def edge_sharpness(gray: np.ndarray) -> float:
@@ -258,18 +269,21 @@ def _warp(gray: np.ndarray, matrix: np.ndarray, size: tuple[int, int], fill: int
 
 
 def normalize_page(
-    rgb: np.ndarray, *, detect_orientation: bool = True, upside_down: bool = True
+    rgb: np.ndarray,
+    *,
+    detect_orientation: bool = True,
+    upside_down: bool = True,
+    reader: TextReader | None = None,
 ) -> NormalizedPage:
     """Grey, upright, flat, text at the size Tesseract reads best; see module docstring.
 
     ``upside_down=False`` leaves out the 180° test: a caller that reads the whole page anyway can run it
     only when that reading is doubtful (``NormalizedPage.turned_half``), saving an OCR pass on most pages.
+    ``reader`` reads the strip of that test (default: :func:`img2xlsx.ocr.get_reader`).
 
     Analysis (page outline, quarter turns, skew, text size) runs on a preview of at most PREVIEW_SIDE px; the
     full-size grey image is resampled exactly once with the composed transform.
     """
-    from img2xlsx import geometry, illumination, orientation
-
     gray = to_gray(rgb)
     src_h, src_w = gray.shape[:2]
     warnings: list[str] = []
@@ -323,7 +337,11 @@ def normalize_page(
     out, unevenness = illumination.flatten(out, text_h_out)
     blurry = unevenness > CAMERA_UNEVENNESS and SHARPEN_AMOUNT > 0 and edge_sharpness(out) < SHARP_EDGES
     # 6. upside down (or turned the wrong way in step 2)
-    if detect_orientation and upside_down and orientation.is_upside_down(out, text_h_out):
+    if (
+        detect_orientation
+        and upside_down
+        and orientation.is_upside_down(out, text_h_out, reader or get_reader())
+    ):
         half, _ = geometry.quarter_turn_matrix(2, (out.shape[1], out.shape[0]))
         matrix = half @ matrix
         out = np.ascontiguousarray(out[::-1, ::-1])

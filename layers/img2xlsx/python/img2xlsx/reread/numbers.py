@@ -14,34 +14,25 @@ only when it shows the very same digits, so only a sign or a currency symbol can
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 import cv2
 import numpy as np
 
-from .tables.skeleton import RawCell, RawTable, words_text
-from .values import ColumnHints, infer_hints, parse_value
+from img2xlsx.ocr.pool import MapReads, serial
+from img2xlsx.ocr.reader import ReadRegion as Reader
+from img2xlsx.tables.skeleton import RawCell, RawTable, words_text
+from img2xlsx.values import ColumnHints, infer_hints, parse_value
+
+from .budget import DOUBT_BELOW, DOUBT_BUDGET, NUMBER_BUDGET
 
 _CURRENCIES = "$€£¥₹"
-REREAD_BUDGET = 40  # re-reads per table: bounded time on huge, badly printed tables
-# Numbers the page pass read with a word confidence under DOUBT_BELOW are read again (1-4 calls each, least
-# confident first, at most DOUBT_BUDGET cells a table: <= 80 calls, ~0.4 s). Bench: 0.85 re-reads ~600 cells
-# with ~700 calls and fixes 19 more numbers than it breaks (0.8: 14); with the 4x tie-breaker, 0.9 fixes one
-# more than 0.85 ("5,289" -> "5,259") and breaks none, for 1017 -> 1273 re-read calls over the bench (+1 CPU s
-# over 158 images); no bench table has more than 29 such cells, and a budget of 20 scores the same as 30
-DOUBT_BELOW = 0.9
 # A garbled number not read as one at 1x is read again at these scales, stopping at the first number. Bench:
 # (2,) -> (2, 3, 4) types 3 more numbers ("0.381" read "0381", "7ALAB") for ~60 more calls over 158 images
 GARBLED_SCALES = (2, 3, 4)
 # Scales of a doubtful number's re-reads, in order. Bench: a 4x tie-breaker after (2, 3, 1) fixes 2 more
 # numbers ("17,656" -> "17,056"), breaks none, for ~30 more calls over 158 images
 OUTVOTE_SCALES = (2, 3, 1, 4)
-DOUBT_BUDGET = 20
 _AMOUNTS = ("number", "currency", "percent")
-
-Reader = Callable[..., tuple[str, float]]
-MapReads = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
 
 
 Todo = list[tuple[RawCell, ColumnHints, str]]  # cell, its column's hints, digits a re-read must keep
@@ -58,7 +49,7 @@ def reread_numbers(
     """Re-read garbled cells of numeric body columns with ``read(gray, bbox, single_line=True)``; returns
     how many cells took the re-read. ``map_reads(fn, items)`` may run the cells' re-reads in parallel."""
     todo, doubtful = _plan(raw, gray, h)
-    mapper = map_reads or (lambda fn, items: [fn(i) for i in items])
+    mapper = map_reads or serial
 
     def garbled(item: tuple[RawCell, ColumnHints, str]) -> tuple[str, float] | None:
         cell, hints, digits = item
@@ -78,7 +69,7 @@ def reread_numbers(
         return text, conf
 
     taken = 0
-    todo = todo[:REREAD_BUDGET]
+    todo = todo[:NUMBER_BUDGET]
     for (cell, _, _), got in zip(todo, mapper(garbled, todo), strict=True):  # cells read independently
         if got is not None:
             cell.reread = got

@@ -1,25 +1,23 @@
 """Words the whole-page OCR pass skipped: glyph-sized ink that no word box covers, read again per line.
 
-Tesseract's sparse-text mode drops short isolated tokens (single digits in number columns, "-" placeholders,
-small low-contrast text); the rest of the page is read fine. Only the left-over ink is re-read, one strip
-per text line, so the cost stays proportional to what was missed.
+The page pass's sparse-text mode drops short isolated tokens (single digits in number columns, "-"
+placeholders, small low-contrast text); the rest of the page is read fine. Only the left-over ink is
+re-read, one strip per text line, so the cost stays proportional to what was missed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import cv2
 import numpy as np
 
-from .lines import ink_mask
-from .textlines import WordLike
+from img2xlsx.ocr.pool import MapReads, serial
+from img2xlsx.ocr.reader import ReadWords
+from img2xlsx.tables.lines import ink_mask
+from img2xlsx.tables.textlines import WordLike
 
-MAX_STRIPS = 40
-
-ReadWords = Callable[..., Sequence[WordLike]]
-MapReads = Callable[[Callable[[Any], Sequence[WordLike]], list[Any]], list[Sequence[WordLike]]]
+from .budget import MISSED_STRIPS
 
 
 def find_missed_boxes(
@@ -101,7 +99,7 @@ def read_missed(
         return min(abs(centres[j] - cy) for j in (i - 1, i) if 0 <= j < centres.size) < 0.35 * h
 
     crops: list[tuple[np.ndarray, int, int]] = []
-    for strip in strips[:MAX_STRIPS]:
+    for strip in strips[:MISSED_STRIPS]:
         x0 = max(0, min(b[0] for b in strip) - pad)
         x1 = min(ww, max(b[2] for b in strip) + pad)
         y0 = max(0, min(b[1] for b in strip) - pad)
@@ -113,8 +111,8 @@ def read_missed(
             crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = gray[by0:by1, bx0:bx1]
         crops.append((np.pad(crop, 8, constant_values=255), x0, y0))
     # the caller's page has its rules erased already
-    read_all = map_reads or (lambda read, items: [read(i) for i in items])
-    results = read_all(lambda c: read_words(c[0], psm=7, clear_rules=False), crops)
+    read_all = map_reads or serial
+    results = read_all(lambda c: read_words(c[0], mode="line"), crops)
     for (_, x0, y0), strip_words in zip(crops, results, strict=True):
         for w in strip_words:
             if w.conf < 0.3 or not any(ch.isalnum() for ch in w.text):
