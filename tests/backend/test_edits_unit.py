@@ -210,3 +210,35 @@ def test_a_failed_job_cannot_be_edited(rig: EditRig) -> None:
     assert failed is not None and failed.status == "failed"
     code, reply = rig.put(job.job_id, "0", with_cells(honest_edit()["cells"]))
     assert code == 409 and "failed" in reply["message"]
+
+
+def _totals_edit(total: str) -> dict[str, Any]:
+    rows = [["Item", "Price"], ["Tea", "10.50"], ["Coffee", "20.25"], ["Milk", "4.00"], ["Total", total]]
+    cells = [
+        {"row": r, "col": c, "rowspan": 1, "colspan": 1, "text": t}
+        for r, row in enumerate(rows)
+        for c, t in enumerate(row)
+    ]
+    return {"nRows": 5, "nCols": 2, "nHeaderRows": 1, "cells": cells}
+
+
+def test_an_edited_table_checks_its_totals_again_and_stays_schema_valid(rig: EditRig) -> None:
+    """Retyping runs recognition's totals check: a total that adds up becomes a SUM formula, one the user
+    typed wrong is flagged (the preview's 'check'), and the rewritten preview matches the JSON schema."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from img2xlsx.writers.json import load_schema
+
+    job_id = rig.done_job()
+    assert rig.put(job_id, "0", _totals_edit("34.75"))[0] == 200
+    xlsx, preview = rig.stored(job_id)
+    jsonschema.validate(preview, load_schema())
+    total = cell(preview, 0, 4, 1)
+    assert total["formula"] == "SUM(B2:B4)" and total["value"]["value"] == 34.75 and "check" not in total
+    assert load_workbook(io.BytesIO(xlsx))["Table 1"]["B5"].value == "=SUM(B2:B4)"
+
+    assert rig.put(job_id, "0", _totals_edit("38.75"))[0] == 200  # one digit off
+    _, preview = rig.stored(job_id)
+    jsonschema.validate(preview, load_schema())
+    total = cell(preview, 0, 4, 1)
+    assert "formula" not in total and "does not match the sum of B2:B4" in total["check"]
+    assert total["edited"] is True and "Part of the total" in cell(preview, 0, 1, 1)["check"]

@@ -2,8 +2,9 @@
 
 The edit travels as the table's whole grid (texts, merges, header rows). It is checked to be a grid (every
 position covered by exactly one cell, within the size limits), retyped with the column inference recognition
-uses, and the job's workbook and JSON preview are written again with the usual writers, so the job's links
-serve the edited table from then on. Nothing is written unless the whole edit is valid.
+uses (which ends with the totals check: sums become formulas, totals that do not add up are flagged), and the
+job's workbook and JSON preview are written again with the usual writers, so the job's links serve the edited
+table from then on. Nothing is written unless the whole edit is valid.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import ConflictError, NotFoundError, RequestError
 from .model import Job
 
 if TYPE_CHECKING:
-    from ..model import Cell, Document, Table
+    from ..model import Cell, Table
     from .service import JobService
 
 MAX_SIDE = 500  # rows or columns of an edited table
@@ -119,8 +120,7 @@ def edited_table(old: Table, edit: TableEdit) -> Table:
                 confidence=1.0 if changed else (prior.confidence if prior else None),
                 bbox=prior.bbox if prior else None,
                 header=e.row < edit.n_header_rows,
-                edited=changed,
-                # formula and check describe the recognised grid; the totals are not re-derived here.
+                edited=changed,  # formula and check: derived anew by type_table's totals check
             )
         )
     table = Table(
@@ -148,29 +148,16 @@ def _keep_header_rows(table: Table, n_header_rows: int) -> None:
     table.n_header_rows = n_header_rows
     for cell in table.cells:
         if cell.row < n_header_rows:
-            cell.header = True
             text = cell.text.strip()
+            cell.header, cell.formula, cell.check = True, None, None
             cell.value = TypedValue("text", text) if text else TypedValue("empty", None)
-
-
-def preview_json(doc: Document) -> dict[str, Any]:
-    """``to_json`` of the document, with ``"edited": true`` on edited cells even where the writer does not
-    emit the flag itself."""
-    from ..writers.json import to_json
-
-    payload = to_json(doc)
-    for table, out in zip(doc.tables, payload["tables"], strict=True):
-        edited = {(c.row, c.col) for c in table.cells if c.edited}
-        for cell in out["cells"]:
-            if (cell["row"], cell["col"]) in edited:
-                cell["edited"] = True
-    return payload
 
 
 def edit_table(service: JobService, job_id: str, index: int, edit: TableEdit) -> Job:
     """Replace table ``index`` of a finished job's result with ``edit``; returns the job (``updated_at``
     moved on). ``NotFoundError`` for an unknown job or table, ``ConflictError`` for a job not done,
     ``RequestError`` for an edit that is no grid. The stored objects change only once all checks passed."""
+    from ..writers.json import to_json
     from ..writers.json_read import from_json
     from ..writers.xlsx import write_xlsx
 
@@ -193,7 +180,7 @@ def edit_table(service: JobService, job_id: str, index: int, edit: TableEdit) ->
 
     workbook = io.BytesIO()
     write_xlsx(doc, workbook)
-    preview = json.dumps(preview_json(doc)).encode()
+    preview = json.dumps(to_json(doc)).encode()
     service.results.put_bytes(job.result.xlsx_key, workbook.getvalue(), XLSX_TYPE)
     service.results.put_bytes(job.result.json_key, preview, "application/json")
     moved = service.jobs.transition(job_id, ("done",), "done", updated_at=service.now())
