@@ -35,6 +35,9 @@ class Job:
     # While ``processing``: when the worker's claim lapses (epoch seconds). A job still ``processing`` after
     # its lease is one whose worker died (timeout, out of memory): a retry may reclaim it.
     lease_until: float | None = None
+    # the picture's languages as the user chose them, "+"-joined, main first ("deu+eng"): the converter
+    # reads and types the picture with them
+    language: str = "eng"
 
     def to_item(self) -> dict[str, Any]:
         """Plain dict for a store; ``from_item`` is its inverse."""

@@ -41,7 +41,8 @@ _ID_HEADER = re.compile(
 # Romance languages put the head noun first: "Numéro de client", "Código postal", "N° de téléphone".
 # ("Número de ..." is left out: in Spanish and Portuguese it also heads counts, "Número de empleados".)
 _ID_HEADER_FIRST = re.compile(
-    r"^\W*(?:numéro|n°|nº|code (?:client|article|produit|de|du|d.)|código|codice|référence|réf\.?|referencia|riferimento|referência|"
+    r"^\W*(?:numéro|n°|nº|code (?:client|article|produit|de|du|d.)|código|codice|"
+    r"référence|réf\.?|referencia|riferimento|referência|"
     r"téléphone|teléfono|telefono|telefone|iban|mã|số điện thoại)(?![^\W_])",
     re.IGNORECASE,
 )
