@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from img2xlsx.jobs.errors import RequestError, TooLargeError, UnsupportedTypeError
-from img2xlsx.languages import DEFAULT_LANGS, LanguageError, langs_text, parse_langs
 from img2xlsx.jobs.model import Job
 from img2xlsx.jobs.service import CreatedJob, JobService, ResultLinks, check_content_type
+from img2xlsx.languages import DEFAULT_LANGS, LanguageError, langs_text, parse_langs
 
 STATUS_OF: dict[type[RequestError], int] = {TooLargeError: 413, UnsupportedTypeError: 415}
 
