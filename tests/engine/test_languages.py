@@ -56,7 +56,9 @@ def test_language_choices_parse_and_unknown_ones_are_named() -> None:
         ),
         (("deu",), ["1.234"], [("number", 1234, "#,##0")]),  # the language's prior: a thousands dot
         (("eng",), ["1.234"], [("number", 1.234, "0.000")]),
-        (("deu",), ["1,234.50", "2,000.00"], [("number", 1234.5, "#,##0.00"), ("number", 2000.0, "#,##0.00")]),
+        (("deu",), ["1,234.50", "2,000.00"], [
+            ("number", 1234.5, "#,##0.00"), ("number", 2000.0, "#,##0.00"),
+        ]),
         (
             ("fra",),
             ["1\u202f234,56", "1 234 567,8", "12,00 €", "12,5\u00a0%"],
@@ -67,7 +69,9 @@ def test_language_choices_parse_and_unknown_ones_are_named() -> None:
                 ("percent", 0.125, "#,##0.0 %"),
             ],
         ),
-        (("fra",), ["1 234,56", "2 345,00"], [("number", 1234.56, "#,##0.00"), ("number", 2345.0, "#,##0.00")]),
+        (("fra",), ["1 234,56", "2 345,00"], [
+            ("number", 1234.56, "#,##0.00"), ("number", 2345.0, "#,##0.00"),
+        ]),
         (("eng",), ["1 234", "2 345"], [("text", "1 234", "General"), ("text", "2 345", "General")]),
         (("spa",), ["1.234.567,89 €", "(1.000,00 €)"], [
             ("currency", 1234567.89, '#,##0.00" €"'),
@@ -133,7 +137,8 @@ def test_a_count_headed_like_a_number_stays_a_number() -> None:
         (("por",), "3 de março de 2024", dt.date(2024, 3, 3), '[$-816]d "de" mmmm "de" yyyy'),
         (("nld",), "3 mrt 2024", dt.date(2024, 3, 3), "[$-413]d mmm yyyy"),
         (("vie",), "3 tháng 3 năm 2024", dt.date(2024, 3, 3), '[$-42A]d "tháng" m "năm" yyyy'),
-        (("vie",), "Thứ Hai, ngày 4 tháng 3 năm 2024", dt.date(2024, 3, 4), '[$-42A]"ngày" d "tháng" m "năm" yyyy'),
+        (("vie",), "Thứ Hai, ngày 4 tháng 3 năm 2024", dt.date(2024, 3, 4),
+         '[$-42A]"ngày" d "tháng" m "năm" yyyy'),
         (("vie",), "tháng 3/2024", dt.date(2024, 3, 1), '[$-42A]"tháng" m/yyyy'),
         (("eng",), "Mon Mar 4 2024", dt.date(2024, 3, 4), "mmm d yyyy"),
     ],
@@ -234,7 +239,8 @@ FRENCH = [
     [
         (GERMAN, ("deu",), [260, 150, 200, 220], ["Bücherregal", "Größenschild", "Kühlschrank"],
          {(1, 1): 1250, (1, 2): 19.9, (2, 2): 1234.56, (3, 2): 899.0}),
-        (FRENCH, ("fra",), [300, 160, 220, 150], ["Désignation", "Crème brûlée", "Pâté de campagne", "Thé glacé"],
+        (FRENCH, ("fra",), [300, 160, 220, 150],
+         ["Désignation", "Crème brûlée", "Pâté de campagne", "Thé glacé"],
          {(1, 1): 1250, (1, 2): 12.5, (2, 2): 1234.56, (1, 3): 0.055, (2, 3): 0.1}),
     ],
 )  # fmt: skip
