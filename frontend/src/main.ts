@@ -2,12 +2,14 @@
 import "./style.css";
 import { FileCard } from "./card";
 import { loadConfig } from "./api";
+import { mountLanguagePicker } from "./language";
 
 const dropzone = document.getElementById("dropzone")!;
 const fileInput = document.getElementById("file-input") as HTMLInputElement;
 const cameraInput = document.getElementById("camera-input") as HTMLInputElement;
 const cards = document.getElementById("cards")!;
 const announcer = document.getElementById("announcer")!;
+mountLanguagePicker(dropzone);
 
 function announce(message: string): void {
   announcer.textContent = "";
