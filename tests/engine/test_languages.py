@@ -102,6 +102,7 @@ def test_numbers_follow_the_column_and_the_language(
         (("fra",), "Téléphone", ["06 12 34 56 78", "+33 1 23 45 67 89"]),
         (("deu",), "Telefon", ["+49 30 1234567", "030 1234567"]),
         (("deu",), "Version", ["1.2.3", "2.10.1"]),
+        (("spa",), "Pedido", ["MXN-61910", "EUR-2024"]),  # a currency code glued to digits: a reference
         (("vie",), "Số điện thoại", ["0912 345 678", "024 3825 1234"]),
         (("deu",), "", ["01067", "04109"]),  # leading zeros: an identifier whatever the header
     ],

@@ -168,6 +168,10 @@ def _read_scaled(
     if scale == 1:
         text, conf = read(gray, bbox, single_line=True)
     else:
+        h, w = gray.shape[:2]
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return "", 0.0  # a box off the page (a photo's edge): nothing to enlarge
         crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         text, conf = read(crop, (0, 0, crop.shape[1], crop.shape[0]), single_line=True)
     return " ".join(text.split()), conf

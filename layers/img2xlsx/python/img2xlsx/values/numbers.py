@@ -23,8 +23,9 @@ _CODES = (
     "USD|EUR|GBP|JPY|CNY|RMB|CHF|CAD|AUD|NZD|INR|SEK|NOK|DKK|PLN|CZK|HUF|RUB|BRL|MXN|ZAR|SGD|HKD|KRW|TRY|ILS|"
     "VND|VNĐ"
 )
+# a letter code glued to a hyphen and digits ("MXN-61910", "EUR-2024") is a reference, not an amount
 _PREFIX_CURRENCY = re.compile(
-    rf"^(?P<cur>(?:US|CA|AU|NZ|HK|[ACRS])\$|[{_SYMBOLS}]|(?:{_CODES}|CHF|Fr\.|Rs\.?)(?=[ \d-]))\s?"
+    rf"^(?P<cur>(?:US|CA|AU|NZ|HK|[ACRS])\$|[{_SYMBOLS}]|(?:{_CODES}|CHF|Fr\.|Rs\.?)(?=[ \d]))\s?"
 )
 # "đ"/"đồng": the Vietnamese dong as Vietnamese print it after an amount ("150.000đ")
 _SUFFIX_CURRENCY = re.compile(rf"\s?(?P<cur>[{_SYMBOLS}]|{_CODES}|kr|zł|Kč|Ft|đồng|đ|\u0440\u0443\u0431\.?)$")
