@@ -111,6 +111,12 @@ def test_identifiers_stay_text(langs: tuple[str, ...], header: str, texts: list[
     assert [kind for kind, _, _ in typed(texts, langs, header)] == ["text"] * len(texts)
 
 
+def test_a_comma_read_for_a_grouping_dot_is_mended_where_the_column_groups_with_dots() -> None:
+    got = typed(["3.530", "14.518", "1,762", "290"], ("deu",))
+    assert [value for _, value, _ in got] == [3530, 14518, 1762, 290]
+    assert [value for _, value, _ in typed(["1,762", "2,5"], ("deu",))] == [1.762, 2.5]  # decimals shown: kept
+
+
 def test_a_count_headed_like_a_number_stays_a_number() -> None:
     assert typed(["12", "7"], ("spa",), "Número de empleados") == [("number", 12, "0"), ("number", 7, "0")]
     assert typed(["1.250", "980"], ("deu",), "Menge") == [("number", 1250, "#,##0"), ("number", 980, "#,##0")]

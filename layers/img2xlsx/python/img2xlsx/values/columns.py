@@ -211,14 +211,18 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         places, count = percents.most_common(1)[0]
         percent_places = places if places and count >= 0.8 * percents.total() else None
     # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
-    three = sum(_ambiguous_mark(t) == "." for t in cells)
-    comma_grouped = sum(
-        _ambiguous_mark(t) == "," or (p is not None and p.grouped) for t, p in zip(cells, parsed, strict=True)
+    # (and the mirror image where the decimal mark is a comma: "1,762" among "3.530"s is "1.762" misread)
+    group_mark = "," if decimal == "." else "."
+    three = sum(_ambiguous_mark(t) == decimal for t in cells)
+    mark_grouped = sum(
+        _ambiguous_mark(t) == group_mark or (p is not None and p.grouped)
+        for t, p in zip(cells, parsed, strict=True)
     )
     other_places = any(
-        p is not None and p.decimals and _ambiguous_mark(t) != "." for t, p in zip(cells, parsed, strict=True)
+        p is not None and p.decimals and _ambiguous_mark(t) != decimal
+        for t, p in zip(cells, parsed, strict=True)
     )
-    three_place_groups = decimal == "." and three >= 1 and comma_grouped >= 2 * three and not other_places
+    three_place_groups = three >= 1 and mark_grouped >= 2 * three and not other_places
     return ColumnHints(
         decimal=decimal,
         dayfirst=dayfirst,

@@ -53,7 +53,8 @@ class ColumnHints:
     # the column pads its decimals with zeros ("16.0", "206.0"): a bare integer there lost its point even when
     # its width fits the column as an integer ("729" among "95.6"s and "16.0"s is "72.9")
     padded_places: bool = False
-    three_place_groups: bool = False  # "137.500" in a column grouping with commas and showing no decimals
+    # "137.500" in a column grouping with commas and showing no decimals (mirrored: "1,762" among "3.530"s)
+    three_place_groups: bool = False
     # a percentage column whose percentages show this many (1-3) decimals: "15.086" there is "15.0%" with the
     # "%" read as "86" or "96"
     percent_places: int | None = None

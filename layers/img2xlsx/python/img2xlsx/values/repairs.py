@@ -62,7 +62,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     return out
 
 
-_THREE_PLACES = re.compile(r"(?<![\d.,])([1-9]\d{0,2})\.(\d{3})(?![\d.,])")
+_THREE_PLACES = {
+    mark: re.compile(rf"(?<![\d.,])([1-9]\d{{0,2}})\{mark}(\d{{3}})(?![\d.,])") for mark in ".,"
+}  # "137.500" / "1,762": one mark, three digits after it
 _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
 _PERCENT_AS_DIGITS = re.compile(r"(.*\d)[89]6")  # Tesseract's usual readings of a blurred "%"
 
@@ -70,7 +72,8 @@ _PERCENT_AS_DIGITS = re.compile(r"(.*\d)[89]6")  # Tesseract's usual readings of
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
     """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s."""
     if hints.three_place_groups and num.decimals == 3 and not num.grouped:
-        fixed = _parse_number(_THREE_PLACES.sub(r"\1,\2", s, count=1), hints)
+        mark, group = (".", ",") if hints.decimal == "." else (",", ".")
+        fixed = _parse_number(_THREE_PLACES[mark].sub(rf"\1{group}\2", s, count=1), hints)
         if fixed is not None and fixed.grouped:
             return fixed
     if hints.percent_places and not num.percent and (m := _PERCENT_AS_DIGITS.fullmatch(s)):
