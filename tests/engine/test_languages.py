@@ -114,7 +114,8 @@ def test_identifiers_stay_text(langs: tuple[str, ...], header: str, texts: list[
 def test_a_comma_read_for_a_grouping_dot_is_mended_where_the_column_groups_with_dots() -> None:
     got = typed(["3.530", "14.518", "1,762", "290"], ("deu",))
     assert [value for _, value, _ in got] == [3530, 14518, 1762, 290]
-    assert [value for _, value, _ in typed(["1,762", "2,5"], ("deu",))] == [1.762, 2.5]  # decimals shown: kept
+    kept = typed(["1,762", "2,5"], ("deu",))  # the column shows decimals: "1,762" is 1.762
+    assert [value for _, value, _ in kept] == [1.762, 2.5]
 
 
 def test_a_count_headed_like_a_number_stays_a_number() -> None:
