@@ -175,6 +175,16 @@ def test_type_table_uses_the_document_languages() -> None:
     assert german.cells[2].value is not None and german.cells[2].value.value == "Tür"
 
 
+def test_a_data_row_taken_for_a_header_is_returned_with_the_language_s_numbers() -> None:
+    rows = [["Région", "Montant", "Part"], ["Nord", "89 575,47 EUR", "12,5 %"]]
+    rows += [["Sud", "84 724,51 EUR", "13,0 %"], ["Est", "11 563,33 EUR", "2,5 %"]]
+    cells = [Cell(r, c, text, header=r < 2) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    table = Table(n_rows=4, n_cols=3, cells=cells, n_header_rows=2)
+    type_table(table, ("fra",))
+    assert table.n_header_rows == 1
+    assert cells[4].value is not None and (cells[4].value.kind, cells[4].value.value) == ("currency", 89575.47)
+
+
 # ------------------------------------------------------------------------------------------------ readers
 
 

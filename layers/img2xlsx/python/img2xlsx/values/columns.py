@@ -297,7 +297,8 @@ def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
     checks its own totals (:func:`check_totals`): sums become formulas, misfits are flagged.
     """
     locale = locale_for(langs)
-    prior = ColumnHints(decimal="," if locale.decimal == "," else ".", langs=locale.langs)
+    decimal: Decimal_ = "," if locale.decimal == "," else "."
+    prior = ColumnHints(decimal=decimal, space_groups=locale.space_groups, langs=locale.langs)
     _demote_data_rows_from_header(table, prior)
     header_rows = table.n_header_rows
     columns: dict[int, list[str]] = {}
