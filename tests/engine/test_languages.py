@@ -182,7 +182,10 @@ def test_a_data_row_taken_for_a_header_is_returned_with_the_language_s_numbers()
     table = Table(n_rows=4, n_cols=3, cells=cells, n_header_rows=2)
     type_table(table, ("fra",))
     assert table.n_header_rows == 1
-    assert cells[4].value is not None and (cells[4].value.kind, cells[4].value.value) == ("currency", 89575.47)
+    assert cells[4].value is not None and (cells[4].value.kind, cells[4].value.value) == (
+        "currency",
+        89575.47,
+    )
 
 
 # ------------------------------------------------------------------------------------------------ readers
