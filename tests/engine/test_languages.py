@@ -118,6 +118,18 @@ def test_a_comma_read_for_a_grouping_dot_is_mended_where_the_column_groups_with_
     assert [value for _, value, _ in kept] == [1.762, 2.5]
 
 
+def test_amounts_with_a_currency_code_whose_comma_was_read_as_a_point_are_mended() -> None:
+    texts = ["1979,02 EUR", "4707.20 EUR", "9784,65 EUR", "78032.10 EUR", "Versement", "6788.08 EUR"]
+    assert [value for _, value, _ in typed(texts, ("fra",))] == [
+        1979.02,
+        4707.2,
+        9784.65,
+        78032.1,
+        "Versement",
+        6788.08,
+    ]
+
+
 def test_a_count_headed_like_a_number_stays_a_number() -> None:
     assert typed(["12", "7"], ("spa",), "Número de empleados") == [("number", 12, "0"), ("number", 7, "0")]
     assert typed(["1.250", "980"], ("deu",), "Menge") == [("number", 1250, "#,##0"), ("number", 980, "#,##0")]

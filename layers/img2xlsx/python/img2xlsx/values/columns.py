@@ -23,7 +23,7 @@ from .numbers import (
     _parse_number,
     _strip_decorations,
 )
-from .repairs import _LONE_LOOKALIKES, _LOST_POINT, _NUMBERISH, _column_reading, _repairs
+from .repairs import _LONE_LOOKALIKES, _LOST_POINT, _column_reading, _repairs, numberish
 from .totals import check_totals
 
 # The header's last word names an identifier ("Employee ID", "Part no.", "Zip code", "Phone", "#"), unlike
@@ -170,7 +170,7 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         space_groups = False
     integers_as_text = bool(header and (_ID_HEADER.search(header) or _ID_HEADER_FIRST.search(header)))
     numbers = [p for p in parsed if p is not None]
-    n_numberish = sum(p is None and bool(_NUMBERISH.fullmatch(t)) for t, p in zip(cells, parsed, strict=True))
+    n_numberish = sum(p is None and numberish(t) for t, p in zip(cells, parsed, strict=True))
     shown = Counter(p.decimals for p in numbers if p.decimals)
     decimals = None
     if shown:

@@ -8,12 +8,21 @@ import re
 
 from img2xlsx.model import Cell
 
-from .numbers import _SYMBOLS, ColumnHints, _Number, _parse_number
+from .numbers import _PREFIX_CURRENCY, _SUFFIX_CURRENCY, _SYMBOLS, ColumnHints, _Number, _parse_number
 
 _MARK_SPACE = re.compile(r"(?<=\d)(?:([.,]) | ([.,]))(?=\d)")
 _NUMBERISH = re.compile(
     rf"[\d .,()%+\-{_SYMBOLS}~\u201c\u201d\"'\u2018\u2019_\u00ac]+"
 )  # garbled numbers only
+
+
+def numberish(text: str) -> bool:
+    """A garbled number: only digits, marks, signs and symbols once a currency code is set aside
+    ("4707.20 EUR" where the column writes "4.707,20 EUR", "USD 1,2O4")."""
+    core = _SUFFIX_CURRENCY.sub("", _PREFIX_CURRENCY.sub("", text, count=1), count=1)
+    return bool(core) and bool(_NUMBERISH.fullmatch(core))
+
+
 _LOST_POINT = re.compile(rf"[-({_SYMBOLS}]*[\d,]*\d(?: | ?\. ?)(\d{{1,2}})[%)]*")
 _MINUS_LOOKALIKES = "~\u201c\u201d\"'\u2018\u2019_\u00ac"
 _OPENING_QUOTES = "\u201c\u2018"  # a minus Tesseract read as an opening quote: never how a number starts
