@@ -8,6 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from img2xlsx.languages import LanguageError, parse_langs
 from img2xlsx.model import Cell, Table
 from img2xlsx.ocr import OcrUnavailableError, select
@@ -88,6 +90,29 @@ def test_numbers_follow_the_column_and_the_language(
     langs: tuple[str, ...], texts: list[str], expected: list[tuple[str, object, str]]
 ) -> None:
     assert typed(texts, langs) == expected
+
+
+def _written(cents: int, group: str) -> str:
+    """``cents`` as a decimal-comma locale prints it: 1.234.567,89 / 1 234 567,89."""
+    whole, frac = divmod(abs(cents), 100)
+    digits = f"{whole:,}".replace(",", group)
+    return ("-" if cents < 0 else "") + f"{digits},{frac:02d}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=-(10**12), max_value=10**12), min_size=1, max_size=6),
+    st.sampled_from(
+        [(("deu",), "."), (("fra",), "\u202f"), (("fra",), " "), (("spa",), "."), (("vie",), ".")]
+    ),
+)
+def test_any_amount_written_the_locale_s_way_reads_back(
+    cents: list[int], locale: tuple[tuple[str], str]
+) -> None:
+    langs, group = locale
+    texts = [_written(c, group) for c in cents]
+    values = [value for _, value, _ in typed(texts, langs)]
+    assert values == [pytest.approx(c / 100) for c in cents], texts
 
 
 @pytest.mark.parametrize(
