@@ -86,6 +86,7 @@ class Document:
     pages: list[tuple[int, int]] = field(default_factory=list)  # (width, height) of each loaded page
     warnings: list[str] = field(default_factory=list)
     source: str | None = None
+    langs: tuple[str, ...] = ("eng",)  # the languages it was read in (main first): how its values are typed
     kind: Literal["image", "pdf"] = "image"  # what the input was (PDF sheets are named by page)
     # where each page's text came from: "ocr" (read from the picture) or "text_layer" (a PDF's own text)
     text_sources: list[TextSource] = field(default_factory=list)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from img2xlsx.languages import parse_langs
 from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_document
 from img2xlsx.model import Document
 from img2xlsx.ocr import get_reader
@@ -43,15 +44,19 @@ def convert(
 
     A picture without a table is not an error: the Document then holds the recognised text lines and a
     ``"no table found"`` warning, so the user still gets something back. ``ocr``: the text reader's name
-    (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: its languages. ``text_layer``: take a PDF
-    page's own text where it is usable (False: read every page from its picture).
+    (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: the picture's languages, main first (codes of
+    :data:`img2xlsx.languages.LANGUAGES`; an unknown one raises
+    :class:`~img2xlsx.languages.LanguageError`): the reader reads them and values are typed by their
+    conventions (``1.234,56`` in German). ``text_layer``: take a PDF page's own text where it is usable
+    (False: read every page from its picture).
     """
+    langs = parse_langs(langs)
     pages = load_document(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
     from img2xlsx.recognize import recognize_page  # heavy: OpenCV
 
     reader = get_reader(ocr, langs)
 
-    doc = Document(source=_source_name(source, name), kind=pages[0].kind if pages else "image")
+    doc = Document(source=_source_name(source, name), langs=langs, kind=pages[0].kind if pages else "image")
     multi_page = len(pages) > 1
     for loaded in pages:
         index, rgb = loaded.index, loaded.rgb
@@ -64,7 +69,7 @@ def convert(
         doc.warnings.extend(prefix + w for w in loaded.warnings)
         for table in result.tables:
             table.page = index
-            type_table(table)
+            type_table(table, langs)
             doc.tables.append(table)
         for line in result.lines:
             line.page = index
