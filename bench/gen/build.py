@@ -27,7 +27,6 @@ from bench.gen.style import FONT_PACKAGES, draw_style, missing_fonts
 from bench.grid import norm_text
 
 GEN_VERSION = 2  # bump when a change alters what a seed produces: bench.run regenerates stale splits
-OUT_ROOT = REPO / "bench" / "out" / "gen"
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,10 @@ assert set(DEGRADATION_WEIGHTS) == set(DEGRADATIONS)
 
 
 def split_dir(split: str, root: Path | None = None) -> Path:
-    return (root or OUT_ROOT) / split
+    """Where a split lives: ``root``, else where the bench reads it (``$IMG2XLSX_GEN_DIR`` or bench/out/gen)."""
+    from bench.dataset import gen_dir
+
+    return (root or gen_dir()) / split
 
 
 def size_band(px: float) -> str:
