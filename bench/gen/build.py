@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from bench.dataset import REPO
+from bench.dataset import gen_dir
 from bench.gen.content import Rng, TableSpec, make_table
 from bench.gen.marks import add_marks
 from bench.gen.page import gt_html, make_page, page_html
@@ -55,9 +55,7 @@ assert set(DEGRADATION_WEIGHTS) == set(DEGRADATIONS)
 
 
 def split_dir(split: str, root: Path | None = None) -> Path:
-    """Where a split lives: ``root``, else where the bench reads it (``$IMG2XLSX_GEN_DIR`` or bench/out/gen)."""
-    from bench.dataset import gen_dir
-
+    """Where a split lives: ``root``, else where the bench reads it ($IMG2XLSX_GEN_DIR or bench/out/gen)."""
     return (root or gen_dir()) / split
 
 
