@@ -1,0 +1,417 @@
+"""Words and their boxes through PP-OCR (a learned text detector + recogniser) on onnxruntime.
+
+The ONNX models ship inside the ``rapidocr`` wheel (``rapidocr/models/``): nothing is downloaded at run
+time, and rapidocr's own Python code (config parsing, downloads, drawing) is never imported — only its model
+files are read, by onnxruntime sessions created once per process and shared by every thread
+(``InferenceSession.run`` is thread-safe). Detection (DB) finds text lines; recognition (CTC) reads each
+line crop in batches of similar width. PP-OCR works on lines, the table code on words: a line is split at
+the spaces the recogniser emits, each word's box taken from its characters' CTC time steps and tightened to
+the ink inside.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .normalize import TARGET_TEXT_PX
+from .ocr import BBox, OcrUnavailableError, Word, ocr_threads
+
+DET_MODEL = "PP-OCRv6_det_small.onnx"
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+MODELS_ENV = "IMG2XLSX_PPOCR_MODELS"  # a folder holding the two models, instead of the wheel's
+
+# Detection runs on the page scaled so its text is about this tall (px, the normaliser's 75th-percentile
+# glyph height): DB cost grows with the pixels, and text of this size is still found (see ppocr-probe).
+DET_TEXT_PX = 18.0
+PAGE_TEXT_PX = TARGET_TEXT_PX  # a normalised page's body text height
+DET_MAX_SIDE = 2400  # and never more than this many px per side
+DET_MIN_SIDE = 64
+DET_THRESH = 0.3  # probability above which a pixel is text (DB binarisation)
+DET_BOX_THRESH = 0.5  # mean probability a text box must reach
+DET_UNCLIP = 1.6  # DB kernels are shrunk text: grow them back by area * ratio / perimeter
+REC_HEIGHT = 48
+REC_STRIDE = 8  # input px per CTC time step
+REC_BATCH = 8  # line crops per recognition call (sorted by width so little padding is wasted)
+REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
+MIN_CONF = 0.3  # characters below this probability are dropped (noise read as text)
+_MEAN_CHAR_CONF_KEEP = 0.0
+
+
+def _lang_chars(langs: Sequence[str]) -> str:
+    """The characters a page in ``langs`` may hold: Latin script, digits and the usual signs."""
+    chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
+    chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
+    chars += list("€–—‘’“”•…‰′″−×÷±°µ")
+    return "".join(chars)
+
+
+@dataclass
+class _Models:
+    det: Any
+    rec: Any
+    det_input: str
+    rec_input: str
+    charset: list[str]  # index -> character; 0 is the CTC blank
+
+
+_lock = threading.Lock()
+_models: dict[int, _Models] = {}
+
+
+def models_dir() -> Path:
+    """Where the ONNX models are: $IMG2XLSX_PPOCR_MODELS, else the installed rapidocr package's models/."""
+    env = os.environ.get(MODELS_ENV)
+    if env:
+        return Path(env)
+    spec = importlib.util.find_spec("rapidocr")  # located, not imported: its import pulls in much more
+    if spec is None or not spec.submodule_search_locations:
+        raise OcrUnavailableError("PP-OCR needs the rapidocr package (its wheel ships the models)")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+def _session_threads() -> int:
+    return ocr_threads()
+
+
+def _load(threads: int) -> _Models:
+    with _lock:
+        m = _models.get(threads)
+        if m is not None:
+            return m
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:  # pragma: no cover - depends on the deployment
+            raise OcrUnavailableError("PP-OCR needs onnxruntime") from exc
+        folder = models_dir()
+        paths = [folder / DET_MODEL, folder / REC_MODEL]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise OcrUnavailableError(f"PP-OCR model files missing: {', '.join(missing)}")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        providers = ["CPUExecutionProvider"]
+        det = ort.InferenceSession(str(paths[0]), sess_options=opts, providers=providers)
+        rec = ort.InferenceSession(str(paths[1]), sess_options=opts, providers=providers)
+        keys = rec.get_modelmeta().custom_metadata_map.get("character")
+        if not keys:
+            raise OcrUnavailableError(f"{paths[1]} carries no character list")
+        charset = ["", *keys.splitlines(), " "]
+        m = _Models(det, rec, det.get_inputs()[0].name, rec.get_inputs()[0].name, charset)
+        _models[threads] = m
+        return m
+
+
+def _forget() -> None:
+    """A forked child re-creates its sessions (onnxruntime's thread pools do not survive a fork)."""
+    global _lock
+    _models.clear()
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget)
+
+
+def _gray(img: np.ndarray) -> np.ndarray:
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    if img.dtype != np.uint8:
+        img = np.clip(img, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(img)
+
+
+@dataclass
+class _Line:
+    box: BBox  # in the image read
+    text: str
+    conf: float
+    chars: list[tuple[str, float, float, float]]  # (char, prob, x0, x1) in the image read
+
+
+class PpocrReader:
+    """PP-OCR text reader (see the module docstring); one per (langs) per process, thread-safe."""
+
+    name = "ppocr"
+
+    def __init__(
+        self,
+        langs: Sequence[str] = ("eng",),
+        *,
+        det_text_px: float = DET_TEXT_PX,
+        det_max_side: int = DET_MAX_SIDE,
+        rec_batch: int = REC_BATCH,
+        threads: int | None = None,
+    ) -> None:
+        self.langs = tuple(langs)
+        self.det_text_px = det_text_px
+        self.det_max_side = det_max_side
+        self.rec_batch = rec_batch
+        self._threads = threads
+        self._allowed: np.ndarray | None = None
+
+    # ---- sessions -------------------------------------------------------------------------------------
+    def _m(self) -> _Models:
+        m = _load(self._threads or _session_threads())
+        if self._allowed is None:
+            ok = set(_lang_chars(self.langs))
+            idx = [0] + [i for i, c in enumerate(m.charset) if i and (c in ok or c == " ")]
+            self._allowed = np.asarray(idx, np.int64)
+        return m
+
+    # ---- detection ------------------------------------------------------------------------------------
+    def detect(self, gray: np.ndarray, text_px: float | None = None) -> list[BBox]:
+        """Text-line boxes (x0, y0, x1, y1) of ``gray``, top to bottom then left to right.
+
+        ``text_px``: the text height of ``gray`` if known; the image is scaled so that text is about
+        ``det_text_px`` tall for the detector (and to at most ``det_max_side``).
+        """
+        h, w = gray.shape[:2]
+        if h < 4 or w < 4:
+            return []
+        scale = 1.0 if not text_px else self.det_text_px / float(text_px)
+        scale = min(scale, self.det_max_side / max(h, w))
+        # multiples of 32, at least DET_MIN_SIDE: the DB network downsamples by 32
+        dh = max(DET_MIN_SIDE, int(round(h * scale / 32)) * 32)
+        dw = max(DET_MIN_SIDE, int(round(w * scale / 32)) * 32)
+        interp = cv2.INTER_AREA if dh < h else cv2.INTER_LINEAR
+        small = cv2.resize(gray, (dw, dh), interpolation=interp)
+        x = (small.astype(np.float32) / 127.5 - 1.0)[None, None]
+        x = np.ascontiguousarray(np.repeat(x, 3, axis=1))
+        m = self._m()
+        prob = m.det.run(None, {m.det_input: x})[0][0, 0]
+        return _db_boxes(prob, w / dw, h / dh, w, h)
+
+    # ---- recognition ----------------------------------------------------------------------------------
+    def recognize(self, gray: np.ndarray, boxes: Sequence[BBox]) -> list[_Line]:
+        """Read each box of ``gray`` as one text line, in batches; characters placed in ``gray`` px."""
+        crops: list[tuple[int, np.ndarray, int, int]] = []  # (box index, crop, x offset, piece width)
+        for i, (x0, y0, x1, y1) in enumerate(boxes):
+            crop = gray[y0:y1, x0:x1]
+            ch, cw = crop.shape[:2]
+            if ch < 2 or cw < 2:
+                continue
+            piece = int(ch * REC_MAX_RATIO)
+            for px in range(0, cw, piece):
+                part = crop[:, px : px + piece]
+                if part.shape[1] >= 2:
+                    crops.append((i, part, x0 + px, y0))
+        m = self._m()
+        allowed = self._allowed
+        assert allowed is not None
+        results: dict[int, list[tuple[str, float, float, float]]] = {}
+        order = sorted(range(len(crops)), key=lambda k: crops[k][1].shape[1] / crops[k][1].shape[0])
+        for b in range(0, len(order), self.rec_batch):
+            batch = [crops[k] for k in order[b : b + self.rec_batch]]
+            widths = [max(REC_STRIDE, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0])) for _, c, _, _ in batch]
+            width = max(max(widths), REC_HEIGHT * 4)
+            x = np.zeros((len(batch), 3, REC_HEIGHT, width), np.float32)
+            for j, ((_, crop, _, _), rw) in enumerate(zip(batch, widths, strict=True)):
+                resized = cv2.resize(crop, (rw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+                x[j, :, :, :rw] = resized.astype(np.float32) / 127.5 - 1.0
+            preds = m.rec.run(None, {m.rec_input: x})[0]
+            sub = preds[:, :, allowed]
+            best = sub.argmax(axis=2)
+            probs = np.take_along_axis(sub, best[:, :, None], axis=2)[:, :, 0]
+            steps = preds.shape[1]
+            for j, (i, crop, ox, _) in enumerate(batch):
+                px_per_step = (width / steps) * crop.shape[1] / widths[j]
+                chars = _ctc_chars(allowed[best[j]], probs[j], m.charset, px_per_step, ox)
+                results.setdefault(i, []).extend(chars)
+        lines: list[_Line] = []
+        for i, box in enumerate(boxes):
+            chars = results.get(i, [])
+            text = "".join(c for c, _, _, _ in chars).strip()
+            if not text:
+                continue
+            conf = float(np.mean([p for c, p, _, _ in chars if c != " "]))
+            lines.append(_Line(box, " ".join(text.split()), conf, chars))
+        return lines
+
+    def _words(self, gray: np.ndarray, lines: list[_Line]) -> list[Word]:
+        words: list[Word] = []
+        for n, line in enumerate(lines):
+            words.extend(_split_line(gray, line, (n,)))
+        return words
+
+    # ---- the reader interface -------------------------------------------------------------------------
+    def read_page(self, gray: np.ndarray, *, threads: int | None = None, text_px: float | None = None) -> list[Word]:
+        """Every word of a whole normalised page, in page coordinates (one line_id per detected line)."""
+        gray = _gray(gray)
+        if gray.size == 0:
+            return []
+        boxes = self.detect(gray, text_px or PAGE_TEXT_PX)
+        return self._words(gray, self.recognize(gray, boxes))
+
+    def read_words(self, gray: np.ndarray, *, mode: str = "sparse") -> list[Word]:
+        """Words of a crop or strip, boxes relative to it. ``mode`` "line": the crop is one text line and
+        is read without detection; "sparse"/"block": lines are detected first."""
+        gray = _gray(gray)
+        if gray.size == 0 or gray.shape[0] < 4 or gray.shape[1] < 4:
+            return []
+        if mode == "line":
+            box = _ink_box(gray)
+            boxes = [] if box is None else [_pad_box(box, gray.shape, 0.25)]
+        else:
+            boxes = self.detect(_pad_white(gray, 0), None)
+        return self._words(gray, self.recognize(gray, boxes))
+
+    def read_region(self, gray: np.ndarray, bbox: BBox, *, single_line: bool = False) -> tuple[str, float]:
+        """One cell re-read: its text (lines joined by newlines) and mean confidence 0..1."""
+        gray = _gray(gray)
+        h, w = gray.shape[:2]
+        x0, y0, x1, y1 = (int(v) for v in bbox)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return "", 0.0
+        crop = gray[y0:y1, x0:x1]
+        if single_line:
+            box = _ink_box(crop)
+            boxes = [] if box is None else [_pad_box(box, crop.shape, 0.25)]
+        else:
+            boxes = self.detect(crop, None)
+        lines = self.recognize(crop, boxes)
+        if not lines:
+            return "", 0.0
+        text = "\n".join(ln.text for ln in lines)
+        conf = float(np.mean([ln.conf for ln in lines]))
+        return text, max(0.0, min(1.0, conf))
+
+
+def _pad_white(gray: np.ndarray, pad: int) -> np.ndarray:
+    return gray if pad <= 0 else np.pad(gray, pad, mode="constant", constant_values=255)
+
+
+def _ink_threshold(gray: np.ndarray) -> float:
+    t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(t)
+
+
+def _ink_box(gray: np.ndarray) -> BBox | None:
+    """The box around the dark ink of a crop (Otsu), or None when the crop is blank."""
+    if int(gray.max()) - int(gray.min()) < 40:
+        return None
+    ink = gray < _ink_threshold(gray)
+    ys, xs = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if ys.size == 0:
+        return None
+    return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
+
+
+def _pad_box(box: BBox, shape: tuple[int, ...], frac: float) -> BBox:
+    x0, y0, x1, y1 = box
+    p = max(2, int(round((y1 - y0) * frac)))
+    return max(0, x0 - p), max(0, y0 - p), min(shape[1], x1 + p), min(shape[0], y1 + p)
+
+
+def _db_boxes(prob: np.ndarray, sx: float, sy: float, w: int, h: int) -> list[BBox]:
+    """Axis-aligned text-line boxes from a DB probability map (the page is deskewed already)."""
+    mask = (prob > DET_THRESH).astype(np.uint8)
+    mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    boxes: list[BBox] = []
+    for k in range(1, n):
+        bx, by, bw, bh, area = (int(v) for v in stats[k])
+        if min(bw, bh) < 2:
+            continue
+        region = labels[by : by + bh, bx : bx + bw] == k
+        if float(prob[by : by + bh, bx : bx + bw][region].mean()) < DET_BOX_THRESH:
+            continue
+        d = bw * bh * DET_UNCLIP / (2.0 * (bw + bh))  # the offset DB's unclip gives a rectangle
+        x0 = max(0, int(math.floor((bx - d) * sx)))
+        y0 = max(0, int(math.floor((by - d) * sy)))
+        x1 = min(w, int(math.ceil((bx + bw + d) * sx)))
+        y1 = min(h, int(math.ceil((by + bh + d) * sy)))
+        if x1 - x0 >= 3 and y1 - y0 >= 3:
+            boxes.append((x0, y0, x1, y1))
+    boxes.sort(key=lambda b: ((b[1] + b[3]) / 2, b[0]))
+    return boxes
+
+
+def _ctc_chars(
+    idx: np.ndarray, probs: np.ndarray, charset: list[str], px_per_step: float, ox: int
+) -> list[tuple[str, float, float, float]]:
+    """Greedy CTC decode keeping where each character was emitted: (char, prob, x0, x1) with x in the
+    image read (``ox`` the crop's left edge). A run of equal labels is one character; its time steps
+    give its horizontal extent."""
+    out: list[tuple[str, float, float, float]] = []
+    prev = 0
+    start = 0
+    for t in range(len(idx) + 1):
+        cur = int(idx[t]) if t < len(idx) else 0
+        if t < len(idx) and cur == prev:
+            continue
+        if prev != 0:
+            p = float(probs[start:t].max())
+            out.append((charset[prev], p, ox + start * px_per_step, ox + t * px_per_step))
+        prev, start = cur, t
+    return [c for c in out if c[1] >= MIN_CONF or c[0] == " "]
+
+
+def _split_line(gray: np.ndarray, line: _Line, line_id: tuple[int, ...]) -> list[Word]:
+    """The words of one recognised line: split at spaces, each box spanning its characters' time steps,
+    cut halfway into the gaps to its neighbours and tightened to the ink inside."""
+    groups: list[list[tuple[str, float, float, float]]] = [[]]
+    for ch in line.chars:
+        if ch[0] == " ":
+            if groups[-1]:
+                groups.append([])
+        else:
+            groups[-1].append(ch)
+    groups = [g for g in groups if g]
+    if not groups:
+        return []
+    lx0, ly0, lx1, ly1 = line.box
+    strip = gray[ly0:ly1, lx0:lx1]
+    ink = strip < _ink_threshold(strip) if strip.size and int(strip.max()) - int(strip.min()) >= 40 else None
+    words: list[Word] = []
+    for g, chars in enumerate(groups):
+        a = chars[0][2]
+        b = chars[-1][3]
+        step = (b - a) / max(1, len(chars))
+        # the character emitted at the first step of a glyph: the glyph starts up to a step earlier
+        lo = lx0 if g == 0 else (groups[g - 1][-1][3] + a) / 2
+        hi = lx1 if g == len(groups) - 1 else (b + groups[g + 1][0][2]) / 2
+        x0 = max(lo, a - step)
+        x1 = min(hi, b + step)
+        ix0, ix1 = max(lx0, int(math.floor(x0))), min(lx1, int(math.ceil(x1)))
+        y0, y1 = ly0, ly1
+        if ink is not None and ix1 > ix0:
+            cols = ink[:, ix0 - lx0 : ix1 - lx0]
+            xs = np.flatnonzero(cols.any(axis=0))
+            ys = np.flatnonzero(cols.any(axis=1))
+            if xs.size and ys.size:
+                ix0, ix1 = ix0 + int(xs[0]), ix0 + int(xs[-1]) + 1
+                y0, y1 = ly0 + int(ys[0]), ly0 + int(ys[-1]) + 1
+        if ix1 <= ix0:
+            ix1 = ix0 + 1
+        text = "".join(c for c, _, _, _ in chars)
+        conf = float(np.mean([p for _, p, _, _ in chars]))
+        words.append(Word(text, max(0.0, min(1.0, conf)), (ix0, y0, ix1, y1), line_id))
+    return words
+
+
+_readers: dict[tuple[str, ...], PpocrReader] = {}
+_readers_lock = threading.Lock()
+
+
+def get_ppocr_reader(langs: Sequence[str] = ("eng",)) -> PpocrReader:
+    """The process's PpocrReader for ``langs`` (sessions are shared by all readers anyway)."""
+    key = tuple(langs)
+    with _readers_lock:
+        reader = _readers.get(key)
+        if reader is None:
+            reader = _readers[key] = PpocrReader(key)
+        return reader
