@@ -24,6 +24,7 @@ import numpy as np
 
 from bench.dataset import bench_dir
 
+_split: Counter[str] = Counter()
 _EDGE = re.compile(r"^[\"'(\[{]+|[\"')\]},.:;]+$")
 
 
@@ -98,7 +99,19 @@ def make_reader(spec: str) -> Callable[[np.ndarray], list[Any]]:
         from img2xlsx.ppocr import PpocrReader
 
         reader = PpocrReader(**kwargs)
-        return lambda g: reader.read_page(g)
+
+        def read(g: np.ndarray) -> list[Any]:
+            c0 = time.process_time()
+            boxes = reader.detect(g, 18.0)
+            c1 = time.process_time()
+            lines = reader.recognize(g, boxes)
+            c2 = time.process_time()
+            _split["det"] += c1 - c0
+            _split["rec"] += c2 - c1
+            _split["width"] += sum(48 * (b[2] - b[0]) / max(1, b[3] - b[1]) for b in boxes)
+            return reader._words(g, lines)
+
+        return read
     raise SystemExit(f"unknown reader {name}")
 
 
@@ -120,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     for spec in args.variants.split(";"):
         read = make_reader(spec)
         read(pages[0][2])  # warm-up: sessions / APIs created outside the timing
+        _split.clear()
         per_group: dict[str, list[tuple[float, float, float]]] = {}
         for group, name, gray, _text_h, truth in pages:
             c0, w0 = time.process_time(), time.perf_counter()
@@ -131,6 +145,11 @@ def main(argv: list[str] | None = None) -> None:
             recall = hit / total if total else 1.0
             per_group.setdefault(group, []).append((recall, cpu, wall))
             rows.append({"variant": spec, "group": group, "image": name, "recall": recall, "cpu": cpu})
+        n = len(pages)
+        if _split:
+            print(f"   det cpu/img {_split['det'] / n:.2f} rec cpu/img {_split['rec'] / n:.2f} "
+                  f"rec input px/img {_split['width'] / n:.0f}")
+        _split.clear()
         allr = [r for v in per_group.values() for r in v]
         summary = " ".join(
             f"{g}={np.mean([r for r, _, _ in v]):.3f}" for g, v in sorted(per_group.items())

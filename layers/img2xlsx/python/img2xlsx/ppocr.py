@@ -32,7 +32,7 @@ MODELS_ENV = "IMG2XLSX_PPOCR_MODELS"  # a folder holding the two models, instead
 
 # Detection runs on the page scaled so its text is about this tall (px, the normaliser's 75th-percentile
 # glyph height): DB cost grows with the pixels, and text of this size is still found (see ppocr-probe).
-DET_TEXT_PX = 18.0
+DET_TEXT_PX = 10.0
 PAGE_TEXT_PX = TARGET_TEXT_PX  # a normalised page's body text height
 DET_MAX_SIDE = 2400  # and never more than this many px per side
 DET_MIN_SIDE = 64
@@ -42,6 +42,8 @@ DET_UNCLIP = 1.6  # DB kernels are shrunk text: grow them back by area * ratio /
 REC_HEIGHT = 48
 REC_STRIDE = 8  # input px per CTC time step
 REC_BATCH = 8  # line crops per recognition call (sorted by width so little padding is wasted)
+REC_MIN_RATIO = 2.0  # a batch is at least this many heights wide (narrower crops are padded)
+REC_PAD = 0.0  # value (after normalisation to -1..1) the batch is padded with: PaddleOCR's grey
 REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
 MIN_CONF = 0.3  # characters below this probability are dropped (noise read as text)
 _MEAN_CHAR_CONF_KEEP = 0.0
@@ -153,12 +155,16 @@ class PpocrReader:
         det_text_px: float = DET_TEXT_PX,
         det_max_side: int = DET_MAX_SIDE,
         rec_batch: int = REC_BATCH,
+        rec_min_ratio: float = REC_MIN_RATIO,
+        rec_pad: float = REC_PAD,
         threads: int | None = None,
     ) -> None:
         self.langs = tuple(langs)
         self.det_text_px = det_text_px
         self.det_max_side = det_max_side
         self.rec_batch = rec_batch
+        self.rec_min_ratio = rec_min_ratio
+        self.rec_pad = rec_pad
         self._threads = threads
         self._allowed: np.ndarray | None = None
 
@@ -183,16 +189,22 @@ class PpocrReader:
             return []
         scale = 1.0 if not text_px else self.det_text_px / float(text_px)
         scale = min(scale, self.det_max_side / max(h, w))
+        # only the inked part of the page is detected on: DB's cost follows the pixels it is given
+        ox, oy, cw, ch = _content_box(gray, text_px or PAGE_TEXT_PX)
+        if cw < 4 or ch < 4:
+            return []
+        crop = gray[oy : oy + ch, ox : ox + cw]
         # multiples of 32, at least DET_MIN_SIDE: the DB network downsamples by 32
-        dh = max(DET_MIN_SIDE, int(round(h * scale / 32)) * 32)
-        dw = max(DET_MIN_SIDE, int(round(w * scale / 32)) * 32)
-        interp = cv2.INTER_AREA if dh < h else cv2.INTER_LINEAR
-        small = cv2.resize(gray, (dw, dh), interpolation=interp)
+        dh = max(DET_MIN_SIDE, int(round(ch * scale / 32)) * 32)
+        dw = max(DET_MIN_SIDE, int(round(cw * scale / 32)) * 32)
+        interp = cv2.INTER_AREA if dh < ch else cv2.INTER_LINEAR
+        small = cv2.resize(crop, (dw, dh), interpolation=interp)
         x = (small.astype(np.float32) / 127.5 - 1.0)[None, None]
         x = np.ascontiguousarray(np.repeat(x, 3, axis=1))
         m = self._m()
         prob = m.det.run(None, {m.det_input: x})[0][0, 0]
-        return _db_boxes(prob, w / dw, h / dh, w, h)
+        boxes = _db_boxes(prob, cw / dw, ch / dh, cw, ch)
+        return [(x0 + ox, y0 + oy, x1 + ox, y1 + oy) for x0, y0, x1, y1 in boxes]
 
     # ---- recognition ----------------------------------------------------------------------------------
     def recognize(self, gray: np.ndarray, boxes: Sequence[BBox]) -> list[_Line]:
@@ -216,8 +228,9 @@ class PpocrReader:
         for b in range(0, len(order), self.rec_batch):
             batch = [crops[k] for k in order[b : b + self.rec_batch]]
             widths = [max(REC_STRIDE, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0])) for _, c, _, _ in batch]
-            width = max(max(widths), REC_HEIGHT * 4)
-            x = np.zeros((len(batch), 3, REC_HEIGHT, width), np.float32)
+            width = max(max(widths), int(REC_HEIGHT * self.rec_min_ratio))
+            width = -(-width // REC_STRIDE) * REC_STRIDE
+            x = np.full((len(batch), 3, REC_HEIGHT, width), self.rec_pad, np.float32)
             for j, ((_, crop, _, _), rw) in enumerate(zip(batch, widths, strict=True)):
                 resized = cv2.resize(crop, (rw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
                 x[j, :, :, :rw] = resized.astype(np.float32) / 127.5 - 1.0
@@ -314,6 +327,26 @@ def _pad_box(box: BBox, shape: tuple[int, ...], frac: float) -> BBox:
     x0, y0, x1, y1 = box
     p = max(2, int(round((y1 - y0) * frac)))
     return max(0, x0 - p), max(0, y0 - p), min(shape[1], x1 + p), min(shape[0], y1 + p)
+
+
+CONTENT_INK = 160  # grey below which a pixel may be ink (a normalised page's paper is near white)
+
+
+def _content_box(gray: np.ndarray, text_px: float) -> tuple[int, int, int, int]:
+    """(x, y, w, h) around every pixel darker than CONTENT_INK, with a margin of two text heights;
+    the whole image when that would not save a fifth of it."""
+    h, w = gray.shape[:2]
+    step = 4 if min(h, w) >= 64 else 1
+    ink = gray[::step, ::step] < CONTENT_INK
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return 0, 0, 0, 0
+    m = int(2 * text_px)
+    x0, x1 = max(0, cols[0] * step - m), min(w, (cols[-1] + 1) * step + m)
+    y0, y1 = max(0, rows[0] * step - m), min(h, (rows[-1] + 1) * step + m)
+    if (x1 - x0) * (y1 - y0) > 0.8 * w * h:
+        return 0, 0, w, h
+    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
 
 
 def _db_boxes(prob: np.ndarray, sx: float, sy: float, w: int, h: int) -> list[BBox]:
