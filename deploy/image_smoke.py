@@ -4,7 +4,8 @@
 CI builds functions/convert/Dockerfile, then this script:
 1. seeds a job and its uploaded image in a local data folder (the local stack's stores: folder + SQLite), so
    the container needs no AWS account (``IMG2XLSX_BACKEND=local``);
-2. starts the image with that folder mounted and POSTs the S3 ``ObjectCreated`` event from events/ (bucket
+2. starts the image with that folder and the local stores' package (``local/img2xlsx_local``, which the image
+   itself does not ship) mounted, and POSTs the S3 ``ObjectCreated`` event from events/ (bucket
    and key rewritten to the seeded upload) to the RIE's invoke endpoint;
 3. checks the handler's reply and that the job ended ``done`` with a workbook on disk.
 
@@ -34,13 +35,14 @@ from urllib.parse import quote_plus
 from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "layers" / "img2xlsx" / "python"))
+sys.path[:0] = [str(ROOT / "layers" / "img2xlsx" / "python"), str(ROOT / "local")]
 
-from img2xlsx.jobs.config import service_from_env  # noqa: E402  (the layer is not installed on a bare runner)
 from img2xlsx.jobs.service import JobService  # noqa: E402
+from img2xlsx.jobs.wiring import service_from_env  # noqa: E402  (the layer is not installed on a bare runner)
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 CONTAINER_DATA_DIR = "/tmp/img2xlsx-data"  # Lambda's only writable path
+CONTAINER_LOCAL_PATH = "/opt/img2xlsx-local"  # where the local stores' package is mounted (on PYTHONPATH)
 HANDLER = "convert_handler.handler"  # the image's CMD
 
 
@@ -142,12 +144,14 @@ def run_container(image: str, data_dir: Path, port: int, rie: Path) -> str:
         "POWERTOOLS_METRICS_NAMESPACE": "img2xlsx",
         "AWS_REGION": "eu-west-1",
         "OMP_THREAD_LIMIT": "1",
+        "PYTHONPATH": CONTAINER_LOCAL_PATH,
     }
     # As this user, not root: Lambda runs functions unprivileged too, and what the function writes (SQLite
     # journal, results) stay readable and writable for verify() on the host.
     args = ["docker", "run", "--detach", "--user", f"{os.getuid()}:{os.getgid()}"]
     args += ["--publish", f"127.0.0.1:{port}:8080"]
     args += ["--volume", f"{data_dir}:{CONTAINER_DATA_DIR}", "--volume", f"{rie}:/aws-lambda/rie:ro"]
+    args += ["--volume", f"{ROOT / 'local' / 'img2xlsx_local'}:{CONTAINER_LOCAL_PATH}/img2xlsx_local:ro"]
     for key, value in env.items():
         args += ["--env", f"{key}={value}"]
     # The RIE serves the invoke API on :8080 and starts the image's own runtime client with the handler.

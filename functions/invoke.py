@@ -11,7 +11,6 @@ set IMG2XLSX_BACKEND=aws with UPLOADS_BUCKET, RESULTS_BUCKET, JOBS_TABLE and AWS
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -20,45 +19,17 @@ from typing import Any
 from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
+# The layer (what Lambda imports as img2xlsx) and the local stack (the shared handler loader), for a plain
+# `python functions/invoke.py` too.
+for _path in (ROOT / "layers/img2xlsx/python", ROOT / "local"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from img2xlsx_local.events import LambdaContext  # noqa: E402
+from img2xlsx_local.handlers import FUNCTIONS, load_function  # noqa: E402
+
 EVENT_JOB_ID = "sampleJob-0000000000000000"  # the job id the JSON in events/ refers to
-
-# Logical id in template.yaml → (code folder, handler). tests/backend/test_sam_template.py keeps them in sync.
-FUNCTIONS: dict[str, tuple[str, str]] = {
-    "ApiFunction": ("functions/api", "api_handler.handler"),
-    "ConvertFunction": ("functions/convert", "convert_handler.handler"),
-    "FailureFunction": ("functions/failures", "failure_handler.handler"),
-}
-
-
-class Context:
-    """The parts of the Lambda context the handlers and powertools read."""
-
-    function_version = "$LATEST"
-    memory_limit_in_mb = 1024
-    aws_request_id = "local-invoke"
-    log_group_name = "local"
-    log_stream_name = "local"
-
-    def __init__(self, function: str, timeout_s: int = 120) -> None:
-        self.function_name = function
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function}"
-        self._timeout_ms = timeout_s * 1000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self._timeout_ms
-
-
-def load(function: str) -> Any:
-    folder, handler = FUNCTIONS[function]
-    module_name, _, attr = handler.rpartition(".")
-    path = ROOT / folder / f"{module_name}.py"
-    sys.path.insert(0, str(ROOT / "layers/img2xlsx/python"))
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return getattr(module, attr)
+TIMEOUT_SECONDS = 120
 
 
 def with_job(event: dict[str, Any], job_id: str, key_name: str | None) -> dict[str, Any]:
@@ -93,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.job:
         event = with_job(event, args.job, args.key)
-    handler = load(args.function)
+    handler = load_function(args.function)
     try:
-        reply = handler(event, Context(args.function))
+        reply = handler(event, LambdaContext(args.function, timeout_s=TIMEOUT_SECONDS))
     except Exception as exc:  # what Lambda would report as a function error
         print(json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}), file=sys.stderr)
         return 1

@@ -151,7 +151,7 @@ def test_serve_is_registered_when_available() -> None:
     parser = cli.build_parser()
     choices = next(a for a in parser._actions if a.dest == "command").choices
     assert choices is not None and "convert" in choices
-    if importlib.util.find_spec("img2xlsx.local.cli") is not None:
+    if importlib.util.find_spec("img2xlsx_local.cli") is not None:
         assert "serve" in choices
 
 

@@ -8,23 +8,17 @@ GET  /api/jobs/{jobId}  → {"jobId", "status", "error"?, "result"?: {"xlsxUrl",
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+import job_api
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from img2xlsx.jobs.config import get_service
-from img2xlsx.jobs.service import RequestError
+from img2xlsx.jobs.errors import RequestError
+from img2xlsx.jobs.observability import observability
+from img2xlsx.jobs.wiring import get_service
 
-logger = Logger(service="img2xlsx-api")
-tracer = Tracer(service="img2xlsx-api")
-metrics = Metrics(namespace="img2xlsx", service="img2xlsx-api")
-if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # in Lambda, not when a test or the local server imports us
-    # The package's own log lines (img2xlsx.*) as JSON, with this invocation's correlation id.
-    copy_config_to_registered_loggers(source_logger=logger, include={"img2xlsx"})
+obs = observability("img2xlsx-api")
+logger, tracer = obs.logger, obs.tracer
 app = APIGatewayHttpResolver()
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -46,35 +40,28 @@ def create_job() -> Response:
     if not isinstance(body, dict):
         body = None
     if body is None:
-        metrics.add_metric(name="JobsRejected", unit=MetricUnit.Count, value=1)
+        obs.count("JobsRejected")
         return _reply(400, {"message": "the request body must be a JSON object"})
     try:
-        created = get_service().create_job(body.get("filename"), body.get("contentType"), body.get("size"))
+        created = job_api.create_job(get_service(), body)
     except RequestError as exc:
-        logger.info("job rejected", extra={"status": exc.status, "reason": exc.message})
-        metrics.add_metric(name="JobsRejected", unit=MetricUnit.Count, value=1)
-        return _reply(exc.status, {"message": exc.message})
+        status = job_api.http_status(exc)
+        logger.info("job rejected", extra={"status": status, "reason": exc.message})
+        obs.count("JobsRejected")
+        return _reply(status, {"message": exc.message})
     job = created.job
     logger.set_correlation_id(job.job_id)
     logger.info("job created", extra={"content_type": job.content_type, "size": job.size})
-    metrics.add_metric(name="JobsCreated", unit=MetricUnit.Count, value=1)
-    return _reply(
-        201,
-        {
-            "jobId": job.job_id,
-            "status": job.status,
-            "upload": {"url": created.upload.url, "fields": created.upload.fields},
-            "expiresAt": created.expires_at,
-        },
-    )
+    obs.count("JobsCreated")
+    return _reply(201, job_api.created_view(created))
 
 
 @app.get("/api/jobs/<job_id>")
 @tracer.capture_method
 def get_job(job_id: str) -> Response:
     logger.set_correlation_id(job_id)
-    metrics.add_metric(name="JobStatusRequests", unit=MetricUnit.Count, value=1)
-    view = get_service().get_job_view(job_id)
+    obs.count("JobStatusRequests")
+    view = job_api.get_job(get_service(), job_id)
     if view is None:
         return _reply(404, {"message": "no such job (it may have expired)"})
     return _reply(200, view)
@@ -88,12 +75,10 @@ def not_found(_: Exception) -> Response:
 @app.exception_handler(Exception)
 def internal_error(exc: Exception) -> Response:
     logger.exception("unhandled error")
-    metrics.add_metric(name="ApiErrors", unit=MetricUnit.Count, value=1)
+    obs.count("ApiErrors")
     return _reply(500, {"message": "internal error; please try again"})
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@obs.lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -6,23 +6,18 @@ the event; once retries are spent the event goes to the dead-letter queue, whose
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from img2xlsx.jobs.config import get_service
-from img2xlsx.jobs.service import Outcome, RetryableError, job_id_from_key
+from img2xlsx.jobs.errors import RetryableError
+from img2xlsx.jobs.keys import job_id_from_key
+from img2xlsx.jobs.observability import observability
+from img2xlsx.jobs.service import Outcome
+from img2xlsx.jobs.wiring import get_service
 
-logger = Logger(service="img2xlsx-convert")
-tracer = Tracer(service="img2xlsx-convert")
-metrics = Metrics(namespace="img2xlsx", service="img2xlsx-convert")
-if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # in Lambda, not when a test or the local server imports us
-    # The package's own log lines (img2xlsx.*) as JSON, with this invocation's correlation id.
-    copy_config_to_registered_loggers(source_logger=logger, include={"img2xlsx"})
+obs = observability("img2xlsx-convert")
+logger, tracer = obs.logger, obs.tracer
 
 LEASE_MARGIN_SECONDS = 30.0
 
@@ -55,13 +50,11 @@ def convert_one(key: str, context: Any) -> Outcome:
         return get_service().process_upload(key, lease_seconds=lease_seconds(context))
     except RetryableError:
         logger.exception("conversion failed; Lambda will retry", extra={"key": key})
-        metrics.add_metric(name="ConversionErrors", unit=MetricUnit.Count, value=1)
+        obs.count("ConversionErrors")
         raise
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@obs.lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     outcomes = []
     for key in object_keys(event):
@@ -76,14 +69,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             },
         )
         if outcome.action == "converted":
-            metrics.add_metric(name="ConversionsSucceeded", unit=MetricUnit.Count, value=1)
-            metrics.add_metric(name="ConversionSeconds", unit=MetricUnit.Seconds, value=outcome.seconds)
-            metrics.add_metric(
-                name="TablesFound", unit=MetricUnit.Count, value=outcome.extra.get("tables", 0)
-            )
+            obs.count("ConversionsSucceeded")
+            obs.seconds("ConversionSeconds", outcome.seconds)
+            obs.count("TablesFound", outcome.extra.get("tables", 0))
         elif outcome.action == "failed":
-            metrics.add_metric(name="ConversionsRejected", unit=MetricUnit.Count, value=1)
+            obs.count("ConversionsRejected")
         else:
-            metrics.add_metric(name="EventsSkipped", unit=MetricUnit.Count, value=1)
+            obs.count("EventsSkipped")
         outcomes.append({"key": key, "action": outcome.action, "detail": outcome.detail})
     return {"processed": outcomes}

@@ -9,23 +9,16 @@ cannot be handled (the job table is unreachable) is reported as a batch item fai
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from img2xlsx.jobs.config import get_service
-from img2xlsx.jobs.service import job_id_from_key
+from img2xlsx.jobs.keys import job_id_from_key
+from img2xlsx.jobs.observability import observability
+from img2xlsx.jobs.wiring import get_service
 
-logger = Logger(service="img2xlsx-failures")
-tracer = Tracer(service="img2xlsx-failures")
-metrics = Metrics(namespace="img2xlsx", service="img2xlsx-failures")
-if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # in Lambda, not when a test or the local server imports us
-    # The package's own log lines (img2xlsx.*) as JSON, with this invocation's correlation id.
-    copy_config_to_registered_loggers(source_logger=logger, include={"img2xlsx"})
+obs = observability("img2xlsx-failures")
+logger = obs.logger
 
 REASONS = {
     "RetriesExhausted": "The conversion failed repeatedly because of an internal error; please try again.",
@@ -58,17 +51,15 @@ def fail_from_record(body: dict[str, Any]) -> list[str]:
         job = get_service().fail_upload(key, reason)
         if job is not None:
             failed.append(job.job_id)
-            metrics.add_metric(name="JobsDeadLettered", unit=MetricUnit.Count, value=1)
+            obs.count("JobsDeadLettered")
     return failed
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@obs.lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     failures = []
     for message in event.get("Records") or []:
-        metrics.add_metric(name="DeadLettersReceived", unit=MetricUnit.Count, value=1)
+        obs.count("DeadLettersReceived")
         try:
             body = json.loads(message.get("body") or "{}")
             if isinstance(body, dict):

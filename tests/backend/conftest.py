@@ -1,11 +1,10 @@
-"""Backend fixtures: moto buckets and job table, the handlers loaded by file path, a fake engine."""
+"""Backend fixtures: moto buckets and job table, the handlers loaded by file path (with the loader the local
+stack and `make invoke` use), a fake engine."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,11 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 import boto3
 from img2xlsx.errors import NotAnImageError
 from img2xlsx.jobs.aws import DynamoJobStore, S3ObjectStore, s3_client
-from img2xlsx.jobs.config import use_service
-from img2xlsx.jobs.service import Conversion, JobService, Settings
+from img2xlsx.jobs.converter import Conversion
+from img2xlsx.jobs.service import JobService
+from img2xlsx.jobs.settings import Settings
+from img2xlsx.jobs.wiring import use_service
+from img2xlsx_local.handlers import load_module
 from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,17 +39,9 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def load_handler(relative: str) -> ModuleType:
-    """Import a handler by file path under a unique module name (they are top-level modules in Lambda)."""
-    path = ROOT / relative
-    name = "handler_" + path.stem
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    """A handler module by its file path (``functions/api/api_handler.py``), as Lambda imports it."""
+    path = Path(relative)
+    return load_module(str(path.parent), path.stem)
 
 
 def load_event(name: str) -> dict[str, Any]:

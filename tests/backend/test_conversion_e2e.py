@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 import openpyxl
 import pytest
 import requests
-from img2xlsx.jobs.service import engine_converter
+from img2xlsx.jobs.converter import engine_converter
 
 from .conftest import RESULTS, ROOT, Backend, LambdaContext, load_event, load_handler
 

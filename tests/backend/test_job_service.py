@@ -1,4 +1,6 @@
-"""JobService over the AWS stores (moto): validation, status transitions, duplicates, leases, failures."""
+"""JobService over the AWS stores (moto), through the API edge where the API would call it: validation,
+status transitions, duplicates, leases, failures. (tests/backend/test_service_unit.py runs the same rules on
+in-memory stores.)"""
 
 from __future__ import annotations
 
@@ -7,17 +9,19 @@ from typing import Any
 
 import pytest
 from img2xlsx.errors import ImageTooLargeError
-from img2xlsx.jobs.service import (
-    MB,
-    RequestError,
-    RetryableError,
-    TooLargeError,
-    UnsupportedTypeError,
-    job_id_from_key,
-    safe_stem,
-)
+from img2xlsx.jobs.errors import RequestError, RetryableError, TooLargeError, UnsupportedTypeError
+from img2xlsx.jobs.keys import job_id_from_key, safe_stem
+from img2xlsx.jobs.settings import MB
 
-from .conftest import PNG_MAGIC, RESULTS, UPLOADS, Backend
+from .conftest import PNG_MAGIC, RESULTS, UPLOADS, Backend, load_handler
+
+job_api = load_handler("functions/api/job_api.py")
+
+
+def view_of(backend: Backend, job_id: str) -> Any:
+    """``GET /api/jobs/{jobId}``'s body (None: 404)."""
+    return job_api.get_job(backend.service, job_id)
+
 
 PNG = PNG_MAGIC + b"TABLE TABLE rest of a picture"
 
@@ -60,13 +64,14 @@ def test_create_job_rejects_bad_requests(
     backend: Backend, filename: Any, content_type: Any, size: Any, error: type[RequestError], words: str
 ) -> None:
     with pytest.raises(error) as info:
-        backend.service.create_job(filename, content_type, size)
+        job_api.create_job(backend.service, {"filename": filename, "contentType": content_type, "size": size})
     assert words in info.value.message
     assert backend.table.scan()["Count"] == 0
 
 
 def test_status_codes_of_request_errors() -> None:
-    assert (RequestError("x").status, TooLargeError("x").status, UnsupportedTypeError("x").status) == (
+    statuses = (RequestError("x"), TooLargeError("x"), UnsupportedTypeError("x"))
+    assert tuple(job_api.http_status(e) for e in statuses) == (
         400,
         413,
         415,
@@ -92,10 +97,10 @@ def test_safe_stem_and_key_parsing() -> None:
 
 def test_view_moves_to_queued_once_the_upload_lands(backend: Backend) -> None:
     job = created(backend).job
-    before = backend.service.get_job_view(job.job_id)
+    before = view_of(backend, job.job_id)
     assert before is not None and before["status"] == "awaiting_upload"
     backend.put_upload(job.upload_key, PNG)
-    view = backend.service.get_job_view(job.job_id)
+    view = view_of(backend, job.job_id)
     assert view is not None and view["status"] == "queued"
     assert backend.service.jobs.get(job.job_id).status == "queued"  # type: ignore[union-attr]
 
@@ -103,9 +108,9 @@ def test_view_moves_to_queued_once_the_upload_lands(backend: Backend) -> None:
 def test_a_job_whose_upload_never_came_fails_after_the_form_expired(backend: Backend) -> None:
     job = created(backend).job
     backend.clock.advance(300 + 900 - 1)  # form lifetime + grace for an upload still in flight
-    assert backend.service.get_job_view(job.job_id)["status"] == "awaiting_upload"  # type: ignore[index]
+    assert view_of(backend, job.job_id)["status"] == "awaiting_upload"  # type: ignore[index]
     backend.clock.advance(2)
-    view = backend.service.get_job_view(job.job_id)
+    view = view_of(backend, job.job_id)
     assert view is not None and view["status"] == "failed" and "upload link expired" in view["error"]
 
 
@@ -113,7 +118,7 @@ def test_a_late_upload_still_counts_if_it_landed(backend: Backend) -> None:
     job = created(backend).job
     backend.put_upload(job.upload_key, PNG)
     backend.clock.advance(3600)
-    assert backend.service.get_job_view(job.job_id)["status"] == "queued"  # type: ignore[index]
+    assert view_of(backend, job.job_id)["status"] == "queued"  # type: ignore[index]
 
 
 def test_a_job_lost_by_every_retry_is_reported_failed(backend: Backend) -> None:
@@ -126,20 +131,20 @@ def test_a_job_lost_by_every_retry_is_reported_failed(backend: Backend) -> None:
     backend.service._claim(stuck.job_id, 120)  # a worker that died without its retries ever coming
 
     backend.clock.advance(2 * 3600 - 60)
-    assert backend.service.get_job_view(queued.job_id)["status"] == "queued"  # type: ignore[index]
-    assert backend.service.get_job_view(stuck.job_id)["status"] == "processing"  # type: ignore[index]
+    assert view_of(backend, queued.job_id)["status"] == "queued"  # type: ignore[index]
+    assert view_of(backend, stuck.job_id)["status"] == "processing"  # type: ignore[index]
     backend.clock.advance(200)
     for job in (queued, stuck):
-        view = backend.service.get_job_view(job.job_id)
+        view = view_of(backend, job.job_id)
         assert view is not None and view["status"] == "failed" and "stopped without a result" in view["error"]
     # A late event for such a job does not resurrect it.
     assert backend.service.process_upload(queued.upload_key).action == "duplicate"
 
 
 def test_unknown_and_malformed_ids_have_no_view(backend: Backend) -> None:
-    assert backend.service.get_job_view("A" * 24) is None
-    assert backend.service.get_job_view("../../etc") is None
-    assert backend.service.get_job_view("") is None
+    assert view_of(backend, "A" * 24) is None
+    assert view_of(backend, "../../etc") is None
+    assert view_of(backend, "") is None
 
 
 def test_process_upload_converts_once_and_reports_results(backend: Backend) -> None:
@@ -157,7 +162,7 @@ def test_process_upload_converts_once_and_reports_results(backend: Backend) -> N
     assert backend.result_bytes(done.result.json_key) == b'{"tables": [{"n": 0}, {"n": 1}]}'
     assert done.updated_at == backend.clock.now and done.lease_until is None
 
-    view = backend.service.get_job_view(job.job_id)
+    view = view_of(backend, job.job_id)
     assert view is not None and view["status"] == "done" and "error" not in view
     result = view["result"]
     assert result["tables"] == 2
@@ -190,7 +195,7 @@ def test_user_error_fails_the_job_with_the_reason_and_is_not_retried(backend: Ba
     backend.put_upload(job.upload_key, b"this is a text file")
     outcome = backend.service.process_upload(job.upload_key)
     assert outcome.action == "failed"
-    view = backend.service.get_job_view(job.job_id)
+    view = view_of(backend, job.job_id)
     assert view is not None and view["status"] == "failed"
     assert view["error"] == "notes.png: not a recognised image format"
     assert "result" not in view

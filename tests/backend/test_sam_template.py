@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from img2xlsx_local.handlers import FUNCTIONS
 
 from tests.cfn_yaml import load_cfn
 
@@ -412,7 +413,8 @@ def test_samconfig_stages_have_their_own_networks() -> None:
 
 
 def test_handlers_in_the_template_exist_and_match_make_invoke() -> None:
-    functions: dict[str, tuple[str, str]] = load_handler("functions/invoke.py").FUNCTIONS
+    functions: dict[str, tuple[str, str]] = FUNCTIONS  # the shared loader's table, which `make invoke` uses
+    assert load_handler("functions/invoke.py").FUNCTIONS is FUNCTIONS
     for name, (folder, handler) in functions.items():
         p = props(name)
         module, _, attr = handler.rpartition(".")
@@ -515,7 +517,7 @@ def test_convert_handler_imports_with_the_image_requirements() -> None:
     }
     code = (
         "import convert_handler, img2xlsx.pipeline, img2xlsx.writers.xlsx, img2xlsx.writers.json, "
-        "img2xlsx.recognize, img2xlsx.jobs.aws, img2xlsx.jobs.local_stores; print('ok')"
+        "img2xlsx.recognize, img2xlsx.jobs.aws, img2xlsx.jobs.wiring; print('ok')"
     )
     result = subprocess.run(
         [str(python), "-I", "-c", f"import sys; sys.path[:0] = {env['PYTHONPATH'].split(':')!r}; {code}"],

@@ -4,7 +4,6 @@ CI runs the same path with the handler inside the built image behind the Lambda 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,21 +37,17 @@ class Context:
 
 @pytest.fixture
 def handler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from img2xlsx.jobs import config
+    from img2xlsx.jobs import wiring
+    from img2xlsx_local.handlers import load_handler
 
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "img2xlsx-tests")
     for key, value in image_smoke.local_env(tmp_path).items():
         monkeypatch.setenv(key, value)
-    spec = importlib.util.spec_from_file_location(
-        "image_smoke_convert_handler", ROOT / "functions" / "convert" / "convert_handler.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    config.use_service(None)  # build from the environment above, as a cold start in the container would
-    yield module.handler
-    config.use_service(None)
+    handler = load_handler("functions/convert", "convert_handler.handler")
+    wiring.use_service(None)  # build from the environment above, as a cold start in the container would
+    yield handler
+    wiring.use_service(None)
 
 
 def test_seeded_upload_converts_and_verifies(tmp_path: Path, handler: Any) -> None:

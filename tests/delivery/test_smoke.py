@@ -44,9 +44,10 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`img2xlsx serve` on a free port with its own data folder, one conversion worker."""
     port = _free_port()
     data_dir = tmp_path_factory.mktemp("local-stack")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "layers" / "img2xlsx" / "python"), "OMP_THREAD_LIMIT": "1"}
+    path = os.pathsep.join(str(ROOT / p) for p in ("layers/img2xlsx/python", "local"))
+    env = {**os.environ, "PYTHONPATH": path, "OMP_THREAD_LIMIT": "1"}
     log = (data_dir / "server.log").open("w")
-    cmd = [sys.executable, "-m", "img2xlsx.local", "--port", str(port), "--data-dir", str(data_dir)]
+    cmd = [sys.executable, "-m", "img2xlsx_local", "--port", str(port), "--data-dir", str(data_dir)]
     proc = subprocess.Popen([*cmd, "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -52,7 +52,7 @@ class LocalStack:
     def start(self, timeout: float = 90.0) -> LocalStack:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(REPO / "layers/img2xlsx/python"), env.get("PYTHONPATH")])
+            filter(None, [str(REPO / "layers/img2xlsx/python"), str(REPO / "local"), env.get("PYTHONPATH")])
         )
         env["OMP_THREAD_LIMIT"] = "1"
         env["IMG2XLSX_FRONTEND_DIST"] = str(DIST)

@@ -4,7 +4,7 @@ a real table under heavy grain and low contrast is not mistaken for it."""
 from __future__ import annotations
 
 import numpy as np
-from img2xlsx.normalize import NOISE_WARNING, looks_like_noise
+from img2xlsx.page.normalize import NOISE_WARNING, looks_like_noise
 from img2xlsx.pipeline import convert
 from img2xlsx.recognize import recognize_page
 

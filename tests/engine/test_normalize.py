@@ -5,9 +5,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from img2xlsx import geometry, illumination, normalize, ocr
-from img2xlsx.normalize import NormalizedPage, normalize_page
+from img2xlsx.ocr import Word, get_reader
+from img2xlsx.page import clean, geometry, illumination, normalize
+from img2xlsx.page.normalize import NormalizedPage, normalize_page
 from PIL import Image, ImageDraw, ImageFont
+
+
+def _read_words(gray: np.ndarray) -> list[Word]:
+    """A page read as a crop, long rules erased first (as the engine reads crops alone)."""
+    return get_reader().read_words(clean.erase_rules(gray))
+
 
 ROWS = [
     ["Item", "Qty", "Price", "Region"],
@@ -48,7 +55,7 @@ def rotate(rgb: np.ndarray, angle_deg: float) -> np.ndarray:
 
 
 def words_found(page: NormalizedPage) -> set[str]:
-    return {w.text for w in ocr.read_words(page.gray)}
+    return {w.text for w in _read_words(page.gray)}
 
 
 EXPECTED = {text for row in ROWS for text in row}
@@ -99,7 +106,7 @@ def test_to_source_maps_back_through_a_quarter_turn(table: np.ndarray) -> None:
     turned = np.ascontiguousarray(np.rot90(table, 1))  # counter-clockwise: needs a clockwise turn back
     page = normalize_page(turned)
     assert page.rotation == 90
-    words = {w.text: w for w in ocr.read_words(page.gray)}
+    words = {w.text: w for w in _read_words(page.gray)}
     x0, y0, x1, y1 = page.bbox_to_source(words["Doohickey"].bbox)
     # in the turned input the word runs bottom-to-top: a tall, narrow box with dark ink inside
     assert y1 - y0 > 3 * (x1 - x0)
@@ -229,7 +236,7 @@ def test_tiny_text_is_upscaled_to_readable_size() -> None:
     assert page.scale > 1.3
     assert page.text_height is not None
     assert normalize.TARGET_TEXT_PX / 1.3 <= page.text_height <= normalize.TARGET_TEXT_PX * 1.3
-    read_small = EXPECTED & {w.text for w in ocr.read_words(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))}
+    read_small = EXPECTED & {w.text for w in _read_words(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))}
     read_scaled = EXPECTED & words_found(page)
     assert len(read_scaled) >= len(EXPECTED) - 4  # 9 px decimals lose their points now and then
     assert len(read_scaled) > len(read_small)

@@ -1,4 +1,4 @@
-"""Targeted re-reads of garbled numbers and dropped minus signs in numeric columns (number_reread)."""
+"""Targeted re-reads of garbled numbers and dropped minus signs in numeric columns (reread.numbers)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from img2xlsx.number_reread import reread_numbers
 from img2xlsx.ocr import Word
+from img2xlsx.reread.numbers import reread_numbers
 from img2xlsx.tables.skeleton import RawCell, RawTable
 from PIL import Image, ImageDraw, ImageFont
 

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from img2xlsx import ocr, recognize
+from img2xlsx import recognize
+from img2xlsx.ocr import get_reader
+from img2xlsx.page import clean
 from img2xlsx.tables.textlines import build_lines
 from PIL import Image, ImageDraw, ImageFont
 
@@ -77,20 +79,22 @@ def test_one_whole_page_ocr_pass_per_page(monkeypatch: pytest.MonkeyPatch) -> No
         for c, text in enumerate(row):
             draw.text((xs[c] + 16, ys[r] + 20), text, fill=0, font=ImageFont.load_default(size=22))
     sizes: list[tuple[int, ...]] = []
-    real = recognize.read_words
+    real = get_reader()
 
-    def counting(gray: np.ndarray, **kwargs: Any) -> Any:
-        sizes.append(gray.shape)
-        return real(gray, **kwargs)
+    class Counting:  # the real reader, every page or crop read counted
+        name, langs = real.name, real.langs
 
-    monkeypatch.setattr(recognize, "read_words", counting)
-    real_page = recognize.read_page_words
+        def read_page(self, gray: np.ndarray, **kwargs: Any) -> Any:
+            sizes.append(gray.shape)
+            return real.read_page(gray, **kwargs)
 
-    def counting_page(gray: np.ndarray, **kwargs: Any) -> Any:
-        sizes.append(gray.shape)
-        return real_page(gray, **kwargs)
+        def read_words(self, gray: np.ndarray, **kwargs: Any) -> Any:
+            sizes.append(gray.shape)
+            return real.read_words(gray, **kwargs)
 
-    monkeypatch.setattr(recognize, "read_page_words", counting_page)
+        def read_region(self, gray: np.ndarray, bbox: Any, **kwargs: Any) -> Any:
+            return real.read_region(gray, bbox, **kwargs)
+
     page_shapes: list[tuple[int, ...]] = []
     real_norm = recognize.recognize_normalized
 
@@ -99,7 +103,7 @@ def test_one_whole_page_ocr_pass_per_page(monkeypatch: pytest.MonkeyPatch) -> No
         return real_norm(norm, *args, **kwargs)
 
     monkeypatch.setattr(recognize, "recognize_normalized", spy)
-    res = recognize.recognize_page(np.asarray(img))
+    res = recognize.recognize_page(np.asarray(img), reader=Counting())
     assert res.tables, "the fixture must be recognised for the count to mean anything"
     assert sizes.count(page_shapes[0]) == 1
     page_px = page_shapes[0][0] * page_shapes[0][1]
@@ -112,7 +116,7 @@ def test_inverted_reread_only_where_light_text_on_a_dark_fill_can_be() -> None:
     font = ImageFont.load_default(size=28)
     for r in range(4):
         draw.text((40, 40 + 50 * r), "Quarterly revenue 1,234.50 WWW MMM ###", fill=0, font=font)
-    assert not ocr.has_dark_fill(np.asarray(img))
+    assert not clean.has_dark_fill(np.asarray(img))
     draw.rectangle([30, 280, 870, 340], fill=60)  # a dark header row
     draw.text((50, 292), "Region  Revenue  Margin", fill=255, font=font)
-    assert ocr.has_dark_fill(np.asarray(img))
+    assert clean.has_dark_fill(np.asarray(img))

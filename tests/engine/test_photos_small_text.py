@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from img2xlsx import geometry
+from img2xlsx.page import geometry
 from PIL import Image, ImageDraw, ImageFont
 
 

@@ -105,7 +105,7 @@ def test_confidence_and_header_flags() -> None:
 
 def test_letter_lookalikes_in_a_number_column_become_digits() -> None:
     from img2xlsx.model import Cell
-    from img2xlsx.recognize import _fix_digit_lookalikes
+    from img2xlsx.values.repairs import fix_digit_lookalikes
 
     cells = [Cell(0, 0, "Name"), Cell(0, 1, "Count")]
     for r, (name, count) in enumerate(
@@ -113,7 +113,7 @@ def test_letter_lookalikes_in_a_number_column_become_digits() -> None:
     ):
         cells += [Cell(r, 0, name), Cell(r, 1, count)]
     cells.append(Cell(6, 0, "o"))  # a text column keeps its letters
-    _fix_digit_lookalikes(cells, n_header=1)
+    fix_digit_lookalikes(cells, n_header=1)
     counts = [c.text for c in cells if c.col == 1 and c.row >= 1]
     assert counts == ["12", "0", "7", "1", "30"]
     assert cells[-1].text == "o"
@@ -141,9 +141,9 @@ def test_upright_page_is_read_once(monkeypatch: Any) -> None:
     page_passes: list[tuple[int, ...]] = []
     real = recognize._page_words
 
-    def spy(gray: np.ndarray) -> Any:
+    def spy(reader: Any, gray: np.ndarray) -> Any:
         page_passes.append(gray.shape)
-        return real(gray)
+        return real(reader, gray)
 
     monkeypatch.setattr(recognize, "_page_words", spy)
     img, _ = _grid_page(size=22)
@@ -156,7 +156,7 @@ def test_upright_page_is_read_once(monkeypatch: Any) -> None:
 
 
 def test_turned_half_twice_is_the_same_page() -> None:
-    from img2xlsx.normalize import normalize_page
+    from img2xlsx.page.normalize import normalize_page
 
     img, _ = _grid_page(size=22)
     page = normalize_page(img, upside_down=False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from img2xlsx import ocr
-from img2xlsx.tables.lines import detect_rulings, erase_rulings
+from img2xlsx.page.clean import erase_rules, erase_rulings
+from img2xlsx.tables.lines import detect_rulings
 from PIL import Image, ImageDraw, ImageFont
 
 TEXT_PX = 18.0  # the normaliser's working text height
@@ -39,7 +39,7 @@ def test_blurred_digit_tops_are_not_taken_for_rules(size: int) -> None:
     assert abs(rulings.hlines[0].y - rule_y) <= 3
     assert not rulings.mask[:text_bottom].any()  # nothing over the text is erased
     assert rulings.mask[rule_y - 2 : rule_y + 3].any()
-    erased = erase_rulings(gray, rulings)
+    erased = erase_rulings(gray, rulings.mask)
     assert np.array_equal(erased[:text_bottom], gray[:text_bottom])
     assert erased[rule_y - 2 : rule_y + 3].min() > 200  # the rule itself is gone
 
@@ -48,6 +48,6 @@ def test_erase_rules_keeps_word_long_strokes_and_removes_long_rules() -> None:
     gray = np.full((80, 400), 255, np.uint8)
     gray[20:23, 10:70] = 0  # a 60 px stroke: a dash or merged glyph tops, not a rule
     gray[50:52, 10:390] = 0  # a rule across the crop
-    out = ocr.erase_rules(gray)
+    out = erase_rules(gray)
     assert out[20:23, 10:70].max() == 0
     assert out[50:52, 10:390].min() == 255

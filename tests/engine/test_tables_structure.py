@@ -281,7 +281,7 @@ def test_page_without_table_returns_lines_and_a_warning() -> None:
 def test_slanted_rules_of_an_uncorrected_photo_still_give_the_grid() -> None:
     """Residual perspective leaves rules a degree or two off the axes: rows follow the slanted rules."""
     import cv2
-    from img2xlsx.normalize import NormalizedPage
+    from img2xlsx.page.normalize import NormalizedPage
     from img2xlsx.recognize import recognize_normalized
 
     rows = [["Name", "Town", "Score"], ["Ada", "Paris", "91"], ["Ben", "Oslo", "78"], ["Dora", "Rome", "85"]]

@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 import pytest
 from e2e_stack import LocalStack
-from img2xlsx.local.stores import open_stores
-from img2xlsx.local.workers import EventQueue
+from img2xlsx_local.stores import open_stores
+from img2xlsx_local.workers import EventQueue
 from openpyxl import load_workbook
 
 from .corpus import by_name

@@ -9,14 +9,16 @@ import stat
 import zipfile
 from pathlib import Path
 
-from img2xlsx.jobs.service import Conversion, JobService, Settings
-from img2xlsx.local.cli import configure
-from img2xlsx.local.server import purge_expired
-from img2xlsx.local.signing import load_or_create_secret
-from img2xlsx.local.stores import open_stores
+from img2xlsx.jobs.converter import Conversion
+from img2xlsx.jobs.service import JobService
+from img2xlsx.jobs.settings import Settings
 from img2xlsx.model import Cell, Document, Table
 from img2xlsx.values import type_table
 from img2xlsx.writers.xlsx import write_xlsx
+from img2xlsx_local.cli import configure
+from img2xlsx_local.server import purge_expired
+from img2xlsx_local.signing import load_or_create_secret
+from img2xlsx_local.stores import open_stores
 from openpyxl import load_workbook
 
 REPO = Path(__file__).resolve().parents[2]

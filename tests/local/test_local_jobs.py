@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from img2xlsx.jobs.model import Job, JobResult
-from img2xlsx.local.jobs import SqliteJobStore
+from img2xlsx_local.jobs import SqliteJobStore
 
 
 def make_job(job_id: str = "job-0000000000000001", **kw: object) -> Job:

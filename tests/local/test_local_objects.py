@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from img2xlsx.errors import ImageTooLargeError
-from img2xlsx.local import signing
-from img2xlsx.local.objects import LocalObjectStore, S3Error
+from img2xlsx_local import signing
+from img2xlsx_local.objects import LocalObjectStore, S3Error
 
 KEY = "uploads/abcdefghijklmnop1234/scan.png"
 

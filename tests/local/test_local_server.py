@@ -11,12 +11,12 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
-from img2xlsx.jobs.config import use_service
-from img2xlsx.local.app import create_app
-from img2xlsx.local.handlers import API_FUNCTION, load_handler
-from img2xlsx.local.server import handler_env
-from img2xlsx.local.stores import open_stores
-from img2xlsx.local.workers import EventQueue, WorkerPool
+from img2xlsx.jobs.wiring import use_service
+from img2xlsx_local.app import create_app
+from img2xlsx_local.handlers import API_FUNCTION, load_handler
+from img2xlsx_local.server import handler_env
+from img2xlsx_local.stores import open_stores
+from img2xlsx_local.workers import EventQueue, WorkerPool
 from starlette.testclient import TestClient
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200

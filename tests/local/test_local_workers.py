@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from img2xlsx.jobs.model import Job, JobStatus
-from img2xlsx.local import events
-from img2xlsx.local.server import failure_message, recover
-from img2xlsx.local.stores import open_stores
-from img2xlsx.local.workers import (
+from img2xlsx_local import events
+from img2xlsx_local.server import failure_message, recover
+from img2xlsx_local.stores import open_stores
+from img2xlsx_local.workers import (
     CONVERT_TIMEOUT_SECONDS,
     MAX_ATTEMPTS,
     EventQueue,
@@ -249,7 +249,7 @@ def test_the_default_time_limit_is_the_lambda_timeout(monkeypatch: Any) -> None:
 def test_a_timed_out_job_fails_saying_so_and_serve_takes_the_limit_as_an_option() -> None:
     import argparse
 
-    from img2xlsx.local import cli
+    from img2xlsx_local import cli
 
     assert failure_message("conversion timed out after 90 s").startswith(
         "The conversion timed out after 90 s"

@@ -33,7 +33,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # (module, function) pairs; the function is called with the argparse subparsers object.
 SUBCOMMANDS: list[tuple[str, str]] = [
     ("img2xlsx.cli", "add_convert_parser"),
-    ("img2xlsx.local.cli", "add_serve_parser"),
+    ("img2xlsx_local.cli", "add_serve_parser"),  # the local stack, on a workstation only,
 ]
 
 

@@ -38,6 +38,9 @@ class Cell:
     bbox: BBox | None = None
     value: TypedValue | None = None
     header: bool = False
+    formula: str | None = None  # Excel formula without "=" ("SUM(B2:B5)"); ``value`` is its cached result
+    check: str | None = None  # why the cell is doubtful though the reader was sure (a total not adding up)
+    edited: bool = False  # the user changed this cell in the preview
 
 
 @dataclass

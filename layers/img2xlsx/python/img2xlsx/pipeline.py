@@ -1,16 +1,19 @@
 """One call from an uploaded picture to a typed Document: load → recognise each page → type → Document.
 
-The recognition stack (OpenCV, Tesseract) is imported on first use, so importing this module — and the CLI,
-the API handlers and the job service that import it — stays fast.
+The recognition stack (OpenCV, the OCR backend) is imported on first use, so importing this module — and the
+CLI, the API handlers and the job service that import it — stays fast. The text reader is chosen once per
+call (:func:`img2xlsx.ocr.get_reader`) and handed down to every stage that reads.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_pages
 from img2xlsx.model import Document
+from img2xlsx.ocr import get_reader
 from img2xlsx.values import type_table
 
 NO_TABLE_WARNING = "no table found"
@@ -32,21 +35,26 @@ def convert(
     name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    ocr: str | None = None,
+    langs: Sequence[str] = ("eng",),
 ) -> Document:
     """Recognise every table of every page; raises :class:`img2xlsx.errors.InputError` for unusable input.
 
     A picture without a table is not an error: the Document then holds the recognised text lines and a
-    ``"no table found"`` warning, so the user still gets something back.
+    ``"no table found"`` warning, so the user still gets something back. ``ocr``: the text reader's name
+    (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: its languages.
     """
     pages = load_pages(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
-    from img2xlsx.recognize import recognize_page  # heavy: OpenCV + Tesseract
+    from img2xlsx.recognize import recognize_page  # heavy: OpenCV
+
+    reader = get_reader(ocr, langs)
 
     doc = Document(source=_source_name(source, name))
     multi_page = len(pages) > 1
     for index, rgb in enumerate(pages):
         height, width = rgb.shape[:2]
         doc.pages.append((int(width), int(height)))
-        result = recognize_page(rgb, index)
+        result = recognize_page(rgb, index, reader=reader)
         for table in result.tables:
             table.page = index
             type_table(table)

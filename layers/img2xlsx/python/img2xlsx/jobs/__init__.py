@@ -1,1 +1,2 @@
-"""Conversion jobs: the model, the service, and the storage ports it runs on (AWS or local)."""
+"""Conversion jobs: the lifecycle (``service``), its names (``keys``), its one engine call (``converter``),
+its errors and settings, the two storage ports and their AWS adapters; ``wiring`` assembles them."""

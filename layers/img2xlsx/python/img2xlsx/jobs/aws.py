@@ -12,7 +12,8 @@ from botocore.exceptions import ClientError
 
 from ..errors import ImageTooLargeError
 from .model import Job, JobStatus
-from .ports import PresignedUpload
+from .ports import PresignedUpload, Stores
+from .settings import Settings
 
 
 def s3_client(region: str | None = None) -> Any:
@@ -152,3 +153,13 @@ class DynamoJobStore:
                 return None
             raise
         return Job.from_item(_from_dynamo(reply["Attributes"]))
+
+
+def stores_from_settings(settings: Settings) -> Stores:
+    """The ``aws`` backend: the two buckets (one S3 client) and the job table that template.yaml names."""
+    client = s3_client(settings.region)
+    return Stores(
+        uploads=S3ObjectStore(settings.uploads_bucket, client),
+        results=S3ObjectStore(settings.results_bucket, client),
+        jobs=DynamoJobStore(settings.jobs_table),
+    )

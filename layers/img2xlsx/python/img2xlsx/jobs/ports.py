@@ -58,3 +58,12 @@ class JobStore(Protocol):
         ``changes`` are Job field names -> new values (a ``JobResult`` for ``result``); the service always
         sets ``updated_at``."""
         ...
+
+
+@dataclass
+class Stores:
+    """What one backend provides: the two buckets (they may be one store) and the job records."""
+
+    uploads: ObjectStore
+    results: ObjectStore
+    jobs: JobStore

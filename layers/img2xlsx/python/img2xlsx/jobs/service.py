@@ -1,115 +1,38 @@
 """The job service: every rule about conversion jobs, independent of where files and job records live.
 
-Handlers (Lambda or the local server) only translate requests into these calls. The lifecycle is
-``awaiting_upload`` → ``queued`` (the upload is in the store) → ``processing`` (one worker holds a lease) →
-``done`` | ``failed``. Every move is a conditional write, so duplicate events and racing workers are harmless.
+Handlers (Lambda or the local server) only translate requests into these calls and the answers into replies.
+The lifecycle is ``awaiting_upload`` → ``queued`` (the upload is in the store) → ``processing`` (one worker
+holds a lease) → ``done`` | ``failed``. Every move is a conditional write, so duplicate events and racing
+workers are harmless.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import re
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
-from typing import Any, Protocol
+from typing import Any
 
 from ..errors import ImageTooLargeError, InputError
+from .converter import Converter, engine_converter
+from .errors import RequestError, RetryableError, TooLargeError, UnsupportedTypeError
+from .keys import (
+    ACCEPTED_CONTENT_TYPES,
+    is_job_id,
+    job_id_from_key,
+    new_job_id,
+    normalise_content_type,
+    result_keys,
+    safe_stem,
+    upload_key,
+)
 from .model import Job, JobResult
 from .ports import JobStore, ObjectStore, PresignedUpload
+from .settings import MB, Settings
 
 log = logging.getLogger(__name__)
-
-MB = 1024 * 1024
-
-# What the engine's loader decodes (img2xlsx.loader.SUPPORTED_FORMATS), by the MIME types browsers send.
-ACCEPTED_CONTENT_TYPES: dict[str, str] = {
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/webp": ".webp",
-    "image/tiff": ".tiff",
-    "image/bmp": ".bmp",
-    "image/gif": ".gif",
-    "image/heic": ".heic",
-    "image/heif": ".heif",
-    "image/avif": ".avif",
-}
-
-UPLOAD_PREFIX = "uploads/"
-RESULT_PREFIX = "results/"
-_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class RequestError(Exception):
-    """A request the caller must fix; ``status`` is the HTTP status the API answers with."""
-
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class TooLargeError(RequestError):
-    status = 413
-
-
-class UnsupportedTypeError(RequestError):
-    status = 415
-
-
-class RetryableError(Exception):
-    """The conversion failed for a reason that is not the user's; the worker should be retried."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    max_upload_bytes: int = 20 * MB
-    upload_url_ttl: int = 300  # seconds a presigned POST stays usable
-    download_url_ttl: int = 900  # seconds a result link stays usable
-    job_ttl: int = 7 * 24 * 3600  # the job record's lifetime (the store's TTL)
-    # How long a worker holds a job. Must exceed the worker's own time limit (so a lapsed lease means the
-    # worker is dead) yet end before the platform's first retry (so the retry can take the job over); the
-    # Lambda handler passes its exact remaining time instead.
-    lease_seconds: float = 180.0
-    max_attempts: int = 3  # conversions started for one job before it is failed for good
-    upload_grace: int = 900  # after the form expires, time for an upload that started in time to finish
-    # A job queued (or with a lapsed lease) this long was lost by every retry and the dead-letter path too;
-    # longer than Lambda's event age limit (1 h) plus its retries.
-    stall_timeout: int = 2 * 3600
-
-
-@dataclass
-class Conversion:
-    """What the engine produced for one upload."""
-
-    xlsx: bytes
-    json: dict[str, Any]
-    tables: int
-
-
-class Converter(Protocol):
-    def __call__(self, data: bytes, name: str) -> Conversion: ...
-
-
-def engine_converter(data: bytes, name: str) -> Conversion:
-    """The real engine; imported lazily so the API function never loads OpenCV or Tesseract."""
-    import io
-    import json
-
-    from ..pipeline import convert
-    from ..writers.json import to_json
-    from ..writers.xlsx import write_xlsx
-
-    doc = convert(data, name=name)
-    buf = io.BytesIO()
-    write_xlsx(doc, buf)
-    payload = to_json(doc)
-    json.dumps(payload)  # fail here, not after the workbook is stored, if the preview is not serialisable
-    return Conversion(xlsx=buf.getvalue(), json=payload, tables=len(doc.tables))
 
 
 @dataclass
@@ -117,6 +40,15 @@ class CreatedJob:
     job: Job
     upload: PresignedUpload
     expires_at: int  # when the upload form stops working
+
+
+@dataclass
+class ResultLinks:
+    """Where a finished job's results can be fetched, for a short while."""
+
+    xlsx_url: str
+    json_url: str
+    tables: int
 
 
 @dataclass
@@ -130,33 +62,15 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def new_job_id() -> str:
-    """144 random bits, URL- and S3-key-safe: ids are capabilities, so they must be unguessable."""
-    return secrets.token_urlsafe(18)
-
-
-def is_job_id(value: str) -> bool:
-    return bool(_JOB_ID.match(value))
-
-
-def safe_stem(filename: str) -> str:
-    """A file-system and S3-safe stem of the user's file name (used for the upload and result keys)."""
-    base = PurePosixPath(filename.replace("\\", "/")).name
-    stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
-    cleaned = _UNSAFE.sub("_", stem).strip("._-")[:80]
-    return cleaned or "table"
-
-
-def job_id_from_key(key: str) -> str | None:
-    """``uploads/<jobId>/<name>`` → jobId; None for any other key."""
-    parts = key.split("/")
-    if len(parts) != 3 or parts[0] + "/" != UPLOAD_PREFIX or not parts[2] or not is_job_id(parts[1]):
-        return None
-    return parts[1]
-
-
-def normalise_content_type(value: str) -> str:
-    return value.split(";", 1)[0].strip().lower()
+def check_content_type(content_type: str) -> str:
+    """The normalised content type if the engine reads it; ``UnsupportedTypeError`` otherwise."""
+    ctype = normalise_content_type(content_type)
+    if ctype not in ACCEPTED_CONTENT_TYPES:
+        raise UnsupportedTypeError(
+            f"{content_type[:60]} files are not supported; "
+            "upload a PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC image"
+        )
+    return ctype
 
 
 class JobService:
@@ -186,22 +100,10 @@ class JobService:
 
     # -- API ------------------------------------------------------------------------------------------------
 
-    def create_job(self, filename: Any, content_type: Any, size: Any) -> CreatedJob:
-        """Validate what the browser is about to upload, record the job and return a presigned POST for it."""
-        if not isinstance(filename, str) or not filename.strip():
-            raise RequestError("filename is required")
-        if len(filename) > 255:
-            raise RequestError("filename is longer than 255 characters")
-        if not isinstance(content_type, str) or not content_type.strip():
-            raise RequestError("contentType is required")
-        ctype = normalise_content_type(content_type)
-        if ctype not in ACCEPTED_CONTENT_TYPES:
-            raise UnsupportedTypeError(
-                f"{content_type[:60]} files are not supported; "
-                "upload a PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC image"
-            )
-        if isinstance(size, bool) or not isinstance(size, int):
-            raise RequestError("size must be the file size in bytes (an integer)")
+    def create_job(self, filename: str, content_type: str, size: int) -> CreatedJob:
+        """Check what the browser is about to upload against the rules, record the job and return a presigned
+        POST for it. (The request's shape -- fields present, of the right types -- is the API edge's job.)"""
+        ctype = check_content_type(content_type)
         if size <= 0:
             raise RequestError("the file is empty")
         limit = self.settings.max_upload_bytes
@@ -210,17 +112,13 @@ class JobService:
 
         now = self.now()
         job_id = new_job_id()
-        stem = safe_stem(filename)
-        ext = PurePosixPath(filename).suffix.lower()
-        if not re.fullmatch(r"\.[a-z0-9]{1,5}", ext):
-            ext = ACCEPTED_CONTENT_TYPES[ctype]
         job = Job(
             job_id=job_id,
             status="awaiting_upload",
             filename=filename.strip(),
             content_type=ctype,
             size=size,
-            upload_key=f"{UPLOAD_PREFIX}{job_id}/{stem}{ext}",
+            upload_key=upload_key(job_id, filename, ctype),
             created_at=now,
             updated_at=now,
             expires_at=int(now) + self.settings.job_ttl,
@@ -235,8 +133,10 @@ class JobService:
             return None
         return self.jobs.get(job_id)
 
-    def get_job_view(self, job_id: str) -> dict[str, Any] | None:
-        """The job as the API reports it (camelCase), with short-lived result links; None if unknown."""
+    def refresh_job(self, job_id: str) -> Job | None:
+        """The job as it stands now (None if unknown), first moving it on where its state is overdue: an
+        upload that landed is ``queued``, a form that expired long ago or a conversion every retry lost is
+        ``failed`` with a reason."""
         job = self.get_job(job_id)
         if job is None:
             return None
@@ -248,7 +148,19 @@ class JobService:
                 job = self._expire_upload(job)
         elif job.status in ("queued", "processing") and self._stalled(job):
             job = self._give_up(job)
-        return self.view(job)
+        return job
+
+    def result_links(self, job: Job) -> ResultLinks | None:
+        """Short-lived download links of a finished job's workbook and preview; None before it is done."""
+        if job.status != "done" or job.result is None:
+            return None
+        ttl = self.settings.download_url_ttl
+        stem = safe_stem(job.filename)
+        return ResultLinks(
+            xlsx_url=self.results.presign_download(job.result.xlsx_key, ttl, filename=f"{stem}.xlsx"),
+            json_url=self.results.presign_download(job.result.json_key, ttl),
+            tables=job.result.tables,
+        )
 
     def _stalled(self, job: Job) -> bool:
         """No worker can still be on it: retries and the dead-letter path would have ended it long ago."""
@@ -277,26 +189,6 @@ class JobService:
             error="No image arrived before the upload link expired; please upload it again.",
         )
         return expired or self.jobs.get(job.job_id) or job
-
-    def view(self, job: Job) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "jobId": job.job_id,
-            "status": job.status,
-            "filename": job.filename,
-            "createdAt": job.created_at,
-            "updatedAt": job.updated_at,
-        }
-        if job.status == "failed":
-            out["error"] = job.error or "The conversion failed."
-        if job.status == "done" and job.result is not None:
-            ttl = self.settings.download_url_ttl
-            stem = safe_stem(job.filename)
-            out["result"] = {
-                "xlsxUrl": self.results.presign_download(job.result.xlsx_key, ttl, filename=f"{stem}.xlsx"),
-                "jsonUrl": self.results.presign_download(job.result.json_key, ttl),
-                "tables": job.result.tables,
-            }
-        return out
 
     # -- conversion -----------------------------------------------------------------------------------------
 
@@ -350,15 +242,9 @@ class JobService:
             reason = f"{type(exc).__name__}: {exc}"
             raise RetryableError(f"conversion of job {job.job_id} failed: {reason}") from exc
 
-        stem = safe_stem(job.filename)
-        result = JobResult(
-            xlsx_key=f"{RESULT_PREFIX}{job.job_id}/{stem}.xlsx",
-            json_key=f"{RESULT_PREFIX}{job.job_id}/{stem}.json",
-            tables=conversion.tables,
-        )
+        xlsx_key, json_key = result_keys(job.job_id, job.filename)
+        result = JobResult(xlsx_key=xlsx_key, json_key=json_key, tables=conversion.tables)
         try:
-            import json
-
             self.results.put_bytes(
                 result.xlsx_key,
                 conversion.xlsx,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .segment import Region
+from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
 from .textlines import Line, Phrase, WordLike, build_lines, space_width
 

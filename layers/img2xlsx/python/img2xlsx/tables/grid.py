@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from .segment import Region
+from collections.abc import Callable
+
+from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
+from .unionfind import UnionFind
 
 Boundary = tuple[float, float]  # (position at the region's centre, slope)
 
@@ -23,6 +26,25 @@ def _boundaries(items: list[tuple[float, float, float]], tol: float) -> list[Bou
         slope = sum(g[1] * g[2] for g in group) / total
         result.append((pos, slope))
     return result
+
+
+Bound = Callable[[int, float], float]  # boundary k's position at a coordinate along it
+Rule = tuple[Callable[[float], float], float, float]  # a rule's position at a coordinate, its start, its end
+
+
+def _coverage(
+    own: Bound, cross: Bound, centre: float, rules: list[Rule], k: int, m: int, tol: float
+) -> float:
+    """Share of boundary ``k`` between crossing boundaries ``m`` and ``m + 1`` that ``rules`` draw; written
+    once for both directions (``own``/``cross``: the boundaries of the rules' direction and the other)."""
+    p = own(k, centre)
+    a0, a1 = cross(m, p), cross(m + 1, p)
+    mid = (a0 + a1) / 2
+    total = 0.0
+    for pos_at, s0, s1 in rules:
+        if abs(pos_at(mid) - own(k, mid)) <= tol:
+            total += max(0.0, min(a1, s1) - max(a0, s0))
+    return total / max(1.0, a1 - a0)
 
 
 def grid_structure(region: Region, h: float) -> RawTable | None:
@@ -65,51 +87,31 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
     if n_rows < 1 or n_cols < 1 or n_rows * n_cols < 2:
         return None
 
+    v_rules: list[Rule] = [(v.x_at, v.y0, v.y1) for v in region.vlines]
+    h_rules: list[Rule] = [(s.y_at, s.x0, s.x1) for s in region.hlines]
+
     def cov_v(j: int, r: int) -> float:
         """Fraction of boundary j between rows r and r+1 drawn by a vertical rule."""
-        xm = xb(j, cy)
-        y0, y1 = yb(r, xm), yb(r + 1, xm)
-        ym = (y0 + y1) / 2
-        total = 0.0
-        for v in region.vlines:
-            if abs(v.x_at(ym) - xb(j, ym)) <= tol:
-                total += max(0.0, min(y1, v.y1) - max(y0, v.y0))
-        return total / max(1.0, y1 - y0)
+        return _coverage(xb, yb, cy, v_rules, j, r, tol)
 
     def cov_h(i: int, c: int) -> float:
-        ym = yb(i, cx)
-        x0, x1 = xb(c, ym), xb(c + 1, ym)
-        xm = (x0 + x1) / 2
-        total = 0.0
-        for s in region.hlines:
-            if abs(s.y_at(xm) - yb(i, xm)) <= tol:
-                total += max(0.0, min(x1, s.x1) - max(x0, s.x0))
-        return total / max(1.0, x1 - x0)
+        """Fraction of boundary i between columns c and c+1 drawn by a horizontal rule."""
+        return _coverage(yb, xb, cx, h_rules, i, c, tol)
 
     # union cells across missing rules
-    parent = list(range(n_rows * n_cols))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
+    sets = UnionFind(n_rows * n_cols)
     for r in range(n_rows):
         for c in range(n_cols - 1):
             if cov_v(c + 1, r) < 0.5:
-                union(r * n_cols + c, r * n_cols + c + 1)
+                sets.union(r * n_cols + c, r * n_cols + c + 1)
     for r in range(n_rows - 1):
         for c in range(n_cols):
             if cov_h(r + 1, c) < 0.5:
-                union(r * n_cols + c, (r + 1) * n_cols + c)
+                sets.union(r * n_cols + c, (r + 1) * n_cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
-            groups.setdefault(find(r * n_cols + c), []).append((r, c))
+            groups.setdefault(sets.find(r * n_cols + c), []).append((r, c))
     spans: list[RawCell] = []
     for members in groups.values():
         if len(members) < 2:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .segment import Region
+from .region import Region
 from .skeleton import RawTable
 
 

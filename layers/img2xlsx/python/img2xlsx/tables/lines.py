@@ -170,38 +170,38 @@ def detect_rulings(gray: np.ndarray, text_h: float) -> Rulings:
     vk = max(20, round(text_h * 1.6))
     v_open = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
 
-    hsegs: list[HLine] = []
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(h_open, connectivity=8)
-    for i in range(1, n):
-        x, y, w, h, area = stats[i]
-        if w < hk:
-            continue
-        thick = area / max(w, 1)
-        if h <= max_thick * 2:
-            if not _inside_text(ink, x, y, w, h):
-                hsegs.append(HLine(int(x), int(x + w), int(y + h // 2), int(h)))
-        elif thick <= max_thick * 1.5 and h <= max_thick * 2 + 0.07 * w:
-            # a slanted rule (residual perspective): its bounding box is taller than the rule is thick
-            mid, slope = _fit(labels[y : y + h, x : x + w] == i, horizontal=True)
-            hsegs.append(HLine(int(x), int(x + w), round(y + mid), max(1, round(thick)), slope))
-    vsegs: list[VLine] = []
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(v_open, connectivity=8)
-    for i in range(1, n):
-        x, y, w, h, area = stats[i]
-        if h < vk:
-            continue
-        thick = area / max(h, 1)
-        if w <= max_thick * 2:
-            vsegs.append(VLine(int(y), int(y + h), int(x + w // 2), int(w)))
-        elif thick <= max_thick * 1.5 and w <= max_thick * 2 + 0.07 * h:
-            mid, slope = _fit(labels[y : y + h, x : x + w] == i, horizontal=False)
-            vsegs.append(VLine(int(y), int(y + h), round(x + mid), max(1, round(thick)), slope))
+    hsegs = [HLine(*seg) for seg in _segments(h_open, hk, max_thick, ink, horizontal=True)]
+    vsegs = [VLine(*seg) for seg in _segments(v_open, vk, max_thick, ink, horizontal=False)]
 
     gap = round(text_h * 1.2)
     hlines = [s for s in _join_h(hsegs, gap, max(2, max_thick)) if s.length >= max(4 * text_h, 40)]
     vlines = [s for s in _join_v(vsegs, gap, max(2, max_thick)) if s.length >= max(1.4 * text_h, 20)]
 
     return Rulings(hlines, vlines, _rule_mask(h_open, v_open, hlines, vlines))
+
+
+def _segments(
+    opened: np.ndarray, min_len: int, max_thick: int, ink: np.ndarray, *, horizontal: bool
+) -> list[tuple[int, int, int, int, float]]:
+    """Rule pieces of one direction in an opening: (start, end, position, thickness, slope) along the
+    rule's own axis. Written once for both directions; only horizontal runs can be the bars of bold glyphs
+    (:func:`_inside_text`)."""
+    out: list[tuple[int, int, int, int, float]] = []
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        start, along, side, across = (x, w, y, h) if horizontal else (y, h, x, w)
+        if along < min_len:
+            continue
+        thick = area / max(along, 1)
+        if across <= max_thick * 2:
+            if not (horizontal and _inside_text(ink, x, y, w, h)):
+                out.append((int(start), int(start + along), int(side + across // 2), int(across), 0.0))
+        elif thick <= max_thick * 1.5 and across <= max_thick * 2 + 0.07 * along:
+            # a slanted rule (residual perspective): its bounding box is thicker than the rule is
+            mid, slope = _fit(labels[y : y + h, x : x + w] == i, horizontal=horizontal)
+            out.append((int(start), int(start + along), round(side + mid), max(1, round(thick)), slope))
+    return out
 
 
 def _rule_mask(
@@ -227,7 +227,7 @@ def _rule_mask(
     return mask
 
 
-DARK_BAND = 140  # mean grey under which a band is a dark fill (light text on it), as ocr.DARK_FILL
+DARK_BAND = 140  # mean grey under which a band is a dark fill (light text on it), as page.clean.DARK_FILL
 BAND_COVER = 0.5  # share of a rule's length the dark bands on it must cover to be its header row
 
 
@@ -266,18 +266,6 @@ def _inside_fill(v: VLine, row: Band, tol: int) -> bool:
     """A vertical "rule" within a dark header row is the fill showing between light glyphs (a real
     separator there is light, so never ink), not a rule."""
     return row.x0 - tol <= v.x <= row.x1 + tol and v.y0 >= row.y0 - tol and v.y1 <= row.y1 + tol
-
-
-def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
-    """The page with rules painted over in the local background, so OCR does not read them as glyphs."""
-    if not rulings.mask.any():
-        return gray
-    # a grey closing wider than any rule is the background the rule was drawn on
-    bg = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
-    out = gray.copy()
-    sel = rulings.mask > 0
-    out[sel] = np.maximum(bg[sel], gray[sel])
-    return out
 
 
 def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | None = None) -> list[Band]:

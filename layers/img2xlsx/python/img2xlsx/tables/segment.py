@@ -13,192 +13,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
-from .lines import Band, HLine, Rulings, VLine
+from .cues import band_regions, grid_regions, rule_regions
+from .lines import Band, Rulings
+from .region import Kind, Region, overlap
 from .textlines import Line, WordLike, build_lines
 
-Kind = Literal["grid", "hrules", "zebra", "plain"]
-
-
-@dataclass
-class Region:
-    kind: Kind
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    hlines: list[HLine] = field(default_factory=list)
-    vlines: list[VLine] = field(default_factory=list)
-    bands: list[Band] = field(default_factory=list)
-    words: list[WordLike] = field(default_factory=list)
-    seed: bool = False  # a lone shaded header band: a table only once a text block below joins it
-
-    def contains(self, w: WordLike, slack: int = 0) -> bool:
-        cx = (w.bbox[0] + w.bbox[2]) / 2
-        cy = (w.bbox[1] + w.bbox[3]) / 2
-        return self.x0 - slack <= cx <= self.x1 + slack and self.y0 - slack <= cy <= self.y1 + slack
-
-
-class _DSU:
-    def __init__(self, n: int) -> None:
-        self.p = list(range(n))
-
-    def find(self, a: int) -> int:
-        while self.p[a] != a:
-            self.p[a] = self.p[self.p[a]]
-            a = self.p[a]
-        return a
-
-    def union(self, a: int, b: int) -> None:
-        self.p[self.find(a)] = self.find(b)
-
-
-def _grid_regions(hl: list[HLine], vl: list[VLine], tol: int) -> list[Region]:
-    """Connected networks of crossing rules with at least two of each direction."""
-    n_h = len(hl)
-    dsu = _DSU(n_h + len(vl))
-    for i, h in enumerate(hl):
-        for j, v in enumerate(vl):
-            if h.x0 - tol <= v.x <= h.x1 + tol and v.y0 - tol <= h.y <= v.y1 + tol:
-                dsu.union(i, n_h + j)
-    groups: dict[int, tuple[list[HLine], list[VLine]]] = {}
-    for i, h in enumerate(hl):
-        groups.setdefault(dsu.find(i), ([], []))[0].append(h)
-    for j, v in enumerate(vl):
-        groups.setdefault(dsu.find(n_h + j), ([], []))[1].append(v)
-    out: list[Region] = []
-    for hs, vs in groups.values():
-        if len(hs) < 2 or len(vs) < 2:
-            continue
-        xs = _cluster([v.x for v in vs], tol)
-        ys = _cluster([h.y for h in hs], tol)
-        if len(xs) < 2 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) < 2:
-            continue
-        x0 = min(min(h.x0 for h in hs), min(v.x for v in vs))
-        x1 = max(max(h.x1 for h in hs), max(v.x for v in vs))
-        y0 = min(min(v.y0 for v in vs), min(h.y for h in hs))
-        y1 = max(max(v.y1 for v in vs), max(h.y for h in hs))
-        out.append(Region("grid", x0, y0, x1, y1, hlines=hs, vlines=vs))
-    return out
-
-
-def _cluster(values: Sequence[float], tol: float) -> list[float]:
-    """Sorted values merged when closer than ``tol``; each cluster reported by its mean."""
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return [float(np.mean(c)) for c in out]
-
-
-def _x_overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return max(0.0, min(a1, b1) - max(a0, b0))
-
-
-def _text_gap_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> float:
-    """Largest vertical stretch without text (within x0..x1) between heights y0 and y1."""
-    spans = sorted(
-        (ln.y0, ln.y1) for ln in lines if ln.y1 > y0 and ln.y0 < y1 and _x_overlap(ln.x0, ln.x1, x0, x1) > 0
-    )
-    cur = y0
-    best = 0.0
-    for a, b in spans:
-        if a > cur:
-            best = max(best, a - cur)
-        cur = max(cur, b)
-    return max(best, y1 - cur)
-
-
-def _has_text_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> bool:
-    return any(ln.y0 >= y0 and ln.y1 <= y1 and _x_overlap(ln.x0, ln.x1, x0, x1) > 0 for ln in lines)
-
-
-def _rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Region]:
-    """Stacks of long rules over one extent, with text between them and no tall empty stretch."""
-    long = sorted((s for s in hl if s.length >= 6 * h), key=lambda s: s.y)
-    used = [False] * len(long)
-    out: list[Region] = []
-    for i, top in enumerate(long):
-        if used[i]:
-            continue
-        group = [top]
-        used[i] = True
-        gx0, gx1 = top.x0, top.x1
-        for j in range(i + 1, len(long)):
-            if used[j]:
-                continue
-            s = long[j]
-            ov = _x_overlap(gx0, gx1, s.x0, s.x1)
-            full = max(gx1 - gx0, s.length)
-            inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
-            if ov < 0.7 * full and not inner:
-                continue
-            last_y = group[-1].y
-            if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
-                break
-            between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
-            if not between and not inner and s.y - last_y > 1.2 * h:
-                break  # a bottom rule then, after a blank, the top rule of the next table
-            if inner and not between:
-                continue  # a partial rule sits right under the group header text it underlines
-            group.append(s)
-            used[j] = True
-            if not inner:
-                gx0, gx1 = min(gx0, s.x0), max(gx1, s.x1)
-        # a table ends on a full-width rule: trailing partial rules belong to whatever follows (a narrower
-        # table stacked below)
-        while len(group) > 1 and group[-1].length < 0.9 * (gx1 - gx0):
-            dropped = group.pop()
-            used[long.index(dropped)] = False
-        if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
-            out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
-    return out
-
-
-def _band_regions(bands: list[Band], h: float) -> list[Region]:
-    """Stacks of shaded stripes sharing their left and right edges."""
-    bs = sorted((b for b in bands if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
-    used = [False] * len(bs)
-    out: list[Region] = []
-    for i, first in enumerate(bs):
-        if used[i]:
-            continue
-        group = [first]
-        used[i] = True
-        for j in range(i + 1, len(bs)):
-            b = bs[j]
-            if used[j]:
-                continue
-            last = group[-1]
-            if _x_overlap(b.x0, b.x1, first.x0, first.x1) < 0.85 * max(b.x1 - b.x0, first.x1 - first.x0):
-                continue
-            gap = b.y0 - last.y1
-            height = max(last.y1 - last.y0, b.y1 - b.y0)
-            if gap > 2.2 * height + 0.5 * h:
-                break
-            group.append(b)
-            used[j] = True
-        if len(group) >= 2:
-            out.append(
-                Region(
-                    "zebra",
-                    min(b.x0 for b in group),
-                    group[0].y0,
-                    max(b.x1 for b in group),
-                    group[-1].y1,
-                    bands=group,
-                )
-            )
-        elif (first.x1 - first.x0) >= 10 * h:
-            # a lone shaded stripe: a header band of a table whose body is plain; becomes a seed
-            out.append(Region("plain", first.x0, first.y0, first.x1, first.y1, bands=[first], seed=True))
-    return out
+__all__ = ["Kind", "Region", "find_regions"]
 
 
 def _is_columnar(line: Line) -> bool:
@@ -258,7 +81,7 @@ def _trim(block: list[Line], h: float) -> list[Line]:
     xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
     while trail and core and trail[0].y0 - core[-1].y1 < 0.8 * h:
         t = trail[0]
-        inside = [c for c in xs_cols if _x_overlap(c[0], c[1], t.x0, t.x1) > 0]
+        inside = [c for c in xs_cols if overlap(c[0], c[1], t.x0, t.x1) > 0]
         if len(t.phrases) == 1 and len(inside) >= 1 and t.x0 > left + 2 * h:
             core.append(trail.pop(0))
         else:
@@ -350,7 +173,7 @@ def _standalone_table(block: Sequence[Line], h: float) -> bool:
     if len(multi) >= 3:
         return True
     gaps = [(a.x1, b.x0) for ln in multi for a, b in itertools.pairwise(ln.phrases)]
-    in_chan = all(any(_x_overlap(g0, g1, a, b) > 0 for a, b in chans) for g0, g1 in gaps)
+    in_chan = all(any(overlap(g0, g1, a, b) > 0 for a, b in chans) for g0, g1 in gaps)
     return len(chans) >= 2 and in_chan
 
 
@@ -375,7 +198,7 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
     gaps = [(a.x1, b.x0) for ln in block for a, b in itertools.pairwise(ln.phrases)]
     if not gaps:
         return True
-    aligned = sum(1 for g0, g1 in gaps if any(_x_overlap(g0, g1, a, b) > 0 for a, b in chans))
+    aligned = sum(1 for g0, g1 in gaps if any(overlap(g0, g1, a, b) > 0 for a, b in chans))
     return aligned >= 0.7 * len(gaps)
 
 
@@ -415,27 +238,26 @@ def find_regions(
 ) -> list[Region]:
     """All table regions of the page, in reading order, with the words that fall inside them."""
     tol = max(4, round(0.6 * h))
-    regions = _grid_regions(rulings.hlines, rulings.vlines, tol)
+    regions = grid_regions(rulings.hlines, rulings.vlines, tol)
     lines = build_lines(words, phrase_gap)
 
     def free(rs: list[Region], r: Region) -> bool:
         return not any(
-            _x_overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0)
-            and _x_overlap(r.y0, r.y1, q.y0, q.y1) > 0.5 * max(1, r.y1 - r.y0)
+            overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0)
+            and overlap(r.y0, r.y1, q.y0, q.y1) > 0.5 * max(1, r.y1 - r.y0)
             for q in rs
         )
 
     grid_ids = {id(s) for r in regions for s in r.hlines}
     hl_rest = [s for s in rulings.hlines if id(s) not in grid_ids]
-    for r in _rule_regions(hl_rest, lines, h):
+    for r in rule_regions(hl_rest, lines, h):
         if free(regions, r):
             regions.append(r)
-    for r in _band_regions(bands, h):
+    for r in band_regions(bands, h):
         overlapping = [
             q
             for q in regions
-            if _x_overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0)
-            and _x_overlap(r.y0, r.y1, q.y0, q.y1) > 0
+            if overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0) and overlap(r.y0, r.y1, q.y0, q.y1) > 0
         ]
         if overlapping:
             for q in overlapping:
@@ -468,7 +290,7 @@ def find_regions(
         for r in regions:
             if r.kind == "grid":
                 continue
-            ov = _x_overlap(bx0, bx1, r.x0, r.x1)
+            ov = overlap(bx0, bx1, r.x0, r.x1)
             if ov < 0.5 * min(bx1 - bx0, r.x1 - r.x0):
                 continue
             near_below = 0 <= by0 - r.y1 < 2.0 * h

@@ -34,6 +34,9 @@ def _cell_html(cell: Cell, rowspan: int, colspan: int, n_header_rows: int) -> st
         assert cell.confidence is not None
         classes.append("low-confidence")
         attrs.append(f'title="OCR confidence {cell.confidence:.0%}"')
+    elif cell.check:
+        classes.append("low-confidence")
+        attrs.append(f'title="{escape(cell.check)}"')
     if classes:
         attrs.insert(0, f'class="{" ".join(classes)}"')
     text = escape(clean_text(cell.text).strip()).replace("\n", "<br>")

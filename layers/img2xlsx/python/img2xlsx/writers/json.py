@@ -50,7 +50,7 @@ def _confidence(conf: float | None) -> float | None:
 
 
 def _cell(cell: Cell, rowspan: int, colspan: int, n_header_rows: int) -> dict[str, Any]:
-    return {
+    out = {
         "row": cell.row,
         "col": cell.col,
         "rowspan": rowspan,
@@ -61,6 +61,13 @@ def _cell(cell: Cell, rowspan: int, colspan: int, n_header_rows: int) -> dict[st
         "confidence": _confidence(cell.confidence),
         "bbox": _bbox(cell.bbox),
     }
+    if cell.formula:
+        out["formula"] = cell.formula
+    if cell.check:
+        out["check"] = cell.check
+    if cell.edited:
+        out["edited"] = True
+    return out
 
 
 def _table(index: int, table: Table, sheet: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ comment with the confidence so a reviewer can find them.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -54,6 +55,12 @@ def _display_width(cell: Cell, header: bool) -> float:
     return longest * (1.15 if header else 1.05) + 2
 
 
+def _number_text(value: float | int) -> str:
+    """A cached formula result as SpreadsheetML writes numbers (shortest round-trip repr)."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
 def _write_value(target: object, cell: Cell) -> None:
     from openpyxl.cell.cell import Cell as XlCell
 
@@ -71,8 +78,21 @@ def _write_value(target: object, cell: Cell) -> None:
             target.value = text
             target.data_type = "s"  # never let "=..." text become a formula
         return
-    target.value = typed.value
+    target.value = (
+        f"={cell.formula}" if cell.formula and isinstance(typed.value, int | float) else typed.value
+    )
     target.number_format = typed.number_format
+
+
+def _review_note(cell: Cell) -> str | None:
+    """The comment a reviewer finds on a doubtful cell: low OCR confidence and/or a failed check."""
+    notes = []
+    if is_low_confidence(cell):
+        assert cell.confidence is not None
+        notes.append(f"Low OCR confidence: {cell.confidence:.0%}. Please check.")
+    if cell.check:
+        notes.append(cell.check)
+    return " ".join(notes) or None
 
 
 def _write_table(ws: Worksheet, table: Table) -> None:
@@ -99,10 +119,10 @@ def _write_table(ws: Worksheet, table: Table) -> None:
             target.alignment = Alignment(vertical="center")
         if border is not None:
             target.border = border
-        if is_low_confidence(cell):
-            assert cell.confidence is not None
-            comment = Comment(f"Low OCR confidence: {cell.confidence:.0%}. Please check.", "img2xlsx")
-            comment.width, comment.height = 220, 60
+        note = _review_note(cell)
+        if note:
+            comment = Comment(note, "img2xlsx")
+            comment.width, comment.height = 260, 80
             target.comment = comment
         if colspan == 1:
             widths[cell.col] = max(widths.get(cell.col, 0.0), _display_width(cell, header))
@@ -164,7 +184,54 @@ def build_workbook(doc: Document) -> Workbook:
     return wb
 
 
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/>')
+
+
+def _cache_formula_results(data: bytes, doc: Document) -> bytes:
+    """Store each formula's recognised result as its cached value.
+
+    openpyxl writes formulas without a result; Excel recomputes on open (fullCalcOnLoad), but readers that do
+    not calculate (pandas, openpyxl data_only, previews, converters) would see an empty cell instead of the
+    number the picture shows.
+    """
+    import zipfile
+
+    from openpyxl.utils import get_column_letter
+
+    cached: dict[int, dict[bytes, bytes]] = {}
+    for index, table in enumerate(doc.tables):
+        for cell in table.cells:
+            typed = cell.value
+            if cell.formula and typed is not None and isinstance(typed.value, int | float):
+                ref = f"{get_column_letter(cell.col + 1)}{cell.row + 1}".encode()
+                cached.setdefault(index + 1, {})[ref] = _number_text(typed.value).encode()
+    if not cached:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            payload = src.read(item.filename)
+            match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", item.filename)
+            values = cached.get(int(match.group(1))) if match else None
+            if values:
+
+                def put(m: re.Match[bytes], values: dict[bytes, bytes] = values) -> bytes:
+                    value = values.get(m.group(1))
+                    if value is None:
+                        return m.group(0)
+                    return b'<c r="%s"%s><f>%s</f><v>%s</v>' % (m.group(1), m.group(2), m.group(3), value)
+
+                payload = _FORMULA_CELL.sub(put, payload)
+            dst.writestr(item, payload)
+    return out.getvalue()
+
+
 def write_xlsx(doc: Document, dest: str | Path | BinaryIO) -> None:
     """Write the workbook to a path or a binary file object."""
-    wb = build_workbook(doc)
-    wb.save(dest if not isinstance(dest, Path) else str(dest))
+    buffer = io.BytesIO()
+    build_workbook(doc).save(buffer)
+    data = _cache_formula_results(buffer.getvalue(), doc)
+    if isinstance(dest, str | Path):
+        Path(dest).write_bytes(data)
+    else:
+        dest.write(data)

@@ -1,7 +1,0 @@
-"""``python -m img2xlsx.local`` is ``img2xlsx serve``."""
-
-import sys
-
-from .cli import main
-
-sys.exit(main())

@@ -1,0 +1,1 @@
+"""Load-time preparation of a page: normalise, geometry, orientation, illumination, cleaning for OCR."""

@@ -1,0 +1,68 @@
+"""One region to one table: its structure, whether it is a table at all, and the finished model Table."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from img2xlsx.model import Cell, Table
+from img2xlsx.page.normalize import NormalizedPage
+from img2xlsx.values.repairs import fix_digit_lookalikes
+
+from .borderless import borderless_structure
+from .grid import grid_structure
+from .region import Region
+from .skeleton import RawTable, words_text
+
+
+def structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
+    """Rows, columns and spans of ``region``: from its rules if it is a grid that holds, else from text."""
+    if region.kind == "grid":
+        table = grid_structure(region, h)
+        if table is not None:
+            return table
+        region.kind = "plain"
+    return borderless_structure(region, h, phrase_gap)
+
+
+def is_table(raw: RawTable, region: Region) -> bool:
+    """At least two filled cells, and not specks and texture read as letters (photo backgrounds)."""
+    filled = sum(1 for c in raw.cells if c.words)
+    if filled < 2:
+        return False
+    conf = float(np.mean([w.conf for c in raw.cells for w in c.words]))
+    solid = any(w.conf >= 0.6 and sum(ch.isalnum() for ch in w.text) >= 3 for c in raw.cells for w in c.words)
+    return not (region.kind == "plain" and not region.bands and raw.n_rows <= 3 and (conf < 0.5 or not solid))
+
+
+def to_table(raw: RawTable, norm: NormalizedPage, h: float, page: int) -> Table:
+    """The model Table of a recognised grid, boxes mapped back to the loaded page."""
+    cells: list[Cell] = []
+    for rc in raw.cells:
+        text = words_text(rc.words, h)
+        conf = float(np.mean([w.conf for w in rc.words])) if rc.words else None
+        if rc.reread is not None:
+            text, conf = rc.reread
+        cells.append(
+            Cell(
+                row=rc.row,
+                col=rc.col,
+                text=text,
+                rowspan=rc.rowspan,
+                colspan=rc.colspan,
+                confidence=conf,
+                bbox=norm.bbox_to_source(rc.bbox),
+                header=rc.row < raw.n_header_rows,
+            )
+        )
+    fix_digit_lookalikes(cells, raw.n_header_rows)
+    style = raw.kind if raw.kind in ("grid", "hrules", "zebra", "plain") else "plain"
+    return Table(
+        n_rows=raw.n_rows,
+        n_cols=raw.n_cols,
+        cells=cells,
+        bbox=norm.bbox_to_source(raw.bbox),
+        style=style,  # type: ignore[arg-type]
+        bordered=raw.bordered,
+        n_header_rows=raw.n_header_rows,
+        page=page,
+    )

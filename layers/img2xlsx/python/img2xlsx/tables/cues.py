@@ -1,0 +1,175 @@
+"""What is drawn on the page (rules, shaded bands) and the table regions it outlines: networks of crossing
+rules (grids), stacks of long rules over one extent (ruled tables), stacks of shaded bands (zebra tables).
+Text decides only where a stack ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .lines import Band, HLine, Rulings, VLine, detect_bands, detect_rulings, frame_dark_bands
+from .region import Region, overlap
+from .textlines import Line
+from .unionfind import UnionFind
+
+
+def _area(bands: list[Band]) -> int:
+    return sum((b.x1 - b.x0) * (b.y1 - b.y0) for b in bands)
+
+
+def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tuple[Rulings, list[Band]]:
+    """The page's rules and shaded bands; ``shades``: the same page before illumination flattening.
+
+    Shades are looked for on both the flattened and the unflattened page: flattening lightens fills next
+    to text (clean renders lose faint stripes), while on photos only the flattened page is even enough.
+    """
+    rulings = detect_rulings(gray, text_h)
+    bands = detect_bands(gray, text_h)
+    if shades is not None:
+        raw_bands = detect_bands(shades, text_h)
+        # the unflattened page wins unless it shows (nearly) nothing: flattening breaks stripes into pieces
+        if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
+            bands = raw_bands
+    return frame_dark_bands(rulings, bands, text_h), bands
+
+
+def grid_regions(hl: list[HLine], vl: list[VLine], tol: int) -> list[Region]:
+    """Connected networks of crossing rules with at least two of each direction."""
+    n_h = len(hl)
+    dsu = UnionFind(n_h + len(vl))
+    for i, h in enumerate(hl):
+        for j, v in enumerate(vl):
+            if h.x0 - tol <= v.x <= h.x1 + tol and v.y0 - tol <= h.y <= v.y1 + tol:
+                dsu.union(i, n_h + j)
+    groups: dict[int, tuple[list[HLine], list[VLine]]] = {}
+    for i, h in enumerate(hl):
+        groups.setdefault(dsu.find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vl):
+        groups.setdefault(dsu.find(n_h + j), ([], []))[1].append(v)
+    out: list[Region] = []
+    for hs, vs in groups.values():
+        if len(hs) < 2 or len(vs) < 2:
+            continue
+        xs = _cluster([v.x for v in vs], tol)
+        ys = _cluster([h.y for h in hs], tol)
+        if len(xs) < 2 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) < 2:
+            continue
+        x0 = min(min(h.x0 for h in hs), min(v.x for v in vs))
+        x1 = max(max(h.x1 for h in hs), max(v.x for v in vs))
+        y0 = min(min(v.y0 for v in vs), min(h.y for h in hs))
+        y1 = max(max(v.y1 for v in vs), max(h.y for h in hs))
+        out.append(Region("grid", x0, y0, x1, y1, hlines=hs, vlines=vs))
+    return out
+
+
+def _cluster(values: Sequence[float], tol: float) -> list[float]:
+    """Sorted values merged when closer than ``tol``; each cluster reported by its mean."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [float(np.mean(c)) for c in out]
+
+
+def _text_gap_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> float:
+    """Largest vertical stretch without text (within x0..x1) between heights y0 and y1."""
+    spans = sorted(
+        (ln.y0, ln.y1) for ln in lines if ln.y1 > y0 and ln.y0 < y1 and overlap(ln.x0, ln.x1, x0, x1) > 0
+    )
+    cur = y0
+    best = 0.0
+    for a, b in spans:
+        if a > cur:
+            best = max(best, a - cur)
+        cur = max(cur, b)
+    return max(best, y1 - cur)
+
+
+def _has_text_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> bool:
+    return any(ln.y0 >= y0 and ln.y1 <= y1 and overlap(ln.x0, ln.x1, x0, x1) > 0 for ln in lines)
+
+
+def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Region]:
+    """Stacks of long rules over one extent, with text between them and no tall empty stretch."""
+    long = sorted((s for s in hl if s.length >= 6 * h), key=lambda s: s.y)
+    used = [False] * len(long)
+    out: list[Region] = []
+    for i, top in enumerate(long):
+        if used[i]:
+            continue
+        group = [top]
+        used[i] = True
+        gx0, gx1 = top.x0, top.x1
+        for j in range(i + 1, len(long)):
+            if used[j]:
+                continue
+            s = long[j]
+            ov = overlap(gx0, gx1, s.x0, s.x1)
+            full = max(gx1 - gx0, s.length)
+            inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
+            if ov < 0.7 * full and not inner:
+                continue
+            last_y = group[-1].y
+            if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
+                break
+            between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
+            if not between and not inner and s.y - last_y > 1.2 * h:
+                break  # a bottom rule then, after a blank, the top rule of the next table
+            if inner and not between:
+                continue  # a partial rule sits right under the group header text it underlines
+            group.append(s)
+            used[j] = True
+            if not inner:
+                gx0, gx1 = min(gx0, s.x0), max(gx1, s.x1)
+        # a table ends on a full-width rule: trailing partial rules belong to whatever follows (a narrower
+        # table stacked below)
+        while len(group) > 1 and group[-1].length < 0.9 * (gx1 - gx0):
+            dropped = group.pop()
+            used[long.index(dropped)] = False
+        if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
+            out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
+    return out
+
+
+def band_regions(bands: list[Band], h: float) -> list[Region]:
+    """Stacks of shaded stripes sharing their left and right edges."""
+    bs = sorted((b for b in bands if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
+    used = [False] * len(bs)
+    out: list[Region] = []
+    for i, first in enumerate(bs):
+        if used[i]:
+            continue
+        group = [first]
+        used[i] = True
+        for j in range(i + 1, len(bs)):
+            b = bs[j]
+            if used[j]:
+                continue
+            last = group[-1]
+            if overlap(b.x0, b.x1, first.x0, first.x1) < 0.85 * max(b.x1 - b.x0, first.x1 - first.x0):
+                continue
+            gap = b.y0 - last.y1
+            height = max(last.y1 - last.y0, b.y1 - b.y0)
+            if gap > 2.2 * height + 0.5 * h:
+                break
+            group.append(b)
+            used[j] = True
+        if len(group) >= 2:
+            out.append(
+                Region(
+                    "zebra",
+                    min(b.x0 for b in group),
+                    group[0].y0,
+                    max(b.x1 for b in group),
+                    group[-1].y1,
+                    bands=group,
+                )
+            )
+        elif (first.x1 - first.x0) >= 10 * h:
+            # a lone shaded stripe: a header band of a table whose body is plain; becomes a seed
+            out.append(Region("plain", first.x0, first.y0, first.x1, first.y1, bands=[first], seed=True))
+    return out

@@ -1,0 +1,280 @@
+"""One cell's typed value (:func:`parse_value`), a column's conventions (:func:`infer_hints`) and a whole
+table typed at once (:func:`type_table`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+
+from img2xlsx.model import Table, TypedValue
+
+from .dates import _RE_DMY, _parse_date, _parse_time
+from .numbers import (
+    _AMOUNT_KINDS,
+    ColumnHints,
+    Decimal_,
+    _normalise,
+    _Number,
+    _number_value,
+    _parse_number,
+    _strip_decorations,
+)
+from .repairs import _LONE_LOOKALIKES, _LOST_POINT, _NUMBERISH, _column_reading, _repairs
+from .totals import check_totals
+
+# The header's last word names an identifier ("Employee ID", "Part no.", "Zip code", "Phone", "#"), unlike
+# "Number of units" or "Code changes (lines)", where the column holds quantities.
+_ID_HEADER = re.compile(
+    r"(?<![a-z0-9])(?:id|ids|no|nr|number|code|phone|tel|telephone|mobile|fax|zip|postcode|postal|sku|account|acct|"
+    r"iban|isbn|ean|upc|serial|ssn|pin|ref|reference|#)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _excel_can_show(when: TypedValue) -> bool:
+    """Excel has no dates before 1900-01-01 (it shows ##### or a time of day): such dates stay text."""
+    day = when.value.date() if isinstance(when.value, dt.datetime) else when.value
+    return not isinstance(day, dt.date) or day >= dt.date(1900, 1, 1)
+
+
+def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
+    """The typed value of one cell; text when nothing safer fits."""
+    hints = hints or ColumnHints()
+    s = _normalise(text)
+    if not s:
+        return TypedValue("empty", None)
+    if not any(ch.isdigit() for ch in s):
+        lone = _parse_number(_LONE_LOOKALIKES.get(s, "-"), hints) if hints.repair else None
+        if lone is not None:  # a lone "O" or "s" amid the numbers of a column is a digit
+            return _number_value(lone, hints.grouped)
+        return TypedValue("text", text.strip())
+    num = _parse_number(s, hints)
+    if num is not None:
+        if num.bare_integer and hints.integers_as_text:
+            return TypedValue("text", text.strip())
+        return _number_value(_column_reading(s, num, hints), hints.grouped)
+    if hints.repair:
+        lenient = replace(hints, space_groups=True)
+        for candidate in _repairs(s, hints):
+            num = _parse_number(candidate, lenient)
+            if num is not None:
+                return _number_value(num, hints.grouped)
+    when = _parse_date(s, hints) or _parse_time(s)
+    if when is not None and when.kind != "text" and _excel_can_show(when):
+        return when
+    return TypedValue("text", text.strip())
+
+
+def _separator_vote(text: str) -> Decimal_ | None:
+    """Which decimal mark a single cell proves (None when it is ambiguous or not a number)."""
+    parts = _strip_decorations(_normalise(text))
+    if parts is None:
+        return None
+    core = parts.core
+    if not re.fullmatch(r"[\d.,' ]+", core):
+        return None
+    has_dot, has_comma = "." in core, "," in core
+    if has_dot and has_comma:
+        return "." if core.rfind(".") > core.rfind(",") else ","
+    for mark in (",", "."):
+        if mark not in core:
+            continue
+        proven: Decimal_ = "," if mark == "," else "."
+        grouping: Decimal_ = "." if mark == "," else ","
+        pieces = core.split(mark)
+        if len(pieces) > 2:
+            grouped = all(len(p) == 3 and p.isdigit() for p in pieces[1:])
+            return grouping if grouped else None  # 1,234,567 → mark groups thousands
+        head, tail = pieces
+        if len(tail) == 3 and 1 <= len(head.replace(" ", "")) <= 3 and head[:1] != "0":
+            return None  # 1,234 or 1.234: either reading works
+        return proven if tail.isdigit() else None
+    return None
+
+
+def _ambiguous_mark(text: str) -> str | None:
+    """The mark of a cell like "1,234" or "$25.000" (one mark, 1-3 digits before, 3 after), else None."""
+    parts = _strip_decorations(_normalise(text))
+    if parts is None:
+        return None
+    m = re.fullmatch(r"[1-9]\d{0,2}([.,])\d{3}", parts.core)
+    return m.group(1) if m else None
+
+
+def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
+    """Decide a column's conventions from all of its body cells (and its header, for ID-like columns)."""
+    cells = [t for t in (_normalise(x) for x in texts) if t]
+    dots = sum(_separator_vote(t) == "." for t in cells)
+    commas = sum(_separator_vote(t) == "," for t in cells)
+    # "1,234" proves nothing alone, but thousands grouping is far likelier than three decimals: such cells
+    # count half a vote against the decimal comma, so one "121,00" cannot turn "$137,500" into 137.5
+    ambiguous_commas = sum(_ambiguous_mark(t) == "," for t in cells)
+    decimal: Decimal_ = "," if commas > dots + 0.5 * ambiguous_commas else "."
+
+    first_day = first_month = 0
+    for t in cells:
+        m = _RE_DMY.match(t)
+        if m:
+            a, b = int(m.group("a")), int(m.group("b"))
+            first_day += a > 12 >= b
+            first_month += b > 12 >= a
+    dayfirst: bool | None = None
+    if first_day and not first_month:
+        dayfirst = True
+    elif first_month and not first_day:
+        dayfirst = False
+
+    strict = ColumnHints(decimal=decimal, dayfirst=dayfirst)
+    parsed = [_parse_number(t, strict) for t in cells]
+    n_strict = sum(p is not None for p in parsed)
+    grouped = any(p is not None and p.grouped for p in parsed)
+    spaced = ColumnHints(decimal=decimal, dayfirst=dayfirst, space_groups=True)
+    n_spaced = sum(
+        p is None and _parse_number(t, spaced) is not None for t, p in zip(cells, parsed, strict=True)
+    )
+    space_groups = n_spaced > 0 and n_strict > 0 and (n_strict + n_spaced) >= 0.6 * len(cells)
+    if space_groups and any(p is not None and p.grouped for p in parsed):
+        # the column already groups with another mark; a space there is more likely two values run together
+        space_groups = False
+    integers_as_text = bool(header and _ID_HEADER.search(header))
+    numbers = [p for p in parsed if p is not None]
+    n_numberish = sum(p is None and bool(_NUMBERISH.fullmatch(t)) for t, p in zip(cells, parsed, strict=True))
+    shown = Counter(p.decimals for p in numbers if p.decimals)
+    decimals = None
+    if shown:
+        k, count = shown.most_common(1)[0]
+        decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
+    # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
+    # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
+    vouched = n_strict >= 1 or _repairable(cells, parsed, ColumnHints(decimal=decimal, repair=True)) >= 2
+    repair = vouched and n_strict + n_numberish >= max(2, 0.6 * len(cells))
+    # A whole column that lost its decimal points ("5 10", "33 45", "10. 83"): the same 1-2 trailing digits
+    # after the gap in nearly every cell is a decimal part, not a second value.
+    lost = Counter(
+        len(m.group(1))
+        for t, p in zip(cells, parsed, strict=True)
+        if p is None and (m := _LOST_POINT.fullmatch(t))
+    )
+    if decimals is None and lost:
+        k, count = lost.most_common(1)[0]
+        if count >= 3 and count + n_strict >= 0.6 * len(cells) and count >= 0.8 * lost.total():
+            decimals, repair = k, True
+    # nearly every number shows the same 1-3 places: the odd bare integer ("11" among "4.1"s) lost its point
+    widths = [
+        len(str(abs(int(p.value)))) for p in numbers if decimals and p.decimals == decimals and not p.grouped
+    ]
+    n_whole = sum(p.decimals == 0 for p in numbers)
+    # (not where whole amounts show thousands separators: such a column also holds real integers)
+    padded = any(p.decimals == decimals and p.value.as_tuple().digits[-1] == 0 for p in numbers) and not any(
+        p.grouped and not p.decimals for p in numbers
+    )
+    lost_point = None
+    enough = len(widths) >= 2 * n_whole or (padded and len(widths) > n_whole)
+    if len(widths) >= 3 and enough and not any(p.percent for p in numbers):
+        lost_point = (min(widths), max(widths))
+    percents = Counter(p.decimals for p in numbers if p.percent)
+    percent_places = None
+    if percents.total() >= 2 and percents.total() >= 0.5 * len(numbers):
+        places, count = percents.most_common(1)[0]
+        percent_places = places if places and count >= 0.8 * percents.total() else None
+    # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
+    three = sum(_ambiguous_mark(t) == "." for t in cells)
+    comma_grouped = sum(
+        _ambiguous_mark(t) == "," or (p is not None and p.grouped) for t, p in zip(cells, parsed, strict=True)
+    )
+    other_places = any(
+        p is not None and p.decimals and _ambiguous_mark(t) != "." for t, p in zip(cells, parsed, strict=True)
+    )
+    three_place_groups = decimal == "." and three >= 1 and comma_grouped >= 2 * three and not other_places
+    return ColumnHints(
+        decimal=decimal,
+        dayfirst=dayfirst,
+        space_groups=space_groups,
+        grouped=grouped or (space_groups and n_spaced > 0),
+        integers_as_text=integers_as_text,
+        repair=repair,
+        decimals=decimals,
+        negatives=any(p.value < 0 for p in numbers),
+        lost_point=lost_point,
+        padded_places=padded and lost_point is not None,
+        three_place_groups=three_place_groups,
+        percent_places=percent_places,
+    )
+
+
+def _repairable(cells: list[str], parsed: list[_Number | None], hints: ColumnHints) -> int:
+    """How many unparsed cells one of the numeric-column repairs would turn into a number."""
+    lenient = replace(hints, space_groups=True)
+    return sum(
+        p is None and any(_parse_number(c, lenient) is not None for c in _repairs(t, hints)[1:])
+        for t, p in zip(cells, parsed, strict=True)
+    )
+
+
+def _is_year(value: TypedValue) -> bool:
+    return value.kind == "number" and isinstance(value.value, int) and 1800 <= value.value <= 2200
+
+
+def _is_amount(text: str) -> bool:
+    value = parse_value(text)
+    return value.kind in _AMOUNT_KINDS and not _is_year(value)
+
+
+def _looks_like_money(text: str) -> bool:
+    value = parse_value(text)
+    return value.kind in ("currency", "percent") or (
+        value.kind == "number" and value.number_format not in ("0",)
+    )
+
+
+def _demote_data_rows_from_header(table: Table) -> None:
+    """Return trailing "header" rows that hold amounts to the body (structure sometimes over-counts).
+
+    A row is data when, in at least two columns whose body is mostly amounts, it holds amounts too — real
+    headings over numeric columns are words (or years, which do not count). With a single numeric column, the
+    amount must look like one (decimals, currency, percent or grouping), which a heading never does.
+    """
+    while table.n_header_rows > 0:
+        last = table.n_header_rows - 1
+        body: dict[int, list[bool]] = {}
+        for cell in table.cells:
+            if cell.row > last and cell.text.strip():
+                body.setdefault(cell.col, []).append(_is_amount(cell.text))
+        numeric_cols = {col for col, flags in body.items() if sum(flags) * 2 > len(flags)}
+        row = [c for c in table.cells if c.row == last and c.rowspan == 1]
+        amounts = [c for c in row if c.col in numeric_cols and _is_amount(c.text)]
+        matches = len(amounts)
+        lone = len(numeric_cols) == 1 and matches == 1 and _looks_like_money(amounts[0].text)
+        if not lone and (matches < 2 or matches * 2 < len(numeric_cols)):
+            return
+        table.n_header_rows = last
+        for cell in row:
+            cell.header = False
+
+
+def type_table(table: Table) -> None:
+    """Fill every ``cell.value``; header rows stay text, each column is read with one convention.
+
+    Then the table checks its own totals (:func:`check_totals`): sums become formulas, misfits are flagged.
+    """
+    _demote_data_rows_from_header(table)
+    header_rows = table.n_header_rows
+    columns: dict[int, list[str]] = {}
+    headers: dict[int, list[str]] = {}
+    for cell in table.cells:
+        if cell.header or cell.row < header_rows:
+            for c in range(cell.col, cell.col + max(cell.colspan, 1)):
+                headers.setdefault(c, []).append(cell.text)
+        else:
+            columns.setdefault(cell.col, []).append(cell.text)
+    hints = {col: infer_hints(texts, " ".join(headers.get(col, []))) for col, texts in columns.items()}
+    for cell in table.cells:
+        if cell.header or cell.row < header_rows:
+            stripped = cell.text.strip()
+            cell.value = TypedValue("text", stripped) if stripped else TypedValue("empty", None)
+        else:
+            cell.value = parse_value(cell.text, hints.get(cell.col))
+    check_totals(table)

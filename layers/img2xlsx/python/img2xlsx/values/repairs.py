@@ -1,0 +1,111 @@
+"""Every OCR-slip fix in one place: garbled numbers re-read as the column writes them, letters read for
+digits (also lone ones in a column of numbers), lost minus signs, decimal points and percent signs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from img2xlsx.model import Cell
+
+from .numbers import _SYMBOLS, ColumnHints, _Number, _parse_number
+
+_MARK_SPACE = re.compile(r"(?<=\d)(?:([.,]) | ([.,]))(?=\d)")
+_NUMBERISH = re.compile(
+    rf"[\d .,()%+\-{_SYMBOLS}~\u201c\u201d\"'\u2018\u2019_\u00ac]+"
+)  # garbled numbers only
+_LOST_POINT = re.compile(rf"[-({_SYMBOLS}]*[\d,]*\d(?: | ?\. ?)(\d{{1,2}})[%)]*")
+_MINUS_LOOKALIKES = "~\u201c\u201d\"'\u2018\u2019_\u00ac"
+_OPENING_QUOTES = "\u201c\u2018"  # a minus Tesseract read as an opening quote: never how a number starts
+# letters Tesseract reads for digits; only swapped in numeric columns, inside tokens that hold digits
+_DIGIT_LOOKALIKES = str.maketrans("OoQDlIi|!SsBZz", "00001111155822")
+_LONE_LOOKALIKES = {"O": "0", "o": "0", "Q": "0", "S": "5", "s": "5", "l": "1", "I": "1", "i": "1", "|": "1"}
+_LOOKALIKE_TOKEN = re.compile(rf"[-({_SYMBOLS}]*[\dOoQDlIi|!SsBZz][\dOoQDlIi|!SsBZz.,]*[%)]*")
+_SPACE_BEFORE_GROUP = re.compile(r"(?<=\d) (?=\d{3}(?![\d]))")
+
+
+def _repairs(s: str, hints: ColumnHints) -> list[str]:
+    """Readings of a number OCR slightly garbled, tried only in numeric columns, safest first.
+
+    "10. 83" → "10.83" (a stray space by the decimal mark); "599 1" → "599.1" when the column shows one
+    decimal (the point was lost); "7 225.50" (a comma read as a space) parses with space grouping;
+    "~705" → "-705" when the column has negatives (a minus read as a tilde or a quote).
+    """
+    base = s
+    starts_number = len(s) > 1 and (s[1].isdigit() or s[1] in _SYMBOLS)
+    if starts_number and (s[0] in _OPENING_QUOTES or (hints.negatives and s[0] in _MINUS_LOOKALIKES)):
+        base = "-" + s[1:]
+    out = [base]
+    if _LOOKALIKE_TOKEN.fullmatch(base) and any(ch.isdigit() for ch in base):
+        digits = base.translate(_DIGIT_LOOKALIKES)
+        if digits != base:
+            out.append(digits)
+            base = digits
+    joined = _MARK_SPACE.sub(lambda m: m.group(1) or m.group(2), base)
+    if joined != base:
+        out.append(joined)
+    group = "," if hints.decimal == "." else "."
+    if hints.grouped:
+        regrouped = _SPACE_BEFORE_GROUP.sub(group, joined)
+        if regrouped != joined:
+            out.append(regrouped)
+    k = hints.decimals
+    if k in (1, 2):
+        m = re.fullmatch(rf"(.*\d) (\d{{{k}}})(\D*)", joined)
+        if m and hints.decimal not in m.group(1):
+            out.append(f"{m.group(1)}{hints.decimal}{m.group(2)}{m.group(3)}")
+        # the column's decimal mark read as the other mark ("1,38", "€10,489,00" in a 1,234.56 column)
+        m = re.fullmatch(rf"(.*\d)[.,](\d{{{k}}})(\D*)", joined)
+        if m:
+            head = m.group(1).replace(hints.decimal, group)
+            out.append(f"{head}{hints.decimal}{m.group(2)}{m.group(3)}")
+    return out
+
+
+_THREE_PLACES = re.compile(r"(?<![\d.,])([1-9]\d{0,2})\.(\d{3})(?![\d.,])")
+_BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
+_PERCENT_AS_DIGITS = re.compile(r"(.*\d)[89]6")  # Tesseract's usual readings of a blurred "%"
+
+
+def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
+    """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s."""
+    if hints.three_place_groups and num.decimals == 3 and not num.grouped:
+        fixed = _parse_number(_THREE_PLACES.sub(r"\1,\2", s, count=1), hints)
+        if fixed is not None and fixed.grouped:
+            return fixed
+    if hints.percent_places and not num.percent and (m := _PERCENT_AS_DIGITS.fullmatch(s)):
+        fixed = _parse_number(m.group(1) + "%", hints)
+        if fixed is not None and fixed.decimals == hints.percent_places:
+            return fixed
+    k = hints.decimals
+    if hints.lost_point and k and num.decimals == 0 and not (num.grouped or num.scientific or num.percent):
+        m = _BARE_DIGITS.search(s)
+        narrow, wide = hints.lost_point
+        too_wide = m is not None and (len(m.group(1)) > wide or hints.padded_places)
+        if m and too_wide and narrow <= len(m.group(1)) - k <= wide:
+            d = m.group(1)
+            fixed = _parse_number(f"{s[: m.start()]}{d[:-k]}{hints.decimal}{d[-k:]}{s[m.end() :]}", hints)
+            if fixed is not None:
+                return fixed
+    return num
+
+
+_NUMBER = re.compile(r"^[(+\-\u2212$€£¥]*\d[\d.,\s]*%?\)?$")
+_LOOKALIKE = {"o": "0", "O": "0", "l": "1", "I": "1", "|": "1"}
+
+
+def fix_digit_lookalikes(cells: list[Cell], n_header: int) -> None:
+    """A lone "o" or "l" in a column of numbers is the digit OCR misread (it reads isolated glyphs
+    without context)."""
+    by_col: dict[int, list[Cell]] = {}
+    for c in cells:
+        if c.row >= n_header and c.colspan == 1:
+            by_col.setdefault(c.col, []).append(c)
+    for col in by_col.values():
+        filled = [c for c in col if c.text]
+        numeric = sum(1 for c in filled if _NUMBER.match(c.text))
+        if len(filled) < 3 or numeric < 0.6 * len(filled):
+            continue
+        for c in filled:
+            if c.text in _LOOKALIKE:
+                c.text = _LOOKALIKE[c.text]
