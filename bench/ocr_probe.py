@@ -68,19 +68,17 @@ def pick_images(n: int) -> list[tuple[str, Path, Path]]:
 def ocr_page(path: Path) -> tuple[np.ndarray, float]:
     """The grey page the engine's page pass reads, and its text height."""
     from img2xlsx.loader import load_pages
-    from img2xlsx.normalize import normalize_page
-    from img2xlsx.ocr import lighten_dark_fills
-    from img2xlsx.recognize import _unflattened
-    from img2xlsx.tables.lines import detect_bands, detect_rulings, erase_rulings, frame_dark_bands
+    from img2xlsx.ocr import get_reader
+    from img2xlsx.page.clean import erase_rulings, lighten_dark_fills
+    from img2xlsx.page.normalize import normalize_page, unflattened
+    from img2xlsx.tables.cues import drawn_cues
 
     rgb = load_pages(str(path))[0]
-    norm = normalize_page(rgb, upside_down=False)
+    norm = normalize_page(rgb, upside_down=False, reader=get_reader("tesseract"))
     text_h = float(norm.text_height or 20.0)
-    rulings = detect_rulings(norm.gray, text_h)
-    bands = detect_bands(norm.gray, text_h)
-    rulings = frame_dark_bands(rulings, bands, text_h)
-    shades = _unflattened(rgb, norm)
-    gray = lighten_dark_fills(erase_rulings(norm.ocr_gray, rulings), shades)
+    shades = unflattened(rgb, norm)
+    rulings, _bands = drawn_cues(norm.gray, shades, text_h)
+    gray = lighten_dark_fills(erase_rulings(norm.ocr_gray, rulings.mask), shades)
     return gray, text_h
 
 
@@ -91,12 +89,13 @@ def make_reader(spec: str) -> Callable[[np.ndarray], list[Any]]:
         k, _, v = kv.partition("=")
         kwargs[k] = float(v) if "." in v else int(v)
     if name == "tesseract":
-        from img2xlsx.ocr import read_page_words
+        from img2xlsx.ocr import get_reader
 
         threads = int(kwargs.get("threads", 1))
-        return lambda g: read_page_words(g, threads=threads)
+        tess = get_reader("tesseract")
+        return lambda g: tess.read_page(g, threads=threads)
     if name == "ppocr":
-        from img2xlsx.ppocr import PpocrReader
+        from img2xlsx.ocr.ppocr import PpocrReader
 
         reader = PpocrReader(**kwargs)
 
@@ -147,16 +146,19 @@ def main(argv: list[str] | None = None) -> None:
             rows.append({"variant": spec, "group": group, "image": name, "recall": recall, "cpu": cpu})
         n = len(pages)
         if _split:
-            print(f"   det cpu/img {_split['det'] / n:.2f} rec cpu/img {_split['rec'] / n:.2f} "
-                  f"rec input px/img {_split['width'] / n:.0f}")
+            print(
+                f"   det cpu/img {_split['det'] / n:.2f} rec cpu/img {_split['rec'] / n:.2f} "
+                f"rec input px/img {_split['width'] / n:.0f}"
+            )
         _split.clear()
         allr = [r for v in per_group.values() for r in v]
-        summary = " ".join(
-            f"{g}={np.mean([r for r, _, _ in v]):.3f}" for g, v in sorted(per_group.items())
-        )
+        summary = " ".join(f"{g}={np.mean([r for r, _, _ in v]):.3f}" for g, v in sorted(per_group.items()))
+        recall = np.mean([r for r, _, _ in allr])
+        cpus = [c for _, c, _ in allr]
+        wall = np.mean([w for _, _, w in allr])
         print(
-            f"{spec:45s} recall {np.mean([r for r, _, _ in allr]):.3f} cpu/img {np.mean([c for _, c, _ in allr]):.2f}"
-            f" (median {np.median([c for _, c, _ in allr]):.2f}) wall {np.mean([w for _, _, w in allr]):.2f} | {summary}",
+            f"{spec:45s} recall {recall:.3f} cpu/img {np.mean(cpus):.2f} (median {np.median(cpus):.2f})"
+            f" wall {wall:.2f} | {summary}",
             flush=True,
         )
     if args.out:

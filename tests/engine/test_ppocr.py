@@ -6,10 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from img2xlsx.ocr import get_reader
 from PIL import Image, ImageDraw, ImageFont
 
 pytest.importorskip("onnxruntime")
-ppocr = pytest.importorskip("img2xlsx.ppocr")
+ppocr = pytest.importorskip("img2xlsx.ocr.ppocr")
 
 
 def render(
@@ -26,7 +27,9 @@ def render(
 
 @pytest.fixture(scope="module")
 def reader() -> ppocr.PpocrReader:
-    return ppocr.get_ppocr_reader(("eng",))
+    reader = get_reader("ppocr", ("eng",))
+    assert isinstance(reader, ppocr.PpocrReader)
+    return reader
 
 
 def _ink_inside(gray: np.ndarray, bbox: tuple[int, int, int, int]) -> bool:
@@ -97,7 +100,7 @@ def test_blank_and_tiny_images_give_nothing(reader: ppocr.PpocrReader) -> None:
 
 
 def test_reader_is_shared_and_thread_safe(reader: ppocr.PpocrReader) -> None:
-    assert ppocr.get_ppocr_reader(("eng",)) is reader
+    assert get_reader("ppocr", ["eng"]) is reader
     assert reader.name == "ppocr" and reader.langs == ("eng",)
     gray = render([(40, 40, "Total 99")], shape=(120, 300))
     with ThreadPoolExecutor(4) as pool:

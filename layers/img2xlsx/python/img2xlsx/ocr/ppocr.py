@@ -1,4 +1,5 @@
-"""Words and their boxes through PP-OCR (a learned text detector + recogniser) on onnxruntime.
+"""The PP-OCR backend of :class:`~img2xlsx.ocr.reader.TextReader`: a learned text detector + recogniser
+on onnxruntime.
 
 The ONNX models ship inside the ``rapidocr`` wheel (``rapidocr/models/``): nothing is downloaded at run
 time, and rapidocr's own Python code (config parsing, downloads, drawing) is never imported — only its model
@@ -23,8 +24,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .normalize import TARGET_TEXT_PX
-from .ocr import BBox, OcrUnavailableError, Word, ocr_threads
+from img2xlsx.page.normalize import TARGET_TEXT_PX
+
+from .pool import ocr_threads
+from .words import BBox, OcrUnavailableError, Word
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -53,7 +56,10 @@ def _lang_chars(langs: Sequence[str]) -> str:
     """The characters a page in ``langs`` may hold: Latin script, digits and the usual signs."""
     chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
     chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
-    chars += list("€–—‘’“”•…‰′″−×÷±°µ")
+    # euro, dashes, curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus...
+    chars += list(
+        "\u20ac\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2030\u2032\u2033\u2212\u00d7\u00f7\u00b1\u00b0\u00b5"
+    )
     return "".join(chars)
 
 
@@ -103,6 +109,8 @@ def _load(threads: int) -> _Models:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # reads overlap on the OCR pool's threads: waiting threads sleep instead of spinning on the CPU
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         providers = ["CPUExecutionProvider"]
         det = ort.InferenceSession(str(paths[0]), sess_options=opts, providers=providers)
@@ -144,7 +152,11 @@ class _Line:
 
 
 class PpocrReader:
-    """PP-OCR text reader (see the module docstring); one per (langs) per process, thread-safe."""
+    """PP-OCR text reader (see the module docstring); thread-safe, its sessions shared per process.
+
+    ``langs`` restricts the characters read: the recogniser's alphabet also holds ~18,000 CJK signs, which
+    it otherwise picks for smudges on Latin pages.
+    """
 
     name = "ppocr"
 
@@ -177,6 +189,10 @@ class PpocrReader:
             self._allowed = np.asarray(idx, np.int64)
         return m
 
+    def ready(self) -> None:
+        """Load the models now (the image build checks them; a warm start reads sooner)."""
+        self._m()
+
     # ---- detection ------------------------------------------------------------------------------------
     def detect(self, gray: np.ndarray, text_px: float | None = None) -> list[BBox]:
         """Text-line boxes (x0, y0, x1, y1) of ``gray``, top to bottom then left to right.
@@ -195,8 +211,8 @@ class PpocrReader:
             return []
         crop = gray[oy : oy + ch, ox : ox + cw]
         # multiples of 32, at least DET_MIN_SIDE: the DB network downsamples by 32
-        dh = max(DET_MIN_SIDE, int(round(ch * scale / 32)) * 32)
-        dw = max(DET_MIN_SIDE, int(round(cw * scale / 32)) * 32)
+        dh = max(DET_MIN_SIDE, round(ch * scale / 32) * 32)
+        dw = max(DET_MIN_SIDE, round(cw * scale / 32) * 32)
         interp = cv2.INTER_AREA if dh < ch else cv2.INTER_LINEAR
         small = cv2.resize(crop, (dw, dh), interpolation=interp)
         x = (small.astype(np.float32) / 127.5 - 1.0)[None, None]
@@ -227,7 +243,9 @@ class PpocrReader:
         order = sorted(range(len(crops)), key=lambda k: crops[k][1].shape[1] / crops[k][1].shape[0])
         for b in range(0, len(order), self.rec_batch):
             batch = [crops[k] for k in order[b : b + self.rec_batch]]
-            widths = [max(REC_STRIDE, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0])) for _, c, _, _ in batch]
+            widths = [
+                max(REC_STRIDE, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0])) for _, c, _, _ in batch
+            ]
             width = max(max(widths), int(REC_HEIGHT * self.rec_min_ratio))
             width = -(-width // REC_STRIDE) * REC_STRIDE
             x = np.full((len(batch), 3, REC_HEIGHT, width), self.rec_pad, np.float32)
@@ -260,7 +278,9 @@ class PpocrReader:
         return words
 
     # ---- the reader interface -------------------------------------------------------------------------
-    def read_page(self, gray: np.ndarray, *, threads: int | None = None, text_px: float | None = None) -> list[Word]:
+    def read_page(
+        self, gray: np.ndarray, *, threads: int | None = None, text_px: float | None = None
+    ) -> list[Word]:
         """Every word of a whole normalised page, in page coordinates (one line_id per detected line)."""
         gray = _gray(gray)
         if gray.size == 0:
@@ -325,7 +345,7 @@ def _ink_box(gray: np.ndarray) -> BBox | None:
 
 def _pad_box(box: BBox, shape: tuple[int, ...], frac: float) -> BBox:
     x0, y0, x1, y1 = box
-    p = max(2, int(round((y1 - y0) * frac)))
+    p = max(2, round((y1 - y0) * frac))
     return max(0, x0 - p), max(0, y0 - p), min(shape[1], x1 + p), min(shape[0], y1 + p)
 
 
@@ -351,22 +371,21 @@ def _content_box(gray: np.ndarray, text_px: float) -> tuple[int, int, int, int]:
 
 def _db_boxes(prob: np.ndarray, sx: float, sy: float, w: int, h: int) -> list[BBox]:
     """Axis-aligned text-line boxes from a DB probability map (the page is deskewed already)."""
-    mask = (prob > DET_THRESH).astype(np.uint8)
-    mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
+    mask = cv2.dilate((prob > DET_THRESH).astype(np.uint8), np.ones((2, 2), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     boxes: list[BBox] = []
     for k in range(1, n):
-        bx, by, bw, bh, area = (int(v) for v in stats[k])
+        bx, by, bw, bh, _area = (int(v) for v in stats[k])
         if min(bw, bh) < 2:
             continue
         region = labels[by : by + bh, bx : bx + bw] == k
         if float(prob[by : by + bh, bx : bx + bw][region].mean()) < DET_BOX_THRESH:
             continue
         d = bw * bh * DET_UNCLIP / (2.0 * (bw + bh))  # the offset DB's unclip gives a rectangle
-        x0 = max(0, int(math.floor((bx - d) * sx)))
-        y0 = max(0, int(math.floor((by - d) * sy)))
-        x1 = min(w, int(math.ceil((bx + bw + d) * sx)))
-        y1 = min(h, int(math.ceil((by + bh + d) * sy)))
+        x0 = max(0, math.floor((bx - d) * sx))
+        y0 = max(0, math.floor((by - d) * sy))
+        x1 = min(w, math.ceil((bx + bw + d) * sx))
+        y1 = min(h, math.ceil((by + bh + d) * sy))
         if x1 - x0 >= 3 and y1 - y0 >= 3:
             boxes.append((x0, y0, x1, y1))
     boxes.sort(key=lambda b: ((b[1] + b[3]) / 2, b[0]))
@@ -419,7 +438,7 @@ def _split_line(gray: np.ndarray, line: _Line, line_id: tuple[int, ...]) -> list
         hi = lx1 if g == len(groups) - 1 else (b + groups[g + 1][0][2]) / 2
         x0 = max(lo, a - step)
         x1 = min(hi, b + step)
-        ix0, ix1 = max(lx0, int(math.floor(x0))), min(lx1, int(math.ceil(x1)))
+        ix0, ix1 = max(lx0, math.floor(x0)), min(lx1, math.ceil(x1))
         y0, y1 = ly0, ly1
         if ink is not None and ix1 > ix0:
             cols = ink[:, ix0 - lx0 : ix1 - lx0]
@@ -434,17 +453,3 @@ def _split_line(gray: np.ndarray, line: _Line, line_id: tuple[int, ...]) -> list
         conf = float(np.mean([p for _, p, _, _ in chars]))
         words.append(Word(text, max(0.0, min(1.0, conf)), (ix0, y0, ix1, y1), line_id))
     return words
-
-
-_readers: dict[tuple[str, ...], PpocrReader] = {}
-_readers_lock = threading.Lock()
-
-
-def get_ppocr_reader(langs: Sequence[str] = ("eng",)) -> PpocrReader:
-    """The process's PpocrReader for ``langs`` (sessions are shared by all readers anyway)."""
-    key = tuple(langs)
-    with _readers_lock:
-        reader = _readers.get(key)
-        if reader is None:
-            reader = _readers[key] = PpocrReader(key)
-        return reader
