@@ -267,7 +267,7 @@ class PpocrReader:
             text = "".join(c for c, _, _, _ in chars).strip()
             if not text:
                 continue
-            conf = float(np.mean([p for c, p, _, _ in chars if c != " "]))
+            conf = _text_conf(chars)
             lines.append(_Line(box, " ".join(text.split()), conf, chars))
         return lines
 
@@ -412,6 +412,26 @@ def _ctc_chars(
     return [c for c in out if c[1] >= MIN_CONF or c[0] == " "]
 
 
+def _word_conf(probs: Sequence[float]) -> float:
+    """A word's confidence: the product of its characters' probabilities (the chance that all of them are
+    right). The mean would not tell a misread from a clean read: on pages turned by 180° PP-OCR still
+    averages 0.75 per character, the product 0.2-0.3 (upright 0.93-1.0), which is the scale the engine's
+    thresholds were set on (Tesseract: upright >= 0.65, turned <= 0.5)."""
+    return float(np.prod(probs)) if len(probs) else 0.0
+
+
+def _text_conf(chars: Sequence[tuple[str, float, float, float]]) -> float:
+    """Character-weighted mean of the word confidences of a recognised line."""
+    words: list[list[float]] = [[]]
+    for c, p, _, _ in chars:
+        if c == " ":
+            words.append([])
+        else:
+            words[-1].append(p)
+    n = sum(len(w) for w in words)
+    return sum(_word_conf(w) * len(w) for w in words) / n if n else 0.0
+
+
 def _split_line(gray: np.ndarray, line: _Line, line_id: tuple[int, ...]) -> list[Word]:
     """The words of one recognised line: split at spaces, each box spanning its characters' time steps,
     cut halfway into the gaps to its neighbours and tightened to the ink inside."""
@@ -450,6 +470,6 @@ def _split_line(gray: np.ndarray, line: _Line, line_id: tuple[int, ...]) -> list
         if ix1 <= ix0:
             ix1 = ix0 + 1
         text = "".join(c for c, _, _, _ in chars)
-        conf = float(np.mean([p for _, p, _, _ in chars]))
+        conf = _word_conf([p for _, p, _, _ in chars])
         words.append(Word(text, max(0.0, min(1.0, conf)), (ix0, y0, ix1, y1), line_id))
     return words
