@@ -45,6 +45,7 @@ DET_UNCLIP = 1.6  # DB kernels are shrunk text: grow them back by area * ratio /
 REC_HEIGHT = 48
 REC_STRIDE = 8  # input px per CTC time step
 REC_BATCH = 8  # line crops per recognition call (sorted by width so little padding is wasted)
+REC_BATCH_PX = 4096  # at most this many input columns per batch (bounds the output's memory, ~40 MB)
 REC_MIN_RATIO = 2.0  # a batch is at least this many heights wide (narrower crops are padded)
 REC_PAD = 0.0  # value (after normalisation to -1..1) the batch is padded with: PaddleOCR's grey
 REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
@@ -109,6 +110,7 @@ def _load(threads: int) -> _Models:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        opts.enable_cpu_mem_arena = False  # the arena keeps the largest page's buffers for the process's life
         # reads overlap on the OCR pool's threads: waiting threads sleep instead of spinning on the CPU
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -241,8 +243,7 @@ class PpocrReader:
         assert allowed is not None
         results: dict[int, list[tuple[str, float, float, float]]] = {}
         order = sorted(range(len(crops)), key=lambda k: crops[k][1].shape[1] / crops[k][1].shape[0])
-        for b in range(0, len(order), self.rec_batch):
-            batch = [crops[k] for k in order[b : b + self.rec_batch]]
+        for batch in self._batches([crops[k] for k in order]):
             widths = [
                 max(REC_STRIDE, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0])) for _, c, _, _ in batch
             ]
@@ -270,6 +271,24 @@ class PpocrReader:
             conf = _text_conf(chars)
             lines.append(_Line(box, " ".join(text.split()), conf, chars))
         return lines
+
+    def _batches(
+        self, crops: list[tuple[int, np.ndarray, int, int]]
+    ) -> list[list[tuple[int, np.ndarray, int, int]]]:
+        """Crops (sorted by width) grouped into batches of at most ``rec_batch`` crops and REC_BATCH_PX
+        padded input columns: the recogniser's output holds ~18,700 class scores per 8 columns, so a batch of
+        wide lines would take hundreds of MB."""
+        out: list[list[tuple[int, np.ndarray, int, int]]] = []
+        cur: list[tuple[int, np.ndarray, int, int]] = []
+        for item in crops:
+            w = max(REC_HEIGHT * self.rec_min_ratio, REC_HEIGHT * item[1].shape[1] / item[1].shape[0])
+            if cur and (len(cur) >= self.rec_batch or (len(cur) + 1) * w > REC_BATCH_PX):
+                out.append(cur)
+                cur = []
+            cur.append(item)
+        if cur:
+            out.append(cur)
+        return out
 
     def _words(self, gray: np.ndarray, lines: list[_Line]) -> list[Word]:
         words: list[Word] = []
@@ -412,6 +431,24 @@ def _ctc_chars(
     return [c for c in out if c[1] >= MIN_CONF or c[0] == " "]
 
 
+def _middle_run(rows: np.ndarray, gap: int = 1) -> tuple[int, int] | None:
+    """The run of inked rows (blank gaps up to ``gap`` rows bridged) at or nearest the middle of a line box.
+
+    A detected line box is grown beyond its text (DB's unclip), so on tightly set tables it reaches into the
+    glyphs of the rows above and below; only the run holding the box's middle is this line's text.
+    """
+    idx = np.flatnonzero(rows)
+    if idx.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
+    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+    ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
+    mid = len(rows) / 2.0
+    dist = np.where((starts <= mid) & (mid < ends), 0.0, np.minimum(abs(starts - mid), abs(ends - mid)))
+    k = int(np.argmin(dist))
+    return int(starts[k]), int(ends[k])
+
+
 def _word_conf(probs: Sequence[float]) -> float:
     """A word's confidence: the product of its characters' probabilities (the chance that all of them are
     right). The mean would not tell a misread from a clean read: on pages turned by 180° PP-OCR still
@@ -462,11 +499,12 @@ def _split_line(gray: np.ndarray, line: _Line, line_id: tuple[int, ...]) -> list
         y0, y1 = ly0, ly1
         if ink is not None and ix1 > ix0:
             cols = ink[:, ix0 - lx0 : ix1 - lx0]
-            xs = np.flatnonzero(cols.any(axis=0))
-            ys = np.flatnonzero(cols.any(axis=1))
-            if xs.size and ys.size:
-                ix0, ix1 = ix0 + int(xs[0]), ix0 + int(xs[-1]) + 1
-                y0, y1 = ly0 + int(ys[0]), ly0 + int(ys[-1]) + 1
+            run = _middle_run(np.asarray(cols.any(axis=1)))
+            if run is not None:
+                xs = np.flatnonzero(cols[run[0] : run[1]].any(axis=0))
+                if xs.size:
+                    ix0, ix1 = ix0 + int(xs[0]), ix0 + int(xs[-1]) + 1
+                    y0, y1 = ly0 + run[0], ly0 + run[1]
         if ix1 <= ix0:
             ix1 = ix0 + 1
         text = "".join(c for c, _, _, _ in chars)
