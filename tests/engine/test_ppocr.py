@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -118,3 +119,23 @@ def test_english_reader_returns_no_cjk(reader: ppocr.PpocrReader) -> None:
 def test_models_come_from_the_installed_wheel() -> None:
     folder = ppocr.models_dir()
     assert (folder / ppocr.DET_MODEL).is_file() and (folder / ppocr.REC_MODEL).is_file()
+
+
+def test_engine_reads_an_upside_down_table_with_ppocr() -> None:
+    """The word confidences sit on the scale the engine's 180° test expects: a turned page reads poorly,
+    so the engine turns it and reads the same cells as upright."""
+    from img2xlsx.pipeline import convert
+
+    rows = [("Region", "Units", "Revenue"), ("North", "120", "4,310"), ("South", "85", "2,975")]
+    rows += [("East", "203", "7,120"), ("West", "64", "1,880")]
+    items = [(40 + 200 * c, 40 + 50 * r, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    upright = render(items, size=22, shape=(320, 680))
+    texts = []
+    for gray in (upright, np.ascontiguousarray(upright[::-1, ::-1])):
+        buf = io.BytesIO()
+        Image.fromarray(gray).save(buf, format="PNG")
+        doc = convert(buf.getvalue(), ocr="ppocr")
+        assert len(doc.tables) == 1
+        texts.append(sorted(c.text for c in doc.tables[0].cells))
+    assert texts[0] == texts[1]
+    assert {"North", "4,310", "West", "1,880"} <= set(texts[0])
