@@ -171,6 +171,7 @@ class PpocrReader:
         rec_batch: int = REC_BATCH,
         rec_min_ratio: float = REC_MIN_RATIO,
         rec_pad: float = REC_PAD,
+        rec_vgrow: float = 0.0,
         threads: int | None = None,
     ) -> None:
         self.langs = tuple(langs)
@@ -179,6 +180,7 @@ class PpocrReader:
         self.rec_batch = rec_batch
         self.rec_min_ratio = rec_min_ratio
         self.rec_pad = rec_pad
+        self.rec_vgrow = rec_vgrow
         self._threads = threads
         self._allowed: np.ndarray | None = None
 
@@ -229,7 +231,8 @@ class PpocrReader:
         """Read each box of ``gray`` as one text line, in batches; characters placed in ``gray`` px."""
         crops: list[tuple[int, np.ndarray, int, int]] = []  # (box index, crop, x offset, piece width)
         for i, (x0, y0, x1, y1) in enumerate(boxes):
-            crop = gray[y0:y1, x0:x1]
+            grow = int(round(self.rec_vgrow * (y1 - y0) / 2))
+            crop = gray[max(0, y0 - grow) : y1 + grow, x0:x1]
             ch, cw = crop.shape[:2]
             if ch < 2 or cw < 2:
                 continue
