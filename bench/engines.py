@@ -64,18 +64,24 @@ def get_engine(name: str) -> Engine:
     raise ValueError(f"unknown engine {name!r} (choose from {', '.join(ENGINE_NAMES)})")
 
 
-def cache_key(image: Path) -> str:
-    """Image bytes + img2table version + settings: outputs are reusable exactly when all three match."""
+def cache_key(image: Path, opts: dict[str, Any] | None = None) -> str:
+    """Image bytes + img2table version + settings (+ per-image options such as ``langs``): outputs are
+    reusable exactly when all match."""
     h = hashlib.sha256(image.read_bytes())
     h.update(json.dumps([IMG2TABLE_REQUIREMENT, IMG2TABLE_SETTINGS], sort_keys=True).encode())
+    if opts:
+        h.update(json.dumps(opts, sort_keys=True).encode())
     return h.hexdigest()[:20]
 
 
 @dataclass(frozen=True)
 class Job:
+    """One image to convert; ``opts``: engine keywords (``ocr``, ``langs``) passed only when set."""
+
     name: str
     image: Path
     out: Path
+    opts: dict[str, Any] | None = None
 
 
 def _run_shard(engine: Engine, jobs: list[Job], work: Path, timeout: int) -> dict[str, dict[str, Any]]:
@@ -87,7 +93,17 @@ def _run_shard(engine: Engine, jobs: list[Job], work: Path, timeout: int) -> dic
         attempt += 1
         jobs_file, results = work / f"jobs{attempt}.json", work / f"results{attempt}.jsonl"
         jobs_file.write_text(
-            json.dumps([{"name": j.name, "image": str(j.image), "out": str(j.out)} for j in remaining])
+            json.dumps(
+                [
+                    {
+                        "name": j.name,
+                        "image": str(j.image),
+                        "out": str(j.out),
+                        **({"opts": j.opts} if j.opts else {}),
+                    }
+                    for j in remaining
+                ]
+            )
         )
         results.write_text("")
         cmd = [str(engine.python), str(WORKER), "batch", str(jobs_file), str(results)]
@@ -139,7 +155,7 @@ def run_engine(
         job.out.parent.mkdir(parents=True, exist_ok=True)
         job.out.unlink(missing_ok=True)
         if engine.cacheable:
-            keys[job.name] = key = cache_key(job.image)
+            keys[job.name] = key = cache_key(job.image, job.opts)
             meta = cache_dir / f"{key}.json"
             if not force and meta.exists():
                 rec = json.loads(meta.read_text())
@@ -169,10 +185,14 @@ def run_engine(
     return records
 
 
-def run_fresh(engine: Engine, image: Path, out: Path, timeout: int = 600) -> dict[str, Any]:
+def run_fresh(
+    engine: Engine, image: Path, out: Path, timeout: int = 600, opts: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """First conversion in a fresh interpreter: wall time seen from outside, imports and startup included."""
     t0 = time.perf_counter()
     cmd = [str(engine.python), str(WORKER), "fresh", str(image), str(out), "--engine", engine.name]
+    if opts:
+        cmd += ["--opts", json.dumps(opts)]
     proc = subprocess.run(
         cmd, env=engine.env(), capture_output=True, text=True, timeout=timeout, cwd=str(REPO)
     )

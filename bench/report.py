@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.dataset import TAG_KEYS, BenchImage
+from bench.dataset import DEFAULT_SUBSETS, SUBSET_TAGS, SUBSETS, TAG_KEYS, BenchImage
 from bench.score import ImageScore
 
 
@@ -48,6 +48,7 @@ def summarize(rows: Sequence[Row]) -> dict[str, float]:
         "teds": statistics.fmean(r.score.teds for r in rows),
         "teds_struct": statistics.fmean(r.score.teds_struct for r in rows),
         "cell_text": statistics.fmean(r.score.cell_text for r in rows),
+        "cell_exact": statistics.fmean(r.score.cell_exact for r in rows),
         "numeric": sum(r.score.numeric_hits for r in rows) / num_n if num_n else math.nan,
         "table_precision": tp / n_pred if n_pred else 0.0,
         "table_recall": tp / n_gt if n_gt else math.nan,
@@ -64,7 +65,8 @@ def summarize(rows: Sequence[Row]) -> dict[str, float]:
 METRICS: list[tuple[str, str, bool]] = [  # key, label, higher is better
     ("teds", "TEDS", True),
     ("teds_struct", "TEDS-struct", True),
-    ("cell_text", "cell text accuracy", True),
+    ("cell_text", "cell text accuracy (similarity)", True),
+    ("cell_exact", "cells exactly right", True),
     ("numeric", "numeric typing", True),
     ("table_precision", "table precision", True),
     ("table_recall", "table recall", True),
@@ -139,6 +141,7 @@ BREAKDOWN_METRICS = [
     ("teds", "TEDS"),
     ("teds_struct", "TEDS-s"),
     ("cell_text", "text"),
+    ("cell_exact", "exact"),
     ("numeric", "numeric"),
 ]
 
@@ -159,6 +162,62 @@ def breakdown_table(by_engine: dict[str, list[Row]], key: str, tag: Callable[[Ro
         cells.append(" / ".join(fmt(sums[e]["median_s"], "median_s") for e in engines))
         out.append([g, str(n), *cells])
     return md_table(header, out)
+
+
+SUBSET_TITLES = {
+    "synthetic": "Shared synthetic (../shared/bench/synthetic, visible while developing)",
+    "val": "Fresh validation split (generated, seed never tuned on)",
+    "train": "Training split (generated, tune on this one)",
+    "lang": "Languages and locales (generated: deu, fra, spa, vie)",
+    "real": "PubTabNet crops (real/)",
+    "icdar2013": "ICDAR 2013 government tables (icdar2013/)",
+    "photos": "Real photos, scans and screenshots (photos/)",
+}
+SIDE_METRICS = [
+    ("teds", "TEDS"),
+    ("teds_struct", "TEDS-s"),
+    ("cell_text", "text"),
+    ("cell_exact", "exact"),
+    ("numeric", "numeric"),
+    ("table_precision", "table P"),
+    ("table_recall", "table R"),
+    ("median_s", "median s"),
+    ("median_cpu_s", "median CPU s"),
+]
+
+
+def _ordered_subsets(by_engine: dict[str, list[Row]]) -> list[str]:
+    present = {r.image.subset for rows in by_engine.values() for r in rows}
+    order = [*DEFAULT_SUBSETS, *(s for s in SUBSETS if s not in DEFAULT_SUBSETS)]
+    return [s for s in order if s in present] + sorted(present - set(order))
+
+
+def subsets_table(by_engine: dict[str, list[Row]]) -> str:
+    """One row per subset, each metric as ``engine1 / engine2``: every set side by side at a glance."""
+    engines = list(by_engine)
+    header = ["set", "n"] + [f"{label} {'/'.join(engines)}" for _, label in SIDE_METRICS]
+    out = []
+    for sub in _ordered_subsets(by_engine):
+        sums = {e: summarize([r for r in rows if r.image.subset == sub]) for e, rows in by_engine.items()}
+        n = next(iter(sums.values()))["images"]
+        cells = [" / ".join(fmt(sums[e][m], m) for e in engines) for m, _ in SIDE_METRICS]
+        out.append([sub, str(n), *cells])
+    return md_table(header, out)
+
+
+def subset_sections(by_engine: dict[str, list[Row]]) -> list[tuple[str, str]]:
+    """Per subset: its own summary table (accuracy, tables, speed) and its tag breakdowns."""
+    out = []
+    for sub in _ordered_subsets(by_engine):
+        rows = {e: [r for r in rs if r.image.subset == sub] for e, rs in by_engine.items()}
+        parts = [summary_table({e: summarize(rs) for e, rs in rows.items()}, {})]
+        for key in SUBSET_TAGS.get(sub, ()):
+            if len({r.image.tag(key) for rs in rows.values() for r in rs}) > 1:
+                table = breakdown_table(rows, key, lambda r, k=key: r.image.tag(k))  # type: ignore[misc]
+                parts += ["", f"By {key}:", "", table]
+        n = len(next(iter(rows.values())))
+        out.append((f"{SUBSET_TITLES.get(sub, sub)}: {n} images", "\n".join(parts)))
+    return out
 
 
 def breakdowns(by_engine: dict[str, list[Row]]) -> list[tuple[str, str]]:
@@ -200,7 +259,7 @@ def worst_table(rows: Sequence[Row], n: int = 10) -> str:
             "text",
             "sheets/GT",
             "GT→sheet shape",
-            "style degr layout merges",
+            "tags: " + " ".join(TAG_KEYS),
             "error",
         ],
         body,

@@ -1,9 +1,11 @@
 """``python -m bench.run``: convert bench images with each engine, score the workbooks, report side by side.
 
-Typical loops: ``python -m bench.run --engines img2xlsx --limit 40`` (or ``--tag degradation=photo``; prints
-the worst images and the change since the previous run); ``make bench`` (everything, both engines, writes
-``bench/RESULTS.md`` and ``bench/out/scores-full.csv``). img2table outputs are cached by image hash under
-``bench/out/cache`` (``--force`` re-runs it). Per-image scores: ``bench/out/scores.{csv,json}``.
+Typical loops: ``python -m bench.run --engines img2xlsx --subset train --limit 40`` (or ``--tag
+degradation=photo``; prints the worst images and the change since the previous run); ``--subset val`` to check
+a change on the fresh split; ``make bench`` (every set but train, both engines, writes ``bench/RESULTS.md``
+and ``bench/out/scores-full.csv``). The generated sets (val, lang, train) are made on first use. img2table
+outputs are cached by image hash under ``bench/out/cache`` (``--force`` re-runs it). Per-image scores:
+``bench/out/scores.{csv,json}``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,19 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.dataset import REPO, SUBSETS, TAG_KEYS, BenchImage, bench_dir, load_images
+from bench.dataset import (
+    DEFAULT_SUBSETS,
+    GENERATED_SUBSETS,
+    REPO,
+    SUBSETS,
+    TAG_KEYS,
+    BenchImage,
+    bench_dir,
+    load_images,
+)
 from bench.engines import ENGINE_NAMES, Job, cache_key, get_engine, run_engine, run_fresh
 from bench.grid import tables_from_gt
-from bench.report import Row, breakdowns, summarize, summary_table, worst_table
+from bench.report import Row, subset_sections, subsets_table, summarize, summary_table, worst_table
 from bench.score import ImageScore, score_image
 from bench.xlsx_read import read_workbook
 
@@ -34,7 +45,11 @@ RESULTS_MD = REPO / "bench" / "RESULTS.md"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    ap.add_argument("--subset", choices=SUBSETS, help="only synthetic or only real images")
+    ap.add_argument(
+        "--subset",
+        help=f"comma list of {', '.join(SUBSETS)} (default: {','.join(DEFAULT_SUBSETS)}; "
+        "val/lang/train are generated on first use)",
+    )
     ap.add_argument("--limit", type=int, help="N images spread evenly over the selection (deterministic)")
     ap.add_argument("--only", action="append", default=[], help="image name or glob (repeatable, comma list)")
     ap.add_argument(
@@ -53,7 +68,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--worst", type=int, default=10, help="how many worst images to list per engine")
     ap.add_argument("--results", type=Path, help="markdown report path (default: RESULTS.md on full runs)")
-    return ap.parse_args(argv)
+    ap.add_argument("--ocr", help="img2xlsx text reader passed to convert(ocr=...), e.g. ppocr or tesseract")
+    ap.add_argument(
+        "--langs",
+        choices=["auto", "off"],
+        default="auto",
+        help="auto: give each non-English image's language (lang tag) as convert(langs=[...]); off: never",
+    )
+    args = ap.parse_args(argv)
+    subsets = tuple(x.strip() for x in (args.subset or "").split(",") if x.strip())
+    bad = [x for x in subsets if x not in SUBSETS]
+    if bad:
+        ap.error(f"unknown subset(s) {', '.join(bad)}; choose from {', '.join(SUBSETS)}")
+    args.subsets = subsets
+    return args
+
+
+# languages a user would pick for an image (issue 12's list); others (e.g. Indonesian) are read as English
+PASSED_LANGS = frozenset({"deu", "fra", "spa", "ita", "por", "nld", "vie"})
+
+
+def engine_opts(img: BenchImage, engine: str, ocr: str | None, langs: str) -> dict[str, Any] | None:
+    """Keywords for the engine on this image, only those that are set: ``ocr`` (img2xlsx) and ``langs``
+    (the image's language when it is one of ``PASSED_LANGS``; both engines)."""
+    opts: dict[str, Any] = {}
+    if ocr and engine == "img2xlsx":
+        opts["ocr"] = ocr
+    lang = img.tag("lang")
+    if langs == "auto" and lang in PASSED_LANGS:
+        opts["langs"] = [lang]
+    return opts or None
 
 
 def select(
@@ -71,8 +115,11 @@ def select(
     return images
 
 
-def _score_one(args: tuple[str, str, str, dict[str, Any]]) -> ImageScore:
-    name, gt_json, xlsx, run = args
+def _score_one(
+    args: tuple[str, str, str, dict[str, Any]] | tuple[str, str, str, dict[str, Any], str],
+) -> ImageScore:
+    name, gt_json, xlsx, run = args[:4]
+    lang = args[4] if len(args) > 4 else None
     gts = tables_from_gt(json.loads(Path(gt_json).read_text(encoding="utf-8")))
     if not run.get("ok"):
         return ImageScore(
@@ -84,7 +131,7 @@ def _score_one(args: tuple[str, str, str, dict[str, Any]]) -> ImageScore:
             numeric_n=sum(1 for g in gts for c in g.cells if c.numeric),
         )
     try:
-        preds = read_workbook(xlsx)
+        preds = read_workbook(xlsx, lang)
     except Exception as exc:  # an unreadable or missing workbook is the engine's failure
         return ImageScore(
             name=name,
@@ -178,6 +225,7 @@ def write_scores(by_engine: dict[str, list[Row]], stem: str = "scores") -> Path:
         "teds",
         "teds_struct",
         "cell_text",
+        "cell_exact",
         "numeric_hits",
         "numeric_n",
         "n_gt",
@@ -202,6 +250,7 @@ def write_scores(by_engine: dict[str, list[Row]], stem: str = "scores") -> Path:
                     "teds": round(s.teds, 4),
                     "teds_struct": round(s.teds_struct, 4),
                     "cell_text": round(s.cell_text, 4),
+                    "cell_exact": round(s.cell_exact, 4),
                     "numeric_hits": s.numeric_hits,
                     "numeric_n": s.numeric_n,
                     "n_gt": s.n_gt,
@@ -234,16 +283,17 @@ def compare_with_previous(engine: str, rows: list[Row], n_show: int = 5) -> str:
             "teds": r.score.teds,
             "teds_struct": r.score.teds_struct,
             "cell_text": r.score.cell_text,
+            "cell_exact": r.score.cell_exact,
         }
         for r in rows
     }
     OUT.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({**prev, **now}))
-    common = [n for n in now if n in prev]
+    common = [n for n in now if n in prev and "cell_exact" in prev[n]]
     if not common:
         return ""
     lines = [f"vs previous {engine} scores of the same {len(common)} images:"]
-    for key in ("teds", "teds_struct", "cell_text"):
+    for key in ("teds", "teds_struct", "cell_text", "cell_exact"):
         a = sum(prev[n][key] for n in common) / len(common)
         b = sum(now[n][key] for n in common) / len(common)
         lines.append(f"  {key:12s} {a:.3f} → {b:.3f} ({b - a:+.3f})")
@@ -270,6 +320,12 @@ def render(
         "OMP_THREAD_LIMIT=1.",
         *(f"- {n}" for n in notes or []),
         "",
+        "### Each set side by side",
+        "",
+        subsets_table(by_engine),
+        "",
+        "### All images together",
+        "",
         summary_table(summaries, extras),
     ]
     if extras:
@@ -279,11 +335,30 @@ def render(
             for k in ("fresh_error", "big_error"):
                 if rec.get(k):
                     parts.append(f"- {e} {k}: {rec[k]}")
-    for key, table in breakdowns(by_engine):
-        parts += ["", f"### By {key}", "", table]
+    for title, section in subset_sections(by_engine):
+        parts += ["", f"## {title}", "", section]
     for e, rows in by_engine.items():
         parts += ["", f"### Worst {worst} images: {e}", "", worst_table(rows, worst)]
     return "\n".join(parts) + "\n"
+
+
+def load_subsets(subsets: tuple[str, ...], strict: bool, notes: list[str]) -> list[BenchImage]:
+    """Images of ``subsets``, generating val/lang/train first when missing or stale. ``strict`` (the user
+    named the subsets): any that cannot be had is an error; otherwise it is skipped with a note."""
+    out: list[BenchImage] = []
+    for sub in subsets:
+        try:
+            if sub in GENERATED_SUBSETS:
+                from bench.gen.build import ensure
+
+                ensure(sub, log=lambda m: print(f"bench: {m}", flush=True))
+            out += load_images(subsets=(sub,))
+        except (FileNotFoundError, RuntimeError, ImportError) as exc:
+            if strict:
+                raise
+            notes.append(f"{sub} skipped: {exc}")
+            print(f"bench: {sub} skipped: {exc}", file=sys.stderr)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,24 +368,31 @@ def main(argv: list[str] | None = None) -> int:
     if bad or not engines:
         print(f"bench: unknown engine(s) {bad}; choose from {', '.join(ENGINE_NAMES)}", file=sys.stderr)
         return 2
+    asked = bool(args.subsets)
+    notes: list[str] = []
     try:
-        all_images = load_images()
-    except (FileNotFoundError, KeyError, ValueError) as exc:
+        all_images = load_subsets(args.subsets or DEFAULT_SUBSETS, strict=asked, notes=notes)
+    except (FileNotFoundError, KeyError, ValueError, RuntimeError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
-    images = select(
-        [i for i in all_images if args.subset in (None, i.subset)], args.only, args.limit, args.tag
-    )
+    images = select(all_images, args.only, args.limit, args.tag)
     if not images:
         print("bench: no image matches the selection", file=sys.stderr)
         return 2
-    full = args.subset is None and not args.only and not args.limit and not args.tag
-    print(f"bench: {len(images)} images from {bench_dir()}; engines: {', '.join(engines)}", flush=True)
+    full = not asked and not args.only and not args.limit and not args.tag
+    subsets = sorted({i.subset for i in images}, key=lambda x: SUBSETS.index(x))
+    print(
+        f"bench: {len(images)} images ({', '.join(subsets)}) from {bench_dir()} and bench/out/gen; "
+        f"engines: {', '.join(engines)}",
+        flush=True,
+    )
 
     runs: dict[str, dict[str, dict[str, Any]]] = {}
-    notes: list[str] = []
     for name in engines:
-        jobs = [Job(i.name, i.image, out_path(name, i)) for i in images]
+        jobs = [
+            Job(i.name, i.image, out_path(name, i), engine_opts(i, name, args.ocr, args.langs))
+            for i in images
+        ]
         if args.score_only:
             prev = (
                 {r["name"]: r for r in json.loads((OUT / "scores.json").read_text()) if r["engine"] == name}
@@ -349,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{name}: {len(jobs) - cached} images converted in {took:.0f} s, machine load (1-min avg) {load}"
             + (f"; {cached} taken from the cache (timings from the run that made them)" if cached else "")
         )
+        ignored = sorted({o for r in runs[name].values() for o in r.get("ignored_opts", [])})
+        if ignored:
+            n_ign = sum(1 for r in runs[name].values() if r.get("ignored_opts"))
+            notes.append(f"{name}: options {', '.join(ignored)} not supported, ignored on {n_ign} images")
         crashed = [n for n, r in runs[name].items() if not r.get("ok")]
         if crashed:
             log = (OUT / "work" / name).relative_to(REPO)
@@ -362,11 +448,15 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-    tasks = [(i.name, str(i.gt_json), str(out_path(e, i)), runs[e][i.name]) for e in engines for i in images]
+    tasks = [
+        (i.name, str(i.gt_json), str(out_path(e, i)), runs[e][i.name], i.tag("lang"))
+        for e in engines
+        for i in images
+    ]
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         scores = list(pool.map(_score_one, tasks, chunksize=4))
     by_engine: dict[str, list[Row]] = {e: [] for e in engines}
-    for (name, _, _, run), score, (e, img) in zip(
+    for (name, _, _, run, _), score, (e, img) in zip(
         tasks, scores, [(e, i) for e in engines for i in images], strict=True
     ):
         assert name == img.name
@@ -374,7 +464,9 @@ def main(argv: list[str] | None = None) -> int:
 
     extras: dict[str, dict[str, Any]] = {}
     if args.extras == "yes" or (args.extras == "auto" and full and not args.score_only):
-        extras = measure_extras(engines, all_images, args.force)
+        extras = measure_extras(
+            engines, [i for i in all_images if i.subset == "synthetic"] or all_images, args.force
+        )
 
     scores_csv = write_scores(by_engine)
     if full:  # kept apart so quick --limit runs by others don't overwrite the full picture

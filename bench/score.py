@@ -6,6 +6,8 @@ Metrics (all in [0, 1]; a GT table with no matching sheet scores 0 everywhere):
   alignment maximising normalised-Levenshtein similarity of whole-row / whole-column texts), then each GT
   cell with non-empty text is compared with the best predicted cell under its aligned grid positions:
   similarity = 1 - normalised Levenshtein distance (unaligned → 0). Mean over the image's non-empty GT cells.
+- ``cell_exact``: share of those non-empty GT cells whose best predicted cell has exactly the same text (after
+  the same normalisation: NFKC, whitespace collapsed, ends trimmed, case kept). Mean over the image's cells.
 - numeric typing: of the GT numeric cells, how many land on a workbook cell that stores a number equal to the
   GT value (relative tolerance 1e-6; percents as fractions). Counted (hits, total) so it can be pooled.
 - tables: predicted sheets are matched one-to-one to GT tables maximising total TEDS (ties → reading order);
@@ -79,6 +81,7 @@ class CellScores:
 
     text_sum: float = 0.0
     text_n: int = 0
+    exact_hits: int = 0
     numeric_hits: int = 0
     numeric_n: int = 0
 
@@ -108,6 +111,7 @@ def cell_scores(pred: GridTable | None, gt: GridTable) -> CellScores:
         best = max(candidates, key=lambda p: similarity(cell.text, p.text))
         if cell.text:
             out.text_sum += similarity(cell.text, best.text)
+            out.exact_hits += int(best.text == cell.text)
         if cell.numeric and cell.value is not None:
             out.numeric_hits += int(same_number(best, cell.value))
     return out
@@ -157,8 +161,10 @@ class ImageScore:
     teds: float = 0.0
     teds_struct: float = 0.0
     cell_text: float = 0.0
+    cell_exact: float = 0.0
     text_sum: float = 0.0
     text_n: int = 0
+    exact_hits: int = 0
     numeric_hits: int = 0
     numeric_n: int = 0
     n_gt: int = 0
@@ -187,6 +193,7 @@ def score_image(name: str, preds: list[GridTable], gts: list[GridTable]) -> Imag
         res.teds_struct += ts / len(gts)
         res.text_sum += cs.text_sum
         res.text_n += cs.text_n
+        res.exact_hits += cs.exact_hits
         res.numeric_hits += cs.numeric_hits
         res.numeric_n += cs.numeric_n
         res.n_tp += int(t >= MATCH_TEDS)
@@ -201,4 +208,5 @@ def score_image(name: str, preds: list[GridTable], gts: list[GridTable]) -> Imag
             }
         )
     res.cell_text = res.text_sum / res.text_n if res.text_n else (1.0 if gts else 0.0)
+    res.cell_exact = res.exact_hits / res.text_n if res.text_n else (1.0 if gts else 0.0)
     return res

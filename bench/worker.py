@@ -6,6 +6,9 @@ if the process dies the runner still knows which image killed it.
 
     python worker.py batch JOBS.json RESULTS.jsonl --engine img2xlsx [--timeout 120]
     python worker.py fresh IMAGE OUT.xlsx --engine img2table   # first conversion, imports included
+
+A job may carry ``opts`` (``{"ocr": "ppocr", "langs": ["deu"]}``), passed to the engine as keywords only when
+set; img2xlsx gets only those its ``convert`` accepts (the rest are listed in the result's ``ignored_opts``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import traceback  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
-Converter = Callable[[str, str], None]
+Converter = Callable[..., None]  # (src, dest, **opts): opts only "ocr" / "langs", and only when set
 
 IMG2TABLE_SETTINGS: dict[str, Any] = {
     "detect_rotation": True,
@@ -43,26 +46,71 @@ IMG2TABLE_SETTINGS: dict[str, Any] = {
 THREADS = int(os.environ.get("BENCH_THREADS") or len(os.sched_getaffinity(0)))
 
 
+class OptionIgnored(Warning):
+    """An option the engine cannot take (e.g. ``langs`` before convert had it): converted without it."""
+
+
+def accepted(func: Callable[..., Any], opts: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The options ``func`` takes as keywords, and the names of those it does not."""
+    import inspect
+
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return {}, sorted(opts)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return dict(opts), []
+    ok = {k: v for k, v in opts.items() if k in params}
+    return ok, sorted(k for k in opts if k not in ok)
+
+
+IGNORED: list[str] = []  # options dropped on the current image (reported in its result line)
+
+
 def make_img2xlsx() -> Converter:
     os.environ["IMG2XLSX_OCR_THREADS"] = str(THREADS)
     from img2xlsx.pipeline import convert
     from img2xlsx.writers.xlsx import write_xlsx
 
-    def run(src: str, dest: str) -> None:
-        write_xlsx(convert(src), dest)
+    def run(src: str, dest: str, **opts: Any) -> None:
+        kw, dropped = accepted(convert, opts)
+        IGNORED.extend(dropped)
+        write_xlsx(convert(src, **kw), dest)
 
     return run
+
+
+def tesseract_langs() -> set[str]:
+    import subprocess
+
+    try:
+        out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {"eng"}
+    return {line.strip() for line in out.splitlines()[1:] if line.strip()}
 
 
 def make_img2table() -> Converter:
     from img2table.document import Image
     from img2table.ocr import TesseractOCR
 
-    ocr = TesseractOCR(n_threads=THREADS, lang="eng")
-    opts = {k: v for k, v in IMG2TABLE_SETTINGS.items() if k != "detect_rotation"}
+    have = tesseract_langs()
+    ocrs: dict[str, Any] = {}
+    settings = {k: v for k, v in IMG2TABLE_SETTINGS.items() if k != "detect_rotation"}
 
-    def run(src: str, dest: str) -> None:
-        Image(src=src, detect_rotation=IMG2TABLE_SETTINGS["detect_rotation"]).to_xlsx(dest, ocr=ocr, **opts)
+    def run(src: str, dest: str, **opts: Any) -> None:
+        # img2table reads with Tesseract: the image's languages when their data is installed, else English
+        langs = [x for x in opts.get("langs") or [] if x in have]
+        if opts.get("langs") and not langs:
+            IGNORED.append("langs")
+        lang = "+".join(langs) if langs else "eng"
+        if "ocr" in opts:
+            IGNORED.append("ocr")
+        if lang not in ocrs:
+            ocrs[lang] = TesseractOCR(n_threads=THREADS, lang=lang)
+        Image(src=src, detect_rotation=IMG2TABLE_SETTINGS["detect_rotation"]).to_xlsx(
+            dest, ocr=ocrs[lang], **settings
+        )
 
     return run
 
@@ -102,8 +150,12 @@ def batch(jobs_path: str, results_path: str, engine: str, timeout: int) -> int:
             c0 = cpu_seconds()
             error = ""
             signal.alarm(timeout)
+            IGNORED.clear()
             try:
-                convert(job["image"], job["out"])
+                if job.get("opts"):
+                    convert(job["image"], job["out"], **job["opts"])
+                else:
+                    convert(job["image"], job["out"])
             except _Timeout:
                 error = f"timeout after {timeout}s"
             except Exception as exc:  # any engine failure is a crash of that image, not of the bench
@@ -119,15 +171,20 @@ def batch(jobs_path: str, results_path: str, engine: str, timeout: int) -> int:
                 "error": error,
                 "peak_rss_mb": peak_rss_mb(),
             }
+            if IGNORED:
+                rec["ignored_opts"] = sorted(set(IGNORED))
             out.write(json.dumps(rec) + "\n")
             out.flush()
     return 0
 
 
-def fresh(image: str, dest: str, engine: str) -> int:
+def fresh(image: str, dest: str, engine: str, opts: dict[str, Any] | None = None) -> int:
     convert = ENGINES[engine]()
     t_ready = time.perf_counter()
-    convert(image, dest)
+    if opts:
+        convert(image, dest, **opts)
+    else:
+        convert(image, dest)
     t_end = time.perf_counter()
     rec = {
         "seconds_total": t_end - _T0,
@@ -146,10 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("b")
     ap.add_argument("--engine", choices=sorted(ENGINES), required=True)
     ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--opts", default="", help="fresh mode: JSON keywords for the engine (ocr, langs)")
     args = ap.parse_args(argv)
     if args.mode == "batch":
         return batch(args.a, args.b, args.engine, args.timeout)
-    return fresh(args.a, args.b, args.engine)
+    return fresh(args.a, args.b, args.engine, json.loads(args.opts) if args.opts else None)
 
 
 if __name__ == "__main__":

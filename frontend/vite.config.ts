@@ -5,7 +5,8 @@ const backend = process.env.IMG2XLSX_BACKEND_URL ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   base: "./",
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true },
+  // No source maps in production: what the site serves is the minified bundle only.
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: false },
   server: {
     proxy: {
       "/api": backend,

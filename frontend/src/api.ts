@@ -121,6 +121,13 @@ export function uploadFile(
   });
 }
 
+/** A job the server no longer knows (expired, or never existed). */
+export class JobGoneError extends UserFacingError {
+  constructor(message: string) {
+    super(message, "rejected");
+  }
+}
+
 export async function getJob(jobId: string): Promise<JobView> {
   let response: Response;
   try {
@@ -128,8 +135,36 @@ export async function getJob(jobId: string): Promise<JobView> {
   } catch {
     throw new UserFacingError("Lost contact with the server.", "network");
   }
+  if (response.status === 404) throw new JobGoneError(`This conversion is no longer available (${await readMessage(response)}).`);
   if (!response.ok) throw new UserFacingError(`Could not read the job status (${await readMessage(response)}).`, "server");
   return (await response.json()) as JobView;
+}
+
+/**
+ * Save an edited table (PUT /jobs/{jobId}/tables/{index}); the server rewrites the workbook, CSV and JSON and
+ * answers with the job view (fresh links). A refusal carries the server's own message.
+ */
+export async function saveTable(jobId: string, index: number, body: unknown): Promise<JobView> {
+  let response: Response;
+  try {
+    response = await fetch(await apiUrl(`/jobs/${encodeURIComponent(jobId)}/tables/${index}`), {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch {
+    throw new UserFacingError("Could not reach the server", "network");
+  }
+  if (response.ok) {
+    try {
+      return (await response.json()) as JobView;
+    } catch {
+      return { jobId, status: "done" }; // saved; the reply just carried no job view (no fresh links)
+    }
+  }
+  const message = await readMessage(response);
+  throw new UserFacingError(message, response.status >= 500 ? "server" : "rejected");
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -177,10 +212,17 @@ export interface PreviewCell {
   confidence?: number | null;
   bbox?: number[] | null;
   header?: boolean;
+  /** Changed by the user (a saved edit). */
+  edited?: boolean;
+  /** Why the cell is doubtful although it was read with confidence (a total that does not add up). */
+  check?: string;
 }
 
 export interface PreviewTable {
+  /** Its position in the document: the {n} of PUT /jobs/{id}/tables/{n}. */
+  index?: number;
   n_rows?: number;
+  n_header_rows?: number;
   n_cols?: number;
   cells: PreviewCell[];
   page?: number;
@@ -194,7 +236,7 @@ export interface PreviewDocument {
 }
 
 export async function fetchPreview(url: string): Promise<PreviewDocument> {
-  const response = await fetch(new URL(url, document.baseURI).toString());
+  const response = await fetch(new URL(url, document.baseURI).toString(), { cache: "no-store" });
   if (!response.ok) throw new UserFacingError("The preview could not be loaded; the workbook is still available.", "server");
   const doc = (await response.json()) as Partial<PreviewDocument>;
   return { tables: Array.isArray(doc.tables) ? doc.tables : [], lines: doc.lines ?? [], warnings: doc.warnings ?? [] };

@@ -1,7 +1,8 @@
 // Intake: drop zone, file picker, camera and clipboard paste all feed the same list of file cards.
 import "./style.css";
-import { FileCard } from "./card";
+import { FileCard, hasUnsavedEdits } from "./card";
 import { loadConfig } from "./api";
+import { recentJobs } from "./recent";
 
 const dropzone = document.getElementById("dropzone")!;
 const fileInput = document.getElementById("file-input") as HTMLInputElement;
@@ -17,7 +18,7 @@ function announce(message: string): void {
 function addFiles(files: Iterable<File>): void {
   const added: FileCard[] = [];
   for (const file of files) {
-    const card = new FileCard(file, announce);
+    const card = new FileCard({ file }, announce);
     cards.prepend(card.root);
     added.push(card);
   }
@@ -84,6 +85,19 @@ document.addEventListener("paste", (e) => {
   } else if (!(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement)) {
     announce("The clipboard holds no image. Copy a screenshot or an image file, then paste.");
   }
+});
+
+// Conversions from earlier visits (this browser remembers their job ids) come back, edits included.
+const restored = recentJobs();
+for (const recent of restored) {
+  const card = new FileCard({ recent }, announce);
+  cards.append(card.root); // newest first, as new files are prepended
+  void card.resume();
+}
+
+// Edits save themselves within a second; leaving before that (or after a failed save) asks first.
+window.addEventListener("beforeunload", (e) => {
+  if (hasUnsavedEdits()) e.preventDefault();
 });
 
 void loadConfig();

@@ -47,7 +47,14 @@ export function toTsv(rows: string[][]): string {
 }
 
 export function isLowConfidence(cell: PreviewCell): boolean {
+  if (typeof cell.check === "string" && cell.check) return true;
   return typeof cell.confidence === "number" && (cell.text ?? "").trim() !== "" && cell.confidence < LOW_CONFIDENCE;
+}
+
+/** The tooltip of a doubtful cell: the failed check, else the confidence it was read with. */
+export function doubtReason(cell: { check?: string | null; confidence?: number | null }): string {
+  if (cell.check) return cell.check;
+  return `Read with ${Math.round((cell.confidence ?? 0) * 100)}% confidence — please check`;
 }
 
 export function renderTable(table: PreviewTable, caption: string): HTMLTableElement {
@@ -72,7 +79,7 @@ export function renderTable(table: PreviewTable, caption: string): HTMLTableElem
         if ((cell.colspan ?? 1) > 1) td.colSpan = cell.colspan!;
         if (isLowConfidence(cell)) {
           td.classList.add("low-confidence");
-          td.title = `Read with ${Math.round((cell.confidence ?? 0) * 100)}% confidence — please check`;
+          td.title = doubtReason(cell);
         }
       }
       tr.appendChild(td);

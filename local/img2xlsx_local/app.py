@@ -3,10 +3,11 @@ payload-v2 events), the bucket's POST upload and presigned GET at ``/_local/*``,
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ from img2xlsx.jobs.settings import Settings
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from . import events
 from .handlers import Handler
@@ -35,9 +37,15 @@ def max_upload_request(max_upload_bytes: int) -> int:
     return max(64 * 1024 * 1024, max_upload_bytes + 1024 * 1024)
 
 
-# Largest API request body (a job request is ~100 bytes; API Gateway itself stops at 10 MB with a 413).
+# Largest API request body (a job request is ~100 bytes, a 10 000-cell table edit under 1 MB; API Gateway
+# itself stops at 10 MB with a 413, the handler at 1 MB).
 MAX_API_BODY = 1024 * 1024
 NO_STORE = {"cache-control": "no-store"}
+# A request body must keep coming: no byte for BODY_IDLE_SECONDS (S3 drops an idle upload after about 20 s
+# with RequestTimeout) or the whole body taking longer than its bound ends the request with 408 (slowloris).
+BODY_IDLE_SECONDS = 20.0
+API_BODY_SECONDS = 15.0  # an API body is at most 1 MB
+UPLOAD_BODY_SECONDS = 600.0  # 20 MB at 35 KB/s; the signed form's expiry is checked when the upload starts
 
 
 def create_app(
@@ -48,8 +56,12 @@ def create_app(
     dist_dir: Path | None,
     on_startup: Any = None,
     max_upload_bytes: int = DEFAULT_SETTINGS.max_upload_bytes,
+    on_uploaded: Callable[[str], Any] | None = None,
 ) -> Starlette:
-    """``max_upload_bytes``: the service's upload limit (``Settings.max_upload_bytes``)."""
+    """``max_upload_bytes``: the service's upload limit (``Settings.max_upload_bytes``). ``on_uploaded(key)``
+    runs once an upload is stored, before its event is queued (the server marks the job ``queued`` there, as
+    the converter does within a second of S3's event in AWS, so a backlog of conversions does not count as
+    jobs still awaiting their upload)."""
     request_limit = max_upload_request(max_upload_bytes)
     # A Lambda execution environment handles one event at a time, and the handler relies on it: Powertools'
     # resolver keeps the current event on a module-level object. Requests run in a thread pool here, so they
@@ -61,14 +73,24 @@ def create_app(
             return api_handler(event, events.LambdaContext("img2xlsx-api-local", 30))
 
     async def api(request: Request) -> Response:
-        body = await _read_capped(request, MAX_API_BODY)
+        try:
+            body = await _read_capped(request, MAX_API_BODY)
+        except ClientDisconnect:
+            # The client went away mid-body (or stalled and was cut off): nobody is left to answer.
+            log.info(
+                "%s %s: the client disconnected before sending the whole body",
+                request.method,
+                request.url.path,
+            )
+            return Response(status_code=400)
         if body is None:
             return JSONResponse({"message": "Request Entity Too Large"}, status_code=413, headers=NO_STORE)
         event = events.http_api_event(
             method=request.method,
             path=request.url.path,
             query_string=request.url.query,
-            headers=request.headers.items(),
+            # CloudFront sets this header itself in AWS; here nobody in front overwrites a forged one.
+            headers=[(k, v) for k, v in request.headers.items() if k.lower() != "cloudfront-viewer-address"],
             body=body,
             source_ip=request.client.host if request.client else "127.0.0.1",
         )
@@ -103,13 +125,15 @@ def create_app(
             file = form.get("file")
             if not isinstance(file, UploadFile):
                 raise S3Error(400, "InvalidArgument", "POST requires exactly one file upload per request.")
-            fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+            fields = fields_before_file(form.multi_items())
             size = file.size if file.size is not None else _measure(file)
             key = await run_in_threadpool(objects.accept_post, fields, file.file, size)
         except S3Error as err:
             return _s3_error(err)
         finally:
             await form.close()
+        if on_uploaded is not None:
+            await run_in_threadpool(on_uploaded, key)
         source_ip = request.client.host if request.client else "127.0.0.1"
         await run_in_threadpool(
             pool.submit, events.s3_object_created_event(objects.bucket, key, size, source_ip)
@@ -166,12 +190,86 @@ def create_app(
         Route("/config.json", config, methods=["GET"]),
     ]
     if dist_dir is not None and (dist_dir / "index.html").is_file():
-        routes.append(Mount("/", app=StaticFiles(directory=dist_dir, html=True), name="spa"))
+        routes.append(Mount("/", app=SiteFiles(directory=dist_dir, html=True), name="spa"))
     else:
         routes.append(Route("/{rest:path}", not_built, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyTimeout)
     return app
+
+
+def fields_before_file(items: list[tuple[str, Any]]) -> dict[str, str]:
+    """The form's text fields, read as S3 reads a POST: the file must be the last part and fields after it
+    are ignored, so a form that sends the file first lacks its key and signature (a 400, as from S3)."""
+    fields: dict[str, str] = {}
+    for name, value in items:
+        if not isinstance(value, str):
+            break
+        fields[name] = value
+    return fields
+
+
+class SiteFiles(StaticFiles):
+    """The built SPA, without source maps: they reveal the sources, and production never serves them."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path.endswith(".map"):
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        return await super().get_response(path, scope)
+
+
+class BodyTimeout:
+    """Pure ASGI middleware cutting off a request whose body stalls (slowloris): each body chunk must come
+    within ``BODY_IDLE_SECONDS`` and the whole body within its route's bound. On a stall the client gets
+    408 with ``Connection: close`` and the app sees a disconnect (which every route handles quietly)."""
+
+    def __init__(self, app: Any, idle: float | None = None) -> None:
+        self.app = app
+        self.idle = idle
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        idle = BODY_IDLE_SECONDS if self.idle is None else self.idle
+        total = API_BODY_SECONDS if scope["path"].startswith("/api") else UPLOAD_BODY_SECONDS
+        deadline = loop.time() + total
+        state = {"body_done": False, "cut": False, "started": False}
+
+        async def timed_receive() -> Any:
+            if state["body_done"] or state["cut"]:
+                return await receive() if not state["cut"] else {"type": "http.disconnect"}
+            try:
+                async with asyncio.timeout(max(0.0, min(idle, deadline - loop.time()))):
+                    message = await receive()
+            except TimeoutError:
+                state["cut"] = True
+                log.info("%s %s: the request body stalled; cut off", scope["method"], scope["path"])
+                if not state["started"]:
+                    state["started"] = True
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 408,
+                            "headers": [(b"content-type", b"text/plain"), (b"connection", b"close")],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": b"Request Timeout: the body stalled"})
+                return {"type": "http.disconnect"}
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                state["body_done"] = True
+            return message
+
+        async def guarded_send(message: Any) -> None:
+            if state["cut"]:
+                return  # the 408 went out instead
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        await self.app(scope, timed_receive, guarded_send)
 
 
 # What CloudFront adds in AWS (template.yaml), minus the buckets' origins: everything is same-origin here.

@@ -118,6 +118,15 @@ class SqliteJobStore:
             )
             return job
 
+    def pending_upload_clients(self, since: float) -> list[str]:
+        with self._conn() as conn:
+            rows = conn.execute(
+                "SELECT json_extract(item, '$.client') FROM jobs WHERE status = 'awaiting_upload' "
+                "AND json_extract(item, '$.created_at') >= ?",
+                (since,),
+            ).fetchall()
+        return [r[0] or "" for r in rows]
+
     # ---- local housekeeping (not part of the port) -----------------------------------------------------
     def with_status(self, *statuses: JobStatus) -> list[Job]:
         marks = ",".join("?" * len(statuses))

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 
 from img2xlsx.errors import ImageTooLargeError
 from img2xlsx.jobs.ports import PresignedUpload
+from img2xlsx.jobs.sizes import megabytes
 
 from . import signing
 
@@ -110,7 +111,7 @@ class LocalObjectStore:
         """Raises KeyError if missing and ImageTooLargeError past ``max_bytes`` (as the S3 store does)."""
         path = self._existing(key)
         if max_bytes is not None and path.stat().st_size > max_bytes:
-            raise ImageTooLargeError(f"the file is larger than the {max_bytes // (1024 * 1024)} MB limit")
+            raise ImageTooLargeError(f"the file is larger than {megabytes(max_bytes)} (the limit)")
         return path.read_bytes()
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:

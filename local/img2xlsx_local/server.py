@@ -40,6 +40,9 @@ class ServeOptions:
     )
 
 
+KEEP_ALIVE_SECONDS = 5
+
+
 class DataDirBusy(RuntimeError):
     pass
 
@@ -179,6 +182,7 @@ def build_app(options: ServeOptions) -> object:
         dist_dir=options.dist_dir,
         on_startup=on_startup,
         max_upload_bytes=settings.max_upload_bytes,
+        on_uploaded=lambda key: get_service().mark_uploaded(key),
     )
 
 
@@ -207,7 +211,15 @@ def serve(options: ServeOptions) -> int:
             f"img2xlsx is running at http://{shown}:{options.port}/  (data: {options.data_dir.resolve()})",
             flush=True,
         )
-        uvicorn.run(app, host=options.host, port=options.port, log_level="warning")  # type: ignore[arg-type]
+        # An idle kept-alive connection closes after KEEP_ALIVE_SECONDS; a stalled request body is cut off by
+        # the app (app.BodyTimeout).
+        uvicorn.run(
+            app,  # type: ignore[arg-type]
+            host=options.host,
+            port=options.port,
+            log_level="warning",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
         return 0
     finally:
         lock.close()

@@ -38,6 +38,18 @@ EVENT_JOB_ID = "sampleJob-0000000000000000"  # the job id the JSON in events/ re
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+def jobs_table_schema() -> dict[str, Any]:
+    """The job table's keys and indexes exactly as template.yaml declares them, for moto's tables."""
+    from tests.cfn_yaml import load_cfn
+
+    props = load_cfn(ROOT / "template.yaml")["Resources"]["JobsTable"]["Properties"]
+    return {
+        key: props[key]
+        for key in ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "BillingMode")
+        if key in props
+    }
+
+
 def load_handler(relative: str) -> ModuleType:
     """A handler module by its file path (``functions/api/api_handler.py``), as Lambda imports it."""
     path = Path(relative)
@@ -134,12 +146,7 @@ def backend(aws: None) -> Iterator[Backend]:
     for bucket in (UPLOADS, RESULTS):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     dynamodb = boto3.resource("dynamodb", region_name=REGION)
-    table = dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "job_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "job_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    table = dynamodb.create_table(TableName=TABLE, **jobs_table_schema())
     clock = Clock()
     converter = FakeConverter()
     service = JobService(

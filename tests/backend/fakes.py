@@ -77,3 +77,8 @@ class MemoryJobStore:
             setattr(job, name, copy.deepcopy(value))
         job.status = new
         return copy.deepcopy(job)
+
+    def pending_upload_clients(self, since: float) -> list[str]:
+        return [
+            j.client for j in self.jobs.values() if j.status == "awaiting_upload" and j.created_at >= since
+        ]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from img2xlsx.jobs import aws as aws_store
 from img2xlsx_local.handlers import FUNCTIONS
 
 from tests.cfn_yaml import load_cfn
@@ -210,6 +211,14 @@ def test_job_table_on_demand_with_ttl_and_encryption() -> None:
     assert p["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert p["KeySchema"] == [{"AttributeName": "job_id", "KeyType": "HASH"}]
     assert p["SSESpecification"]["SSEEnabled"] is True
+    # The creation limits' count query: jobs by status and age, projecting only the client (small reads).
+    (index,) = p["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "by-status" == aws_store.STATUS_INDEX
+    assert index["KeySchema"] == [
+        {"AttributeName": "status", "KeyType": "HASH"},
+        {"AttributeName": "created_at", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["client"]}
 
 
 # -- API ---------------------------------------------------------------------------------------------------
@@ -227,7 +236,20 @@ def test_http_api_is_throttled_and_logged() -> None:
 def test_api_routes_match_the_handler() -> None:
     events = props("ApiFunction")["Events"]
     routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
-    assert routes == {("POST", "/api/jobs"), ("GET", "/api/jobs/{jobId}")}
+    assert routes == {
+        ("POST", "/api/jobs"),
+        ("GET", "/api/jobs/{jobId}"),
+        ("HEAD", "/api/jobs/{jobId}"),
+        ("PUT", "/api/jobs/{jobId}/tables/{index}"),
+        ("ANY", "/api/{proxy+}"),  # the handler's own 405/404 for everything else
+    }
+    # Each explicit route is one the handler's 405 table allows for that path, and the other way round.
+    api = load_handler("functions/api/api_handler.py")
+    declared = {(m, p) for m, p in routes if m != "ANY"}
+    for method, path in declared:
+        sample = re.sub(r"\{[^}]+\}", "x", path)
+        assert any(pat.match(sample) and method in allowed for pat, allowed in api.ALLOWED), (method, path)
+    assert sum(len(allowed) for _, allowed in api.ALLOWED) == len(declared)
     assert all(refs(e["Properties"]["ApiId"]) == {"HttpApi"} for e in events.values())
     assert props("ApiFunction")["Layers"] == [{"Ref": "SharedLayer"}]
     assert props("SharedLayer")["ContentUri"] == "layers/img2xlsx/"
@@ -286,6 +308,7 @@ ALLOWED_ACTIONS = {
         "dynamodb:PutItem",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
+        "dynamodb:Query",
     },
     "ConvertFunction": {
         "s3:GetObject",
@@ -321,7 +344,9 @@ def test_function_policies_are_least_privilege(function: str) -> None:
                 assert res.endswith(("/uploads/*", "/results/*")), f"{function}: object access to {res}"
             if "s3:ListBucket" in actions:
                 assert statement["Condition"] == {"StringLike": {"s3:prefix": "uploads/*"}}
-            if any(a.startswith("dynamodb:") for a in actions):
+            if actions == {"dynamodb:Query"}:
+                assert res == "${JobsTable.Arn}/index/by-status"  # the index only, never a table scan
+            elif any(a.startswith("dynamodb:") for a in actions):
                 assert res == "${JobsTable.Arn}"
 
 
@@ -333,10 +358,13 @@ def test_converter_never_writes_where_it_is_triggered() -> None:
     assert text(props("UploadsBucket")["BucketName"]) == UPLOADS_NAME
 
 
-def test_api_cannot_write_results() -> None:
-    for statement in statements("ApiFunction"):
-        if "s3:PutObject" in as_list(statement["Action"]):
-            assert text(statement["Resource"]) == "${UploadsBucket.Arn}/uploads/*"
+def test_api_writes_only_what_signing_and_edits_need() -> None:
+    """PutObject on uploads/* signs the presigned POST; on results/* the edit route rewrites a result. Nothing
+    else: not the site bucket, not another prefix."""
+    writes = sorted(
+        text(s["Resource"]) for s in statements("ApiFunction") if "s3:PutObject" in as_list(s["Action"])
+    )
+    assert writes == ["${ResultsBucket.Arn}/results/*", "${UploadsBucket.Arn}/uploads/*"]
 
 
 # -- CloudFront ---------------------------------------------------------------------------------------------

@@ -6,9 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from img2xlsx.jobs.errors import RequestError, RetryableError, TooLargeError, UnsupportedTypeError
+from img2xlsx.jobs.errors import (
+    RequestError,
+    RetryableError,
+    TooLargeError,
+    TooManyRequestsError,
+    UnsupportedTypeError,
+)
+from img2xlsx.jobs.keys import client_key
 from img2xlsx.jobs.service import JobService, check_content_type
 from img2xlsx.jobs.settings import MB, Settings
+from img2xlsx.jobs.sizes import too_large
 
 from .conftest import PNG_MAGIC, Clock, FakeConverter
 from .fakes import MemoryJobStore, MemoryObjectStore
@@ -160,3 +168,54 @@ def test_dead_letter_and_release_touch_only_unfinished_jobs(rig: Rig) -> None:
     assert rig.service.fail_upload(key, "again") is None and rig.service.release_upload(key) is None
     assert rig.service.fail_upload("not/a/job/key", "x") is None
     assert rig.service.process_upload("uploads/" + "b" * 24 + "/x.png").action == "ignored"
+
+
+def test_sizes_far_past_the_limit_are_not_printed() -> None:
+    """An announced size may be any integer: 10**30 bytes says "larger than 20 MB", not a 24-digit float."""
+    rig = Rig()
+    for size in (10**30, 2**63, 201 * MB):
+        with pytest.raises(TooLargeError) as caught:
+            rig.service.create_job("a.png", "image/png", size)
+        assert caught.value.message == "the file is larger than 20 MB (the limit)"
+    with pytest.raises(TooLargeError, match=r"^the file is 25\.0 MB; the limit is 20 MB$"):
+        rig.service.create_job("a.png", "image/png", 25 * MB)
+    assert too_large(3 * MB // 2 + 1, MB + MB // 2) == "the file is 1.5 MB; the limit is 1.5 MB"
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        (" 198.51.100.7 ", "198.51.100.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::ffff", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_client_keys_group_an_ipv6_host_by_its_64(address: str, key: str) -> None:
+    assert client_key(address) == key
+
+
+def test_open_upload_forms_are_bounded_per_client_and_in_total() -> None:
+    rig = Rig(Settings(max_pending_uploads_per_client=2, max_pending_uploads=3))
+    a1 = rig.service.create_job("a.png", "image/png", 10, client="198.51.100.7").job
+    rig.service.create_job("b.png", "image/png", 10, client="198.51.100.7")
+    with pytest.raises(TooManyRequestsError, match="2 files from your address") as caught:
+        rig.service.create_job("c.png", "image/png", 10, client="198.51.100.7")
+    assert caught.value.retry_after == 60
+    assert rig.service.create_job("d.png", "image/png", 10, client="203.0.113.5").job.client == "203.0.113.5"
+    with pytest.raises(TooManyRequestsError, match="under way"):
+        rig.service.create_job("e.png", "image/png", 10, client="203.0.113.9")
+    assert len(rig.jobs.jobs) == 3
+    # An upload that lands frees the slot at once; then the client may go on.
+    rig.uploads.put_bytes(a1.upload_key, PNG, "image/png")
+    rig.service.mark_uploaded(a1.upload_key)
+    assert (
+        rig.service.create_job("f.png", "image/png", 10, client="198.51.100.7").job.status
+        == "awaiting_upload"
+    )
+    # Forms that expired unused stop counting.
+    rig.clock.advance(301)
+    for name in ("g.png", "h.png"):
+        rig.service.create_job(name, "image/png", 10, client="198.51.100.7")

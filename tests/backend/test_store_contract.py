@@ -13,7 +13,7 @@ from img2xlsx.jobs.model import Job, JobResult
 from img2xlsx.jobs.ports import JobStore
 from img2xlsx_local.jobs import SqliteJobStore
 
-from .conftest import REGION
+from .conftest import REGION, jobs_table_schema
 from .fakes import MemoryJobStore
 
 
@@ -26,12 +26,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
     else:
         request.getfixturevalue("aws")
         dynamodb = boto3.resource("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName="contract",
-            KeySchema=[{"AttributeName": "job_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "job_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb.create_table(TableName="contract", **jobs_table_schema())
         yield DynamoJobStore("contract", dynamodb)
 
 
@@ -77,3 +72,39 @@ def test_results_and_cleared_fields_round_trip(store: JobStore) -> None:
     )
     assert done is not None and done.result == result and done.error is None
     assert store.get("contract-job-0000000000") == done
+
+
+def test_pending_upload_clients_counts_open_forms_only(store: JobStore) -> None:
+    """What the creation limits count: jobs still awaiting their upload, created at or after ``since``."""
+    for i, (client, created) in enumerate([("198.51.100.7", 10.0), ("198.51.100.7", 20.0), ("", 20.5)]):
+        store.create(
+            Job(
+                f"pending-{i}-00000000000000",
+                "awaiting_upload",
+                "a.png",
+                "image/png",
+                3,
+                f"uploads/pending-{i}-00000000000000/a.png",
+                created,
+                created,
+                99,
+                client=client,
+            )
+        )
+    old = Job(
+        "pending-old-0000000000000",
+        "awaiting_upload",
+        "a.png",
+        "image/png",
+        3,
+        "uploads/o/a.png",
+        1.0,
+        1.0,
+        9,
+    )
+    store.create(old)
+    store.transition("pending-1-00000000000000", ("awaiting_upload",), "queued", updated_at=21.0)
+    assert sorted(store.pending_upload_clients(10.0)) == ["", "198.51.100.7"]
+    assert store.pending_upload_clients(20.5) == [""]
+    assert sorted(store.pending_upload_clients(0.0)) == ["", "", "198.51.100.7"]
+    assert store.get("pending-0-00000000000000").client == "198.51.100.7"  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -247,3 +248,79 @@ def test_side_by_side_table_has_ratio_and_breakdowns() -> None:
     assert "| median s/image (↓) | 1.00 | 4.00 | 0.25x |" in text
     by_style = dict(breakdowns({"img2xlsx": [good], "img2table": [half]}))["style"]
     assert "| grid | 1 | 1.000 / 0.500 |" in by_style
+
+
+def test_exact_cell_share_counts_only_cells_read_exactly() -> None:
+    gts = tables_from_gt(GT_DOC)
+    n = sum(1 for g in gts for c in g.cells if c.text)
+    assert score_image("a", gts, gts).cell_exact == 1.0
+    cells = [GridCell(c.row, c.col, c.rowspan, c.colspan, c.text, c.numeric, c.value) for c in gts[0].cells]
+    cells[2] = GridCell(1, 0, text="Travei")  # one character misread
+    cells[5] = GridCell(
+        2, 0, text=" Total "
+    )  # only whitespace: the scorer's normalisation is not applied here
+    pred = GridTable(gts[0].n_rows, gts[0].n_cols, cells)
+    s = score_image("a", [pred, gts[1]], gts)
+    assert s.exact_hits == n - 2 and s.cell_exact == pytest.approx((n - 2) / n)
+    assert s.cell_exact < s.cell_text < 1.0  # similarity still gives partial credit
+    assert score_image("a", [], gts).cell_exact == 0.0
+
+
+def test_workbook_numbers_are_shown_in_the_images_locale(tmp_path: Path) -> None:
+    from bench.xlsx_read import localize
+
+    assert localize("1,234.56", "deu") == "1.234,56"
+    assert localize("-12.5%", "spa") == "-12,5%"
+    assert localize("1,234.56", "fra") == "1\u202f234,56"
+    assert localize("1,234.56", "eng") == "1,234.56" and localize("1,234.56", None) == "1,234.56"
+    from bench.xlsx_read import localize_months
+
+    assert localize_months("5. March 2024", "deu") == "5. März 2024"
+    assert localize_months("5 March 2024", "vie") == "5 tháng 3 2024"
+    assert localize_months("5 March 2024", "eng") == "5 March 2024"
+    doc = {
+        "tables": [
+            {
+                "n_rows": 1,
+                "n_cols": 3,
+                "cells": [
+                    {"row": 0, "col": 0, "text": "1.234,56", "numeric": True, "value": 1234.56},
+                    {"row": 0, "col": 1, "text": "Straße 1,5", "numeric": False},
+                    {"row": 0, "col": 2, "text": "5. März 2024", "numeric": False},
+                ],
+            }
+        ]
+    }
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"] = 1234.56, "Straße 1,5"
+    ws["A1"].number_format = "#,##0.00"
+    ws["C1"] = dt.date(2024, 3, 5)
+    ws["C1"].number_format = "d. mmmm yyyy"
+    wb.save(tmp_path / "de.xlsx")
+    de = read_workbook(tmp_path / "de.xlsx", "deu")[0]
+    assert [c.text for c in de.cells] == ["1.234,56", "Straße 1,5", "5. März 2024"]  # text cells left alone
+    assert score_image("de", [de], tables_from_gt(doc)).cell_exact == 1.0
+
+
+def test_report_has_one_section_per_subset_with_exact_share() -> None:
+    from bench.report import subset_sections, subsets_table
+
+    gts = tables_from_gt(GT_DOC)
+
+    def row(name: str, subset: str, preds: list[GridTable], **tags: Any) -> Row:
+        return Row(BenchImage(name, subset, Path(name), Path(name), tags), score_image(name, preds, gts), {})
+
+    a = [row("v1", "val", gts, style="grid"), row("v2", "val", [], style="hrules"), row("p", "photos", gts)]
+    b = [row("v1", "val", [], style="grid"), row("v2", "val", [], style="hrules"), row("p", "photos", [])]
+    side = subsets_table({"img2xlsx": a, "img2table": b})
+    assert side.index("| val | 2 | 0.500 / 0.000 |") < side.index("| photos | 1 | 1.000 / 0.000 |")
+    assert "exact img2xlsx/img2table" in side
+    sections = dict(subset_sections({"img2xlsx": a, "img2table": b}))
+    val = next(v for k, v in sections.items() if k.startswith("Fresh validation"))
+    assert "cells exactly right (↑) | 0.500 | 0.000" in val
+    assert "By style:" in val and "| hrules | 1 | 0.000 / 0.000 |" in val
+    photos = next(v for k, v in sections.items() if k.startswith("Real photos"))
+    assert "By style" not in photos  # one value only: no breakdown

@@ -161,3 +161,15 @@ def test_readme_deploy_section_names_only_files_that_exist() -> None:
     assert not missing, f"README Deploy names files that do not exist: {missing}"
     for variable in ("AWS_DEPLOY_ROLE_ARN", "AWS_REGION"):
         assert variable in section and f"vars.{variable}" in (WORKFLOWS / "deploy-stage.yml").read_text()
+
+
+def test_the_site_is_published_without_source_maps(workflows: dict[str, Any]) -> None:
+    """Source maps reveal the sources; production never serves them (issue 13): the sync skips them and
+    removes any an older deploy left behind (sync --delete leaves excluded files alone)."""
+    runs = [str(step.get("run", "")) for step in _steps(workflows["deploy-stage.yml"])]
+    (publish,) = [r for r in runs if 'aws s3 sync frontend/dist "s3://$SITE_BUCKET"' in r]
+    sync = publish[publish.index("aws s3 sync") :].split("aws s3", 2)[1]
+    assert '--exclude "*.map"' in sync
+    assert 'aws s3 rm "s3://$SITE_BUCKET" --recursive --exclude "*" --include "*.map"' in publish
+    copies = re.findall(r"aws s3 cp (\S+)", publish)
+    assert copies and not any(src.endswith(".map") for src in copies)

@@ -149,14 +149,14 @@ def test_convert_a_bench_image_preview_and_downloads(page: Page, stack: LocalSta
     matching = sum(shown[k] == v for k, v in truth_text.items())
     assert matching >= 0.9 * len(truth_text), f"{matching}/{len(truth_text)} cell texts match"
 
-    # Highlighted cells are exactly the doubtful ones of the engine's JSON.
+    # Highlighted cells are exactly the doubtful ones of the engine's JSON (low confidence or a failed check).
     job_id = card.get_attribute("data-job-id")
     view = httpx.get(f"{stack.url}/api/jobs/{job_id}").json()
     doc = httpx.get(stack.url + view["result"]["jsonUrl"]).json()
     doubtful = {
         (c["row"], c["col"])
         for c in doc["tables"][0]["cells"]
-        if c["confidence"] is not None and c["confidence"] < 0.6 and c["text"].strip()
+        if (c["confidence"] is not None and c["confidence"] < 0.6 and c["text"].strip()) or c.get("check")
     }
     assert {(c["row"], c["col"]) for c in cells if c["low"]} == doubtful
 

@@ -288,3 +288,23 @@ def test_a_number_read_at_088_confidence_is_still_doubtful() -> None:
     seen: list[int] = []
     assert reread_numbers(_table(cells), gray, 20.0, _by_scale({2: "30", 3: "30"}, seen)) == 1
     assert cells[2].reread == ("30", 0.7)
+
+
+def test_a_cell_box_outside_the_page_is_read_as_nothing_instead_of_crashing() -> None:
+    """A box past the page edge (seen on a photo's border) once reached cv2.resize with an empty crop."""
+    from img2xlsx.reread.numbers import _read_scaled
+
+    Box = tuple[int, int, int, int]
+    calls: list[Box] = []
+
+    def read(gray: np.ndarray, bbox: Box, single_line: bool = False) -> tuple[str, float]:
+        calls.append(bbox)
+        return "42", 0.9
+
+    page = np.full((50, 80), 255, np.uint8)
+    for scale in (1, 2, 3):
+        assert _read_scaled(read, page, (90, 10, 120, 30), scale) == ("", 0.0)
+        assert _read_scaled(read, page, (10, 49, 40, 70), scale) == ("", 0.0)
+    assert calls == []
+    assert _read_scaled(read, page, (-5, 10, 40, 30), 2) == ("42", 0.9)
+    assert _read_scaled(read, page, (-5, 10, 40, 30), 1) == ("42", 0.9) and calls[-1] == (0, 10, 40, 30)

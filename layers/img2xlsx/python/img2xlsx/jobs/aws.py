@@ -14,6 +14,7 @@ from ..errors import ImageTooLargeError
 from .model import Job, JobStatus
 from .ports import PresignedUpload, Stores
 from .settings import Settings
+from .sizes import megabytes
 
 
 def s3_client(region: str | None = None) -> Any:
@@ -55,7 +56,7 @@ class S3ObjectStore:
         obj = self.client.get_object(Bucket=self.bucket, Key=key)
         if max_bytes is not None and obj["ContentLength"] > max_bytes:
             obj["Body"].close()
-            raise ImageTooLargeError(f"the file is larger than the {max_bytes // (1024 * 1024)} MB limit")
+            raise ImageTooLargeError(f"the file is larger than {megabytes(max_bytes)} (the limit)")
         data: bytes = obj["Body"].read()
         return data
 
@@ -95,6 +96,10 @@ def _from_dynamo(value: Any) -> Any:
     if isinstance(value, list):
         return [_from_dynamo(v) for v in value]
     return value
+
+
+# The job table's index of jobs by status and creation time (template.yaml); only ``client`` is projected.
+STATUS_INDEX = "by-status"
 
 
 class DynamoJobStore:
@@ -153,6 +158,25 @@ class DynamoJobStore:
                 return None
             raise
         return Job.from_item(_from_dynamo(reply["Attributes"]))
+
+    def pending_upload_clients(self, since: float) -> list[str]:
+        """One query on the ``by-status`` index (status, created_at; projects ``client``): the jobs awaiting
+        an upload whose form may still be open. It reads at most ``Settings.max_pending_uploads`` small items,
+        since creation stops there."""
+        clients: list[str] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": "#status = :pending AND created_at >= :since",
+            "ExpressionAttributeNames": {"#status": "status", "#client": "client"},
+            "ExpressionAttributeValues": {":pending": "awaiting_upload", ":since": _to_dynamo(float(since))},
+            "ProjectionExpression": "#client",
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            clients += [str(item.get("client") or "") for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return clients
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def stores_from_settings(settings: Settings) -> Stores:

@@ -3,6 +3,7 @@ an upload may have (with the file extension each is stored under)."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from pathlib import PurePosixPath
@@ -41,6 +42,19 @@ def safe_stem(filename: str) -> str:
     stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
     cleaned = _UNSAFE.sub("_", stem).strip("._-")[:80]
     return cleaned or "table"
+
+
+def client_key(address: str) -> str:
+    """Who a request comes from, for per-client limits: the IPv4 address, or the /64 of an IPv6 address
+    (one host commonly holds a whole /64, so single v6 addresses would be free for it to rotate)."""
+    text = address.strip()
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:64]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip.ipv4_mapped or ip) if isinstance(ip, ipaddress.IPv6Address) else str(ip)
 
 
 def normalise_content_type(value: str) -> str:

@@ -35,6 +35,9 @@ class Job:
     # While ``processing``: when the worker's claim lapses (epoch seconds). A job still ``processing`` after
     # its lease is one whose worker died (timeout, out of memory): a retry may reclaim it.
     lease_until: float | None = None
+    # Who asked for the job (the client key of its creation request: source IP, an IPv6 /64), so the jobs
+    # awaiting an upload can be bounded per client.
+    client: str = ""
 
     def to_item(self) -> dict[str, Any]:
         """Plain dict for a store; ``from_item`` is its inverse."""

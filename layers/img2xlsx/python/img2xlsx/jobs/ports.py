@@ -59,6 +59,11 @@ class JobStore(Protocol):
         sets ``updated_at``."""
         ...
 
+    def pending_upload_clients(self, since: float) -> list[str]:
+        """The ``client`` of every job still ``awaiting_upload`` that was created at or after ``since`` (the
+        jobs whose upload form may still be used): what the creation limits count."""
+        ...
+
 
 @dataclass
 class Stores:

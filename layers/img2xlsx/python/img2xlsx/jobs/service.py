@@ -17,9 +17,10 @@ from typing import Any
 
 from ..errors import ImageTooLargeError, InputError
 from .converter import Converter, engine_converter
-from .errors import RequestError, RetryableError, TooLargeError, UnsupportedTypeError
+from .errors import RequestError, RetryableError, TooLargeError, TooManyRequestsError, UnsupportedTypeError
 from .keys import (
     ACCEPTED_CONTENT_TYPES,
+    client_key,
     is_job_id,
     job_id_from_key,
     new_job_id,
@@ -30,7 +31,8 @@ from .keys import (
 )
 from .model import Job, JobResult
 from .ports import JobStore, ObjectStore, PresignedUpload
-from .settings import MB, Settings
+from .settings import Settings
+from .sizes import too_large
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +102,18 @@ class JobService:
 
     # -- API ------------------------------------------------------------------------------------------------
 
-    def create_job(self, filename: str, content_type: str, size: int) -> CreatedJob:
+    def create_job(self, filename: str, content_type: str, size: int, client: str = "") -> CreatedJob:
         """Check what the browser is about to upload against the rules, record the job and return a presigned
-        POST for it. (The request's shape -- fields present, of the right types -- is the API edge's job.)"""
+        POST for it. (The request's shape -- fields present, of the right types -- is the API edge's job.)
+        ``client`` is the caller's address (source IP): the jobs awaiting an upload are bounded per client."""
         ctype = check_content_type(content_type)
         if size <= 0:
             raise RequestError("the file is empty")
         limit = self.settings.max_upload_bytes
         if size > limit:
-            raise TooLargeError(f"the file is {size / MB:.1f} MB; the limit is {limit / MB:.0f} MB")
+            raise TooLargeError(too_large(size, limit))
+        who = client_key(client) if client else ""
+        self._check_pending_uploads(who)
 
         now = self.now()
         job_id = new_job_id()
@@ -122,11 +127,29 @@ class JobService:
             created_at=now,
             updated_at=now,
             expires_at=int(now) + self.settings.job_ttl,
+            client=who,
         )
         self.jobs.create(job)
         # The form may carry at most the announced size: the announcement was what we validated.
         upload = self.uploads.presign_upload(job.upload_key, ctype, size, self.settings.upload_url_ttl)
         return CreatedJob(job=job, upload=upload, expires_at=int(now) + self.settings.upload_url_ttl)
+
+    def _check_pending_uploads(self, client: str) -> None:
+        """``TooManyRequestsError`` when this client, or everyone together, already holds as many open upload
+        forms as the settings allow. (Check, then create: racing requests may pass the bound by a few.)"""
+        s = self.settings
+        pending = self.jobs.pending_upload_clients(self.now() - s.upload_url_ttl)
+        retry_after = min(60, s.upload_url_ttl)  # forms expire continuously; the oldest within upload_url_ttl
+        if len(pending) >= s.max_pending_uploads:
+            raise TooManyRequestsError(
+                "too many uploads are under way right now; please try again in a minute", retry_after
+            )
+        if client and sum(1 for c in pending if c == client) >= s.max_pending_uploads_per_client:
+            raise TooManyRequestsError(
+                f"{s.max_pending_uploads_per_client} files from your address are still waiting to be "
+                "uploaded; upload those first or try again in a minute",
+                retry_after,
+            )
 
     def get_job(self, job_id: str) -> Job | None:
         if not is_job_id(job_id):
@@ -229,8 +252,7 @@ class JobService:
             if size is None:
                 return self._fail(job, "The upload is no longer available; please upload the image again.")
             if size > self.settings.max_upload_bytes:
-                limit = self.settings.max_upload_bytes / MB
-                raise ImageTooLargeError(f"the file is {size / MB:.1f} MB; the limit is {limit:.0f} MB")
+                raise ImageTooLargeError(too_large(size, self.settings.max_upload_bytes))
             data = self.uploads.get_bytes(key, max_bytes=self.settings.max_upload_bytes)
             conversion = self.converter(data, job.filename)
         except InputError as exc:

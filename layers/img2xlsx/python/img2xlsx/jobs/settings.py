@@ -7,7 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-MB = 1024 * 1024
+from .sizes import MB as MB  # re-exported: the unit every limit is given in
+
 BACKENDS = ("aws", "local")
 
 
@@ -31,6 +32,12 @@ class Settings:
     # A job queued (or with a lapsed lease) this long was lost by every retry and the dead-letter path too;
     # longer than Lambda's event age limit (1 h) plus its retries.
     stall_timeout: int = 2 * 3600
+    # Jobs whose upload form is still open (awaiting_upload, created within upload_url_ttl), per client
+    # (source IP, an IPv6 /64) and in total; past either, job creation answers 429. An honest client has a
+    # handful open (the SPA creates one per dropped file and uploads at once; `make loadtest` keeps 4 open),
+    # so the per-client bound is a batch of files far larger than anyone drops at once.
+    max_pending_uploads_per_client: int = 100
+    max_pending_uploads: int = 2000
     # Where files and job records live: ``aws`` (S3 buckets + DynamoDB table) or ``local`` (a data folder).
     backend: str = "aws"
     uploads_bucket: str = ""
@@ -52,6 +59,10 @@ class Settings:
                 job_ttl=int(float(env["JOB_TTL_DAYS"]) * 86400) if env.get("JOB_TTL_DAYS") else d.job_ttl,
                 lease_seconds=float(env.get("LEASE_SECONDS", d.lease_seconds)),
                 max_attempts=int(env.get("MAX_ATTEMPTS", d.max_attempts)),
+                max_pending_uploads_per_client=int(
+                    env.get("MAX_PENDING_UPLOADS_PER_CLIENT", d.max_pending_uploads_per_client)
+                ),
+                max_pending_uploads=int(env.get("MAX_PENDING_UPLOADS", d.max_pending_uploads)),
                 backend=env.get("IMG2XLSX_BACKEND", d.backend).strip().lower(),
                 uploads_bucket=env.get("UPLOADS_BUCKET", "").strip(),
                 results_bucket=env.get("RESULTS_BUCKET", "").strip(),
@@ -79,7 +90,15 @@ class Settings:
         for name, value in needed.items():
             if not value:
                 raise SettingsError(f"environment variable {name} is not set")
-        for name in ("max_upload_bytes", "upload_url_ttl", "download_url_ttl", "job_ttl", "lease_seconds"):
+        for name in (
+            "max_upload_bytes",
+            "upload_url_ttl",
+            "download_url_ttl",
+            "job_ttl",
+            "lease_seconds",
+            "max_pending_uploads_per_client",
+            "max_pending_uploads",
+        ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, not {getattr(self, name)}")
         if self.max_attempts < 1:

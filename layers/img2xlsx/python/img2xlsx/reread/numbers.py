@@ -157,9 +157,12 @@ def _read_scaled(
     read: Reader, gray: np.ndarray, bbox: tuple[int, int, int, int], scale: int
 ) -> tuple[str, float]:
     """``read`` of the cell's crop alone, enlarged ``scale`` times (the page itself is not resized)."""
-    x0, y0, x1, y1 = bbox
+    height, width = gray.shape[:2]
+    x0, y0, x1, y1 = max(0, bbox[0]), max(0, bbox[1]), min(width, bbox[2]), min(height, bbox[3])
+    if x1 - x0 < 2 or y1 - y0 < 2:  # a box at or past the page edge (a photo's border): nothing to read
+        return "", 0.0
     if scale == 1:
-        text, conf = read(gray, bbox, single_line=True)
+        text, conf = read(gray, (x0, y0, x1, y1), single_line=True)
     else:
         crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         text, conf = read(crop, (0, 0, crop.shape[1], crop.shape[0]), single_line=True)
