@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -139,3 +140,19 @@ def test_engine_reads_an_upside_down_table_with_ppocr() -> None:
         texts.append(sorted(c.text for c in doc.tables[0].cells))
     assert texts[0] == texts[1]
     assert {"North", "4,310", "West", "1,880"} <= set(texts[0])
+
+
+def test_word_boxes_of_tightly_set_rows_do_not_overlap(reader: ppocr.PpocrReader) -> None:
+    """Detected line boxes are grown beyond their text and reach into the rows above and below; the word
+    boxes must still hold one row each, or table rows merge."""
+    rows = ["Sensitivity 93.92", "Specificity 6.43", "Prevalence 8.61", "Accuracy 0.65"]
+    gray = render([(30, 20 + 26 * i, text) for i, text in enumerate(rows)], size=22, shape=(150, 400))
+    words = reader.read_page(gray, text_px=17)
+    assert [w.text for w in words if w.text[0].isalpha()] == [r.split()[0] for r in rows]
+    by_line: dict[tuple[int, ...], list[ppocr.Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line_id, []).append(w)
+    assert len(by_line) == len(rows)
+    spans = sorted((min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)) for ws in by_line.values())
+    for (_, bottom), (top, _) in itertools.pairwise(spans):
+        assert bottom <= top + 1

@@ -231,7 +231,7 @@ class PpocrReader:
         """Read each box of ``gray`` as one text line, in batches; characters placed in ``gray`` px."""
         crops: list[tuple[int, np.ndarray, int, int]] = []  # (box index, crop, x offset, piece width)
         for i, (x0, y0, x1, y1) in enumerate(boxes):
-            grow = int(round(self.rec_vgrow * (y1 - y0) / 2))
+            grow = round(self.rec_vgrow * (y1 - y0) / 2)
             crop = gray[max(0, y0 - grow) : y1 + grow, x0:x1]
             ch, cw = crop.shape[:2]
             if ch < 2 or cw < 2:
