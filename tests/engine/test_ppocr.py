@@ -117,6 +117,12 @@ def test_english_reader_returns_no_cjk(reader: ppocr.PpocrReader) -> None:
         assert all(ord(ch) < 0x3000 for ch in w.text)
 
 
+def test_page_text_height_is_the_normalisers() -> None:
+    from img2xlsx.page.normalize import TARGET_TEXT_PX
+
+    assert ppocr.PAGE_TEXT_PX == TARGET_TEXT_PX  # read_page scales detection by it
+
+
 def test_models_come_from_the_installed_wheel() -> None:
     folder = ppocr.models_dir()
     assert (folder / ppocr.DET_MODEL).is_file() and (folder / ppocr.REC_MODEL).is_file()

@@ -24,9 +24,18 @@ from typing import Any
 import cv2
 import numpy as np
 
-from img2xlsx.page.normalize import TARGET_TEXT_PX
-
 from .pool import ocr_threads
+from .ppocr_decode import (
+    Line,
+    as_gray,
+    content_box,
+    ctc_chars,
+    db_boxes,
+    ink_box,
+    pad_box,
+    split_line,
+    text_conf,
+)
 from .words import BBox, OcrUnavailableError, Word
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -36,12 +45,9 @@ MODELS_ENV = "IMG2XLSX_PPOCR_MODELS"  # a folder holding the two models, instead
 # Detection runs on the page scaled so its text is about this tall (px, the normaliser's 75th-percentile
 # glyph height): DB cost grows with the pixels, and text of this size is still found (see ppocr-probe).
 DET_TEXT_PX = 10.0
-PAGE_TEXT_PX = TARGET_TEXT_PX  # a normalised page's body text height
+PAGE_TEXT_PX = 18.0  # a normalised page's body text height (page.normalize.TARGET_TEXT_PX; a test checks)
 DET_MAX_SIDE = 2400  # and never more than this many px per side
 DET_MIN_SIDE = 64
-DET_THRESH = 0.3  # probability above which a pixel is text (DB binarisation)
-DET_BOX_THRESH = 0.5  # mean probability a text box must reach
-DET_UNCLIP = 1.6  # DB kernels are shrunk text: grow them back by area * ratio / perimeter
 REC_HEIGHT = 48
 REC_STRIDE = 8  # input px per CTC time step
 REC_BATCH = 8  # line crops per recognition call (sorted by width so little padding is wasted)
@@ -49,8 +55,6 @@ REC_BATCH_PX = 1536  # input columns per batch at most: bounds the output (~15 M
 REC_MIN_RATIO = 2.0  # a batch is at least this many heights wide (narrower crops are padded)
 REC_PAD = 0.0  # value (after normalisation to -1..1) the batch is padded with: PaddleOCR's grey
 REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
-MIN_CONF = 0.3  # characters below this probability are dropped (noise read as text)
-_MEAN_CHAR_CONF_KEEP = 0.0
 
 
 def _lang_chars(langs: Sequence[str]) -> str:
@@ -137,22 +141,6 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget)
 
 
-def _gray(img: np.ndarray) -> np.ndarray:
-    if img.ndim == 3:
-        img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    if img.dtype != np.uint8:
-        img = np.clip(img, 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(img)
-
-
-@dataclass
-class _Line:
-    box: BBox  # in the image read
-    text: str
-    conf: float
-    chars: list[tuple[str, float, float, float]]  # (char, prob, x0, x1) in the image read
-
-
 class PpocrReader:
     """PP-OCR text reader (see the module docstring); thread-safe, its sessions shared per process.
 
@@ -210,7 +198,7 @@ class PpocrReader:
         scale = 1.0 if not text_px else self.det_text_px / float(text_px)
         scale = min(scale, self.det_max_side / max(h, w))
         # only the inked part of the page is detected on: DB's cost follows the pixels it is given
-        ox, oy, cw, ch = _content_box(gray, text_px or PAGE_TEXT_PX)
+        ox, oy, cw, ch = content_box(gray, text_px or PAGE_TEXT_PX)
         if cw < 4 or ch < 4:
             return []
         crop = gray[oy : oy + ch, ox : ox + cw]
@@ -223,11 +211,11 @@ class PpocrReader:
         x = np.ascontiguousarray(np.repeat(x, 3, axis=1))
         m = self._m()
         prob = m.det.run(None, {m.det_input: x})[0][0, 0]
-        boxes = _db_boxes(prob, cw / dw, ch / dh, cw, ch)
+        boxes = db_boxes(prob, cw / dw, ch / dh, cw, ch)
         return [(x0 + ox, y0 + oy, x1 + ox, y1 + oy) for x0, y0, x1, y1 in boxes]
 
     # ---- recognition ----------------------------------------------------------------------------------
-    def recognize(self, gray: np.ndarray, boxes: Sequence[BBox]) -> list[_Line]:
+    def recognize(self, gray: np.ndarray, boxes: Sequence[BBox]) -> list[Line]:
         """Read each box of ``gray`` as one text line, in batches; characters placed in ``gray`` px."""
         crops: list[tuple[int, np.ndarray, int, int]] = []  # (box index, crop, x offset, piece width)
         for i, (x0, y0, x1, y1) in enumerate(boxes):
@@ -263,16 +251,16 @@ class PpocrReader:
             steps = preds.shape[1]
             for j, (i, crop, ox, _) in enumerate(batch):
                 px_per_step = (width / steps) * crop.shape[1] / widths[j]
-                chars = _ctc_chars(allowed[best[j]], probs[j], m.charset, px_per_step, ox)
+                chars = ctc_chars(allowed[best[j]], probs[j], m.charset, px_per_step, ox)
                 results.setdefault(i, []).extend(chars)
-        lines: list[_Line] = []
+        lines: list[Line] = []
         for i, box in enumerate(boxes):
             chars = results.get(i, [])
             text = "".join(c for c, _, _, _ in chars).strip()
             if not text:
                 continue
-            conf = _text_conf(chars)
-            lines.append(_Line(box, " ".join(text.split()), conf, chars))
+            conf = text_conf(chars)
+            lines.append(Line(box, " ".join(text.split()), conf, chars))
         return lines
 
     def _batches(
@@ -293,10 +281,10 @@ class PpocrReader:
             out.append(cur)
         return out
 
-    def _words(self, gray: np.ndarray, lines: list[_Line]) -> list[Word]:
+    def _words(self, gray: np.ndarray, lines: list[Line]) -> list[Word]:
         words: list[Word] = []
         for n, line in enumerate(lines):
-            words.extend(_split_line(gray, line, (n,)))
+            words.extend(split_line(gray, line, (n,)))
         return words
 
     # ---- the reader interface -------------------------------------------------------------------------
@@ -304,7 +292,7 @@ class PpocrReader:
         self, gray: np.ndarray, *, threads: int | None = None, text_px: float | None = None
     ) -> list[Word]:
         """Every word of a whole normalised page, in page coordinates (one line_id per detected line)."""
-        gray = _gray(gray)
+        gray = as_gray(gray)
         if gray.size == 0:
             return []
         boxes = self.detect(gray, text_px or PAGE_TEXT_PX)
@@ -313,19 +301,19 @@ class PpocrReader:
     def read_words(self, gray: np.ndarray, *, mode: str = "sparse") -> list[Word]:
         """Words of a crop or strip, boxes relative to it. ``mode`` "line": the crop is one text line and
         is read without detection; "sparse"/"block": lines are detected first."""
-        gray = _gray(gray)
+        gray = as_gray(gray)
         if gray.size == 0 or gray.shape[0] < 4 or gray.shape[1] < 4:
             return []
         if mode == "line":
-            box = _ink_box(gray)
-            boxes = [] if box is None else [_pad_box(box, gray.shape, 0.25)]
+            box = ink_box(gray)
+            boxes = [] if box is None else [pad_box(box, gray.shape, 0.25)]
         else:
-            boxes = self.detect(_pad_white(gray, 0), None)
+            boxes = self.detect(gray, None)
         return self._words(gray, self.recognize(gray, boxes))
 
     def read_region(self, gray: np.ndarray, bbox: BBox, *, single_line: bool = False) -> tuple[str, float]:
         """One cell re-read: its text (lines joined by newlines) and mean confidence 0..1."""
-        gray = _gray(gray)
+        gray = as_gray(gray)
         h, w = gray.shape[:2]
         x0, y0, x1, y1 = (int(v) for v in bbox)
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
@@ -333,8 +321,8 @@ class PpocrReader:
             return "", 0.0
         crop = gray[y0:y1, x0:x1]
         if single_line:
-            box = _ink_box(crop)
-            boxes = [] if box is None else [_pad_box(box, crop.shape, 0.25)]
+            box = ink_box(crop)
+            boxes = [] if box is None else [pad_box(box, crop.shape, 0.25)]
         else:
             boxes = self.detect(crop, None)
         lines = self.recognize(crop, boxes)
@@ -343,174 +331,3 @@ class PpocrReader:
         text = "\n".join(ln.text for ln in lines)
         conf = float(np.mean([ln.conf for ln in lines]))
         return text, max(0.0, min(1.0, conf))
-
-
-def _pad_white(gray: np.ndarray, pad: int) -> np.ndarray:
-    return gray if pad <= 0 else np.pad(gray, pad, mode="constant", constant_values=255)
-
-
-def _ink_threshold(gray: np.ndarray) -> float:
-    t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return float(t)
-
-
-def _ink_box(gray: np.ndarray) -> BBox | None:
-    """The box around the dark ink of a crop (Otsu), or None when the crop is blank."""
-    if int(gray.max()) - int(gray.min()) < 40:
-        return None
-    ink = gray < _ink_threshold(gray)
-    ys, xs = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if ys.size == 0:
-        return None
-    return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
-
-
-def _pad_box(box: BBox, shape: tuple[int, ...], frac: float) -> BBox:
-    x0, y0, x1, y1 = box
-    p = max(2, round((y1 - y0) * frac))
-    return max(0, x0 - p), max(0, y0 - p), min(shape[1], x1 + p), min(shape[0], y1 + p)
-
-
-CONTENT_INK = 160  # grey below which a pixel may be ink (a normalised page's paper is near white)
-
-
-def _content_box(gray: np.ndarray, text_px: float) -> tuple[int, int, int, int]:
-    """(x, y, w, h) around every pixel darker than CONTENT_INK, with a margin of two text heights;
-    the whole image when that would not save a fifth of it."""
-    h, w = gray.shape[:2]
-    step = 4 if min(h, w) >= 64 else 1
-    ink = gray[::step, ::step] < CONTENT_INK
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if rows.size == 0:
-        return 0, 0, 0, 0
-    m = int(2 * text_px)
-    x0, x1 = max(0, cols[0] * step - m), min(w, (cols[-1] + 1) * step + m)
-    y0, y1 = max(0, rows[0] * step - m), min(h, (rows[-1] + 1) * step + m)
-    if (x1 - x0) * (y1 - y0) > 0.8 * w * h:
-        return 0, 0, w, h
-    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
-
-
-def _db_boxes(prob: np.ndarray, sx: float, sy: float, w: int, h: int) -> list[BBox]:
-    """Axis-aligned text-line boxes from a DB probability map (the page is deskewed already)."""
-    mask = cv2.dilate((prob > DET_THRESH).astype(np.uint8), np.ones((2, 2), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
-    boxes: list[BBox] = []
-    for k in range(1, n):
-        bx, by, bw, bh, _area = (int(v) for v in stats[k])
-        if min(bw, bh) < 2:
-            continue
-        region = labels[by : by + bh, bx : bx + bw] == k
-        if float(prob[by : by + bh, bx : bx + bw][region].mean()) < DET_BOX_THRESH:
-            continue
-        d = bw * bh * DET_UNCLIP / (2.0 * (bw + bh))  # the offset DB's unclip gives a rectangle
-        x0 = max(0, math.floor((bx - d) * sx))
-        y0 = max(0, math.floor((by - d) * sy))
-        x1 = min(w, math.ceil((bx + bw + d) * sx))
-        y1 = min(h, math.ceil((by + bh + d) * sy))
-        if x1 - x0 >= 3 and y1 - y0 >= 3:
-            boxes.append((x0, y0, x1, y1))
-    boxes.sort(key=lambda b: ((b[1] + b[3]) / 2, b[0]))
-    return boxes
-
-
-def _ctc_chars(
-    idx: np.ndarray, probs: np.ndarray, charset: list[str], px_per_step: float, ox: int
-) -> list[tuple[str, float, float, float]]:
-    """Greedy CTC decode keeping where each character was emitted: (char, prob, x0, x1) with x in the
-    image read (``ox`` the crop's left edge). A run of equal labels is one character; its time steps
-    give its horizontal extent."""
-    out: list[tuple[str, float, float, float]] = []
-    prev = 0
-    start = 0
-    for t in range(len(idx) + 1):
-        cur = int(idx[t]) if t < len(idx) else 0
-        if t < len(idx) and cur == prev:
-            continue
-        if prev != 0:
-            p = float(probs[start:t].max())
-            out.append((charset[prev], p, ox + start * px_per_step, ox + t * px_per_step))
-        prev, start = cur, t
-    return [c for c in out if c[1] >= MIN_CONF or c[0] == " "]
-
-
-def _middle_run(rows: np.ndarray, gap: int = 1) -> tuple[int, int] | None:
-    """The run of inked rows (blank gaps up to ``gap`` rows bridged) at or nearest the middle of a line box.
-
-    A detected line box is grown beyond its text (DB's unclip), so on tightly set tables it reaches into the
-    glyphs of the rows above and below; only the run holding the box's middle is this line's text.
-    """
-    idx = np.flatnonzero(rows)
-    if idx.size == 0:
-        return None
-    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
-    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
-    ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
-    mid = len(rows) / 2.0
-    dist = np.where((starts <= mid) & (mid < ends), 0.0, np.minimum(abs(starts - mid), abs(ends - mid)))
-    k = int(np.argmin(dist))
-    return int(starts[k]), int(ends[k])
-
-
-def _word_conf(probs: Sequence[float]) -> float:
-    """A word's confidence: the product of its characters' probabilities (the chance that all of them are
-    right). The mean would not tell a misread from a clean read: on pages turned by 180° PP-OCR still
-    averages 0.75 per character, the product 0.2-0.3 (upright 0.93-1.0), which is the scale the engine's
-    thresholds were set on (Tesseract: upright >= 0.65, turned <= 0.5)."""
-    return float(np.prod(probs)) if len(probs) else 0.0
-
-
-def _text_conf(chars: Sequence[tuple[str, float, float, float]]) -> float:
-    """Character-weighted mean of the word confidences of a recognised line."""
-    words: list[list[float]] = [[]]
-    for c, p, _, _ in chars:
-        if c == " ":
-            words.append([])
-        else:
-            words[-1].append(p)
-    n = sum(len(w) for w in words)
-    return sum(_word_conf(w) * len(w) for w in words) / n if n else 0.0
-
-
-def _split_line(gray: np.ndarray, line: _Line, line_id: tuple[int, ...]) -> list[Word]:
-    """The words of one recognised line: split at spaces, each box spanning its characters' time steps,
-    cut halfway into the gaps to its neighbours and tightened to the ink inside."""
-    groups: list[list[tuple[str, float, float, float]]] = [[]]
-    for ch in line.chars:
-        if ch[0] == " ":
-            if groups[-1]:
-                groups.append([])
-        else:
-            groups[-1].append(ch)
-    groups = [g for g in groups if g]
-    if not groups:
-        return []
-    lx0, ly0, lx1, ly1 = line.box
-    strip = gray[ly0:ly1, lx0:lx1]
-    ink = strip < _ink_threshold(strip) if strip.size and int(strip.max()) - int(strip.min()) >= 40 else None
-    words: list[Word] = []
-    for g, chars in enumerate(groups):
-        a = chars[0][2]
-        b = chars[-1][3]
-        step = (b - a) / max(1, len(chars))
-        # the character emitted at the first step of a glyph: the glyph starts up to a step earlier
-        lo = lx0 if g == 0 else (groups[g - 1][-1][3] + a) / 2
-        hi = lx1 if g == len(groups) - 1 else (b + groups[g + 1][0][2]) / 2
-        x0 = max(lo, a - step)
-        x1 = min(hi, b + step)
-        ix0, ix1 = max(lx0, math.floor(x0)), min(lx1, math.ceil(x1))
-        y0, y1 = ly0, ly1
-        if ink is not None and ix1 > ix0:
-            cols = ink[:, ix0 - lx0 : ix1 - lx0]
-            run = _middle_run(np.asarray(cols.any(axis=1)))
-            if run is not None:
-                xs = np.flatnonzero(cols[run[0] : run[1]].any(axis=0))
-                if xs.size:
-                    ix0, ix1 = ix0 + int(xs[0]), ix0 + int(xs[-1]) + 1
-                    y0, y1 = ly0 + run[0], ly0 + run[1]
-        if ix1 <= ix0:
-            ix1 = ix0 + 1
-        text = "".join(c for c, _, _, _ in chars)
-        conf = _word_conf([p for _, p, _, _ in chars])
-        words.append(Word(text, max(0.0, min(1.0, conf)), (ix0, y0, ix1, y1), line_id))
-    return words
