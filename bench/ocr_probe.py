@@ -108,7 +108,7 @@ def make_reader(spec: str) -> Callable[[np.ndarray], list[Any]]:
             _split["det"] += c1 - c0
             _split["rec"] += c2 - c1
             _split["width"] += sum(48 * (b[2] - b[0]) / max(1, b[3] - b[1]) for b in boxes)
-            return reader._words(g, lines)
+            return reader.words(g, lines)
 
         return read
     raise SystemExit(f"unknown reader {name}")

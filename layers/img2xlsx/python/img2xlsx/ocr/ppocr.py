@@ -281,7 +281,8 @@ class PpocrReader:
             out.append(cur)
         return out
 
-    def _words(self, gray: np.ndarray, lines: list[Line]) -> list[Word]:
+    def words(self, gray: np.ndarray, lines: list[Line]) -> list[Word]:
+        """The words of recognised lines, boxes in ``gray``; line ``n`` gets line_id ``(n,)``."""
         words: list[Word] = []
         for n, line in enumerate(lines):
             words.extend(split_line(gray, line, (n,)))
@@ -296,7 +297,7 @@ class PpocrReader:
         if gray.size == 0:
             return []
         boxes = self.detect(gray, text_px or PAGE_TEXT_PX)
-        return self._words(gray, self.recognize(gray, boxes))
+        return self.words(gray, self.recognize(gray, boxes))
 
     def read_words(self, gray: np.ndarray, *, mode: str = "sparse") -> list[Word]:
         """Words of a crop or strip, boxes relative to it. ``mode`` "line": the crop is one text line and
@@ -309,7 +310,7 @@ class PpocrReader:
             boxes = [] if box is None else [pad_box(box, gray.shape, 0.25)]
         else:
             boxes = self.detect(gray, None)
-        return self._words(gray, self.recognize(gray, boxes))
+        return self.words(gray, self.recognize(gray, boxes))
 
     def read_region(self, gray: np.ndarray, bbox: BBox, *, single_line: bool = False) -> tuple[str, float]:
         """One cell re-read: its text (lines joined by newlines) and mean confidence 0..1."""
