@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng shellcheck
+# Tesseract's data for every language a user can pick (img2xlsx/languages.py; functions/convert/Dockerfile too)
+OCR_LANGS := eng deu fra spa ita por nld vie
+APT_PACKAGES := tesseract-ocr $(addprefix tesseract-ocr-,$(OCR_LANGS)) shellcheck
 export OMP_THREAD_LIMIT ?= 1
 
 .PHONY: setup system-deps venv node frontend run test lint bench backend-tools invoke fuzz loadtest

@@ -1,5 +1,6 @@
 // The conversion API: create a job, upload to its presigned POST form, poll its status, fetch the preview.
 // The API base comes from config.json at run time, so one build serves the local stack, dev and prod.
+import { currentLanguage } from "./language";
 
 export type JobStatus = "awaiting_upload" | "queued" | "processing" | "done" | "failed";
 
@@ -68,7 +69,7 @@ export async function createJob(file: File, contentType: string): Promise<Create
     response = await fetch(await apiUrl("/jobs"), {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ filename: file.name, contentType, size: file.size }),
+      body: JSON.stringify({ filename: file.name, contentType, size: file.size, language: currentLanguage() }),
     });
   } catch {
     throw new UserFacingError("Could not reach the server. Check your connection and retry.", "network");

@@ -3,12 +3,14 @@ import "./style.css";
 import { FileCard, hasUnsavedEdits } from "./card";
 import { loadConfig } from "./api";
 import { recentJobs } from "./recent";
+import { mountLanguagePicker } from "./language";
 
 const dropzone = document.getElementById("dropzone")!;
 const fileInput = document.getElementById("file-input") as HTMLInputElement;
 const cameraInput = document.getElementById("camera-input") as HTMLInputElement;
 const cards = document.getElementById("cards")!;
 const announcer = document.getElementById("announcer")!;
+mountLanguagePicker(dropzone);
 
 function announce(message: string): void {
   announcer.textContent = "";

@@ -19,6 +19,7 @@ from img2xlsx.jobs.errors import (
 from img2xlsx.jobs.keys import normalise_content_type
 from img2xlsx.jobs.model import Job
 from img2xlsx.jobs.service import CreatedJob, JobService, ResultLinks, check_content_type
+from img2xlsx.languages import DEFAULT_LANGS, LanguageError, langs_text, parse_langs
 
 STATUS_OF: dict[type[RequestError], int] = {
     TooLargeError: 413,
@@ -47,10 +48,27 @@ def http_status(error: RequestError) -> int:
     return next((status for kind, status in STATUS_OF.items() if isinstance(error, kind)), 400)
 
 
+def request_langs(value: object) -> tuple[str, ...]:
+    """The optional ``language`` field: ``"deu"``, ``"deu+eng"`` or ``["deu", "eng"]``; absent → English."""
+    if value is None or value == "":
+        return DEFAULT_LANGS
+    if isinstance(value, list) and value and len(value) <= 8 and all(isinstance(v, str) for v in value):
+        choice: str | list[str] = value
+    elif isinstance(value, str) and len(value) <= 64:
+        choice = value
+    else:
+        raise RequestError("language must be a language code such as 'deu', or several as 'deu+eng'")
+    try:
+        return parse_langs(choice)
+    except LanguageError as exc:
+        raise RequestError(f"language: {exc}") from exc
+
+
 def create_job(service: JobService, body: dict[str, Any], client: str = "") -> CreatedJob:
-    """``{"filename", "contentType", "size"}`` → the created job; ``RequestError`` names the first field that
-    is wrong (in the order filename, contentType, size: the type is checked before the size's shape).
-    ``client``: the caller's source address (the per-client bound on jobs awaiting an upload)."""
+    """``{"filename", "contentType", "size", "language"?}`` → the created job; ``RequestError`` names the
+    first field that is wrong (in the order filename, contentType, size, language: the type is checked before
+    the size's shape). ``client``: the caller's source address (the per-client bound on jobs awaiting an
+    upload)."""
     filename, content_type, size = body.get("filename"), body.get("contentType"), body.get("size")
     if not isinstance(filename, str) or not filename.strip():
         raise RequestError("filename is required")
@@ -61,7 +79,8 @@ def create_job(service: JobService, body: dict[str, Any], client: str = "") -> C
     check_content_type(content_type)
     if isinstance(size, bool) or not isinstance(size, int):
         raise RequestError("size must be the file size in bytes (an integer)")
-    return service.create_job(filename, content_type, size, client=client)
+    langs = request_langs(body.get("language"))
+    return service.create_job(filename, content_type, size, langs, client=client)
 
 
 def created_view(created: CreatedJob) -> dict[str, Any]:
@@ -79,6 +98,7 @@ def job_view(job: Job, links: ResultLinks | None) -> dict[str, Any]:
         "jobId": job.job_id,
         "status": job.status,
         "filename": job.filename,
+        "language": job.language or langs_text(DEFAULT_LANGS),
         "createdAt": job.created_at,
         "updatedAt": job.updated_at,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -77,11 +77,13 @@ class FakeConverter:
     """Stands in for the engine: accepts PNG bytes only, records its calls, can be told to crash."""
 
     calls: list[str] = field(default_factory=list)
+    langs: list[tuple[str, ...]] = field(default_factory=list)  # the languages of each call
     crash: BaseException | None = None
     during: Any = None  # called with the job's file name while "converting"
 
-    def __call__(self, data: bytes, name: str) -> Conversion:
+    def __call__(self, data: bytes, name: str, *, langs: Sequence[str] = ("eng",)) -> Conversion:
         self.calls.append(name)
+        self.langs.append(tuple(langs))
         if self.during is not None:
             self.during(name)
         if self.crash is not None:

@@ -4,6 +4,7 @@ payloads they send: one honest edit and the hostile ones."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from img2xlsx.jobs.converter import Conversion
@@ -52,7 +53,7 @@ def recognised_document() -> Document:
     )
 
 
-def document_converter(data: bytes, name: str) -> Conversion:
+def document_converter(data: bytes, name: str, *, langs: Sequence[str] = ("eng",)) -> Conversion:
     """A converter that 'recognises' :func:`recognised_document` in any upload."""
     doc = recognised_document()
     buf = io.BytesIO()

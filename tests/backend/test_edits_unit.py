@@ -242,3 +242,20 @@ def test_an_edited_table_checks_its_totals_again_and_stays_schema_valid(rig: Edi
     total = cell(preview, 0, 4, 1)
     assert "formula" not in total and "does not match the sum of B2:B4" in total["check"]
     assert total["edited"] is True and "Part of the total" in cell(preview, 0, 1, 1)["check"]
+
+
+def test_an_edit_is_retyped_in_the_documents_language() -> None:
+    """A German table's edited '1.234' is 1234 (1.234 in English): the document's language drives the
+    re-typing."""
+    from img2xlsx.jobs.edits import CellEdit, TableEdit, edited_table
+    from img2xlsx.model import Cell, Table
+
+    cells = [Cell(0, 0, "Betrag", header=True), Cell(1, 0, "9,99")]
+    old = Table(n_rows=2, n_cols=1, cells=cells, n_header_rows=1)
+    typed = (CellEdit(0, 0, 1, 1, "Betrag"), CellEdit(1, 0, 1, 1, "1.234"))
+    edit = TableEdit(n_rows=2, n_cols=1, n_header_rows=1, cells=typed)
+    english = edited_table(old, edit)
+    assert english.cells[1].value is not None and english.cells[1].value.value == 1.234
+    german = edited_table(old, edit, ("deu",))
+    assert german.cells[1].value is not None and german.cells[1].value.value == 1234
+    assert german.cells[1].edited

@@ -37,7 +37,7 @@ from img2xlsx.values import ColumnHints, infer_hints, parse_value, type_table
         ("1,200 EUR", "currency", 1200, '#,##0" EUR"'),
         ("44.4%", "percent", 0.444, "0.0%"),
         ("5%", "percent", 0.05, "0%"),
-        ("-9.9 %", "percent", -0.099, "0.0%"),
+        ("-9.9 %", "percent", -0.099, "0.0 %"),  # the space is kept as the picture shows it
         ("(9.5%)", "percent", -0.095, "0.0%;(0.0%)"),
         ("1.5E-05", "number", 1.5e-05, "0.0E+00"),
     ],

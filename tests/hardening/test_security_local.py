@@ -47,7 +47,9 @@ def test_expired_jobs_and_their_files_are_purged(tmp_path: Path) -> None:
         stores.objects,
         stores.objects,
         stores.jobs,
-        converter=lambda data, name: Conversion(xlsx=b"PK-xlsx", json={"tables": []}, tables=0),
+        converter=lambda data, name, langs=("eng",): Conversion(
+            xlsx=b"PK-xlsx", json={"tables": []}, tables=0
+        ),
         settings=Settings(job_ttl=3600),
         clock=lambda: now[0],
     )

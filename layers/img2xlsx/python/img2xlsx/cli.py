@@ -78,6 +78,15 @@ def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="refuse pages with more pixels than this (default: 50, or $IMG2XLSX_MAX_PIXELS)",
     )
     parser.add_argument(
+        "-l",
+        "--lang",
+        action="append",
+        metavar="LANG",
+        help="language(s) of the pictures, main first: eng (default), deu, fra, spa, ita, por, nld, vie; "
+        "several as deu+eng or --lang deu --lang eng. Sets the OCR's languages and how numbers and dates "
+        "are read (1.234,56 in German)",
+    )
+    parser.add_argument(
         "--ocr",
         choices=("tesseract", "ppocr"),
         help="text reader: tesseract or ppocr (PP-OCR, a learned reader; more accurate, ~3x the CPU); "
@@ -195,13 +204,16 @@ def _say(message: str) -> None:
 
 def run_convert(args: argparse.Namespace) -> int:
     from img2xlsx.errors import Img2XlsxError
+    from img2xlsx.languages import LanguageError, parse_langs
+    from img2xlsx.ocr.words import OcrUnavailableError
 
     images: list[Path] = list(args.images)
     fmt = _resolve_format(args)
     try:
         targets = _plan(images, args.output, fmt)
-    except CliError as exc:
-        _say(str(exc))
+        langs = parse_langs(args.lang)
+    except (CliError, LanguageError) as exc:
+        _say(f"--lang: {exc}" if isinstance(exc, LanguageError) else str(exc))
         return EXIT_USAGE
     from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
     from img2xlsx.pipeline import NO_TABLE_WARNING, convert
@@ -216,7 +228,11 @@ def run_convert(args: argparse.Namespace) -> int:
     outputs: list[Path] = []
     for done, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
         try:
-            doc = convert(image, max_bytes=max_bytes, max_pixels=max_pixels, ocr=args.ocr)
+            doc = convert(image, max_bytes=max_bytes, max_pixels=max_pixels, ocr=args.ocr, langs=langs)
+        except OcrUnavailableError as exc:  # the same for every picture: stop at the first
+            progress.close()
+            _say(str(exc))
+            return EXIT_FAILED
         except Img2XlsxError as exc:
             failed += 1
             progress.say(exc.message if image.name in exc.message else f"{image}: {exc.message}")

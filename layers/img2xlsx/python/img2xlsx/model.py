@@ -85,3 +85,4 @@ class Document:
     pages: list[tuple[int, int]] = field(default_factory=list)  # (width, height) of each loaded page
     warnings: list[str] = field(default_factory=list)
     source: str | None = None
+    langs: tuple[str, ...] = ("eng",)  # the languages it was read in (main first): how its values are typed

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from img2xlsx.languages import parse_langs
 from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_pages
 from img2xlsx.model import Document
 from img2xlsx.ocr import get_reader
@@ -42,14 +43,18 @@ def convert(
 
     A picture without a table is not an error: the Document then holds the recognised text lines and a
     ``"no table found"`` warning, so the user still gets something back. ``ocr``: the text reader's name
-    (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: its languages.
+    (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: the picture's languages, main first (codes of
+    :data:`img2xlsx.languages.LANGUAGES`; an unknown one raises
+    :class:`~img2xlsx.languages.LanguageError`): the reader reads them and values are typed by their
+    conventions (``1.234,56`` in German).
     """
+    langs = parse_langs(langs)
     pages = load_pages(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
     from img2xlsx.recognize import recognize_page  # heavy: OpenCV
 
     reader = get_reader(ocr, langs)
 
-    doc = Document(source=_source_name(source, name))
+    doc = Document(source=_source_name(source, name), langs=langs)
     multi_page = len(pages) > 1
     for index, rgb in enumerate(pages):
         height, width = rgb.shape[:2]
@@ -57,7 +62,7 @@ def convert(
         result = recognize_page(rgb, index, reader=reader)
         for table in result.tables:
             table.page = index
-            type_table(table)
+            type_table(table, langs)
             doc.tables.append(table)
         for line in result.lines:
             line.page = index

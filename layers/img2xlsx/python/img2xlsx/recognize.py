@@ -142,7 +142,8 @@ def _read_table(
         return None
     raw.n_header_rows = count_header_rows(raw, region, h)
     reread_cells(raw, ocr_gray, h, reader.read_region, map_reads)
-    reread_numbers(raw, ocr_gray, h, reader.read_region, map_reads)  # garbled numbers, lost minus signs
+    # garbled numbers, lost minus signs
+    reread_numbers(raw, ocr_gray, h, reader.read_region, map_reads, reader.langs)
     table = to_table(raw, norm, h, page)
     for c in raw.cells:
         used.update(id(w) for w in c.words)

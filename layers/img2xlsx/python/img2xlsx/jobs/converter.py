@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -16,11 +17,12 @@ class Conversion:
 
 
 class Converter(Protocol):
-    def __call__(self, data: bytes, name: str) -> Conversion: ...
+    def __call__(self, data: bytes, name: str, *, langs: Sequence[str] = ("eng",)) -> Conversion: ...
 
 
-def engine_converter(data: bytes, name: str) -> Conversion:
-    """The real engine; imported lazily so the API function never loads OpenCV or Tesseract."""
+def engine_converter(data: bytes, name: str, *, langs: Sequence[str] = ("eng",)) -> Conversion:
+    """The real engine (``langs``: the picture's languages, main first); imported lazily so the API function
+    never loads OpenCV or Tesseract."""
     import io
     import json
 
@@ -28,7 +30,7 @@ def engine_converter(data: bytes, name: str) -> Conversion:
     from ..writers.json import to_json
     from ..writers.xlsx import write_xlsx
 
-    doc = convert(data, name=name)
+    doc = convert(data, name=name, langs=langs)
     buf = io.BytesIO()
     write_xlsx(doc, buf)
     payload = to_json(doc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -98,10 +99,11 @@ def check_grid(edit: TableEdit) -> None:
         raise RequestError(f"no cell covers row {r}, col {c}: every grid position needs exactly one cell")
 
 
-def edited_table(old: Table, edit: TableEdit) -> Table:
-    """The new table: the edit's grid and texts, typed like recognition types a table, the old table's page,
-    box and style kept. A cell whose text differs from the old cell anchored at the same position (or that
-    was edited before) is ``edited``, with confidence 1.0: the user vouched for it."""
+def edited_table(old: Table, edit: TableEdit, langs: Sequence[str] = ("eng",)) -> Table:
+    """The new table: the edit's grid and texts, typed like recognition types a table (in the document's
+    languages), the old table's page, box and style kept. A cell whose text differs from the old cell
+    anchored at the same position (or that was edited before) is ``edited``, with confidence 1.0: the user
+    vouched for it."""
     from ..model import Cell, Table
     from ..values import type_table
 
@@ -133,7 +135,7 @@ def edited_table(old: Table, edit: TableEdit) -> Table:
         n_header_rows=edit.n_header_rows,
         page=old.page,
     )
-    type_table(table)
+    type_table(table, langs)
     _keep_header_rows(table, edit.n_header_rows)
     return table
 
@@ -176,7 +178,7 @@ def edit_table(service: JobService, job_id: str, index: int, edit: TableEdit) ->
     doc = from_json(json.loads(stored))
     if index >= len(doc.tables):
         raise NotFoundError(f"the job has no table {index}")
-    doc.tables[index] = edited_table(doc.tables[index], edit)
+    doc.tables[index] = edited_table(doc.tables[index], edit, doc.langs)
 
     workbook = io.BytesIO()
     write_xlsx(doc, workbook)

@@ -38,6 +38,9 @@ class Job:
     # Who asked for the job (the client key of its creation request: source IP, an IPv6 /64), so the jobs
     # awaiting an upload can be bounded per client.
     client: str = ""
+    # the picture's languages as the user chose them, "+"-joined, main first ("deu+eng"): the converter
+    # reads and types the picture with them
+    language: str = "eng"
 
     def to_item(self) -> dict[str, Any]:
         """Plain dict for a store; ``from_item`` is its inverse."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ImageTooLargeError, InputError
+from ..languages import DEFAULT_LANGS, LanguageError, langs_text, parse_langs
+from ..ocr.words import OcrUnavailableError
 from .converter import Converter, engine_converter
 from .errors import RequestError, RetryableError, TooLargeError, TooManyRequestsError, UnsupportedTypeError
 from .keys import (
@@ -102,11 +104,23 @@ class JobService:
 
     # -- API ------------------------------------------------------------------------------------------------
 
-    def create_job(self, filename: str, content_type: str, size: int, client: str = "") -> CreatedJob:
+    def create_job(
+        self,
+        filename: str,
+        content_type: str,
+        size: int,
+        langs: Sequence[str] = DEFAULT_LANGS,
+        client: str = "",
+    ) -> CreatedJob:
         """Check what the browser is about to upload against the rules, record the job and return a presigned
         POST for it. (The request's shape -- fields present, of the right types -- is the API edge's job.)
-        ``client`` is the caller's address (source IP): the jobs awaiting an upload are bounded per client."""
+        ``langs``: the picture's languages, main first (an unsupported one is a ``RequestError``). ``client``
+        is the caller's address (source IP): the jobs awaiting an upload are bounded per client."""
         ctype = check_content_type(content_type)
+        try:
+            language = langs_text(parse_langs(langs))
+        except LanguageError as exc:
+            raise RequestError(str(exc)) from exc
         if size <= 0:
             raise RequestError("the file is empty")
         limit = self.settings.max_upload_bytes
@@ -128,6 +142,7 @@ class JobService:
             updated_at=now,
             expires_at=int(now) + self.settings.job_ttl,
             client=who,
+            language=language,
         )
         self.jobs.create(job)
         # The form may carry at most the announced size: the announcement was what we validated.
@@ -254,9 +269,10 @@ class JobService:
             if size > self.settings.max_upload_bytes:
                 raise ImageTooLargeError(too_large(size, self.settings.max_upload_bytes))
             data = self.uploads.get_bytes(key, max_bytes=self.settings.max_upload_bytes)
-            conversion = self.converter(data, job.filename)
-        except InputError as exc:
-            outcome = self._fail(job, exc.message)
+            conversion = self.converter(data, job.filename, langs=parse_langs(job.language))
+        except (InputError, LanguageError, OcrUnavailableError) as exc:
+            # a bad picture, or a language this deployment cannot read: no retry would do better
+            outcome = self._fail(job, exc.message if isinstance(exc, InputError) else str(exc))
             outcome.seconds = time.monotonic() - started
             return outcome
         except Exception as exc:

@@ -58,9 +58,13 @@ REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
 
 
 def _lang_chars(langs: Sequence[str]) -> str:
-    """The characters a page in ``langs`` may hold: Latin script, digits and the usual signs."""
+    """The characters a page in ``langs`` may hold: Latin script, digits and the usual signs (all the
+    supported languages write in Latin script; Vietnamese adds its horned and dotted letters)."""
     chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
     chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
+    if "vie" in langs:  # PP-OCRv6's alphabet holds only 6 of these 94: Vietnamese reads better with Tesseract
+        chars += ["\u01a0", "\u01a1", "\u01af", "\u01b0"]  # O/o and U/u with horn
+        chars += [chr(c) for c in range(0x1EA0, 0x1EFA)]  # Latin Extended Additional: Vietnamese
     # euro, dashes, curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus...
     chars += list(
         "\u20ac\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2030\u2032\u2033\u2212\u00d7\u00f7\u00b1\u00b0\u00b5"

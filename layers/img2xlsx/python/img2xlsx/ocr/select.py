@@ -1,7 +1,13 @@
-"""Which text reader runs: ``$IMG2XLSX_OCR`` or the caller's choice, one cached reader per (name, langs)."""
+"""Which text reader runs: ``$IMG2XLSX_OCR`` or the caller's choice, one cached reader per (name, langs).
+
+A backend reads only the languages it has models for (:data:`COVERS`). When the chosen backend does not cover
+every requested language, Tesseract reads instead: its Debian language packages cover every language a user
+can pick (:data:`img2xlsx.languages.LANGUAGES`), while a learned reader ships models for a few scripts only.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -11,20 +17,51 @@ from .reader import TextReader
 OCR_ENV = "IMG2XLSX_OCR"
 BACKENDS = ("tesseract", "ppocr")
 DEFAULT_BACKEND = "tesseract"
+FALLBACK_BACKEND = "tesseract"
+# The languages each backend has models for (Tesseract-style codes); a backend missing here covers nothing
+# but English. Tesseract: every language with a Debian tesseract-ocr-<code> package (installed data is
+# checked when the reader starts). PP-OCR: the models shipped in the rapidocr wheel (Latin-script English and
+# Chinese); its other languages would need downloads, which the Lambda cannot make.
+COVERS: dict[str, frozenset[str]] = {
+    "tesseract": frozenset({"eng", "deu", "fra", "spa", "ita", "por", "nld", "vie", "osd"}),
+    "ppocr": frozenset({"eng", "chi_sim"}),
+}
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _readers: dict[tuple[str, tuple[str, ...]], TextReader] = {}
 
 
-def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> TextReader:
-    """The reader called ``name`` (None: ``$IMG2XLSX_OCR``, else the default) for ``langs``.
+def covers(name: str, langs: Sequence[str]) -> bool:
+    """Whether backend ``name`` has models for every language of ``langs``."""
+    return set(langs) <= COVERS.get(name, frozenset({"eng"}))
 
-    Backends are imported here, on first use, so importing the engine does not load an OCR library.
-    """
+
+def backend_for(name: str | None, langs: Sequence[str]) -> str:
+    """The backend that will read ``langs`` when ``name`` (None: ``$IMG2XLSX_OCR``, else the default) is
+    asked for: ``name`` itself when it covers them, else Tesseract. Unknown name → ValueError."""
     chosen = (name or os.environ.get(OCR_ENV, "").strip() or DEFAULT_BACKEND).lower()
     if chosen not in BACKENDS:
         raise ValueError(f"unknown OCR backend {chosen!r}: choose one of {', '.join(BACKENDS)}")
-    key = (chosen, tuple(langs) or ("eng",))
+    if not covers(chosen, langs):
+        log.info(
+            "OCR backend %s does not read %s: %s reads instead", chosen, "+".join(langs), FALLBACK_BACKEND
+        )
+        return FALLBACK_BACKEND
+    return chosen
+
+
+def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> TextReader:
+    """The reader called ``name`` (None: ``$IMG2XLSX_OCR``, else the default) for ``langs``; Tesseract when
+    that backend does not cover ``langs`` (see :func:`backend_for`).
+
+    Backends are imported here, on first use, so importing the engine does not load an OCR library. A
+    Tesseract without the data of one of ``langs`` raises :class:`~img2xlsx.ocr.words.OcrUnavailableError`
+    naming the missing language and its package.
+    """
+    wanted = tuple(langs) or ("eng",)
+    chosen = backend_for(name, wanted)
+    key = (chosen, wanted)
     with _lock:
         reader = _readers.get(key)
         if reader is None:

@@ -55,6 +55,21 @@ def tessdata_dir() -> str | None:
     return None
 
 
+def check_language_data(langs: Sequence[str]) -> None:
+    """Raise :class:`OcrUnavailableError` naming the first of ``langs`` whose ``.traineddata`` is missing
+    (and the Debian package that has it), before any page is read: a clear message, not a crash mid-page.
+    Without a known tessdata folder the check is left to Tesseract itself."""
+    folder = tessdata_dir()
+    if folder is None:
+        return
+    for lang in langs:
+        if not os.path.isfile(os.path.join(folder, f"{lang}.traineddata")):
+            package = "tesseract-ocr-" + lang.replace("_", "-")
+            raise OcrUnavailableError(
+                f"Tesseract has no language data for {lang!r} in {folder} (install the {package} package)"
+            )
+
+
 @lru_cache(maxsize=1)
 def _tesserocr() -> Any | None:
     try:
@@ -95,6 +110,7 @@ class TesseractReader:
     def __init__(self, langs: Sequence[str] = ("eng",)) -> None:
         self.langs = tuple(langs)
         self._lang = "+".join(self.langs)
+        check_language_data(self.langs)
         self._local = threading.local()
         pool.set_serial(_tesserocr() is None)  # pytesseract: one subprocess after another
 

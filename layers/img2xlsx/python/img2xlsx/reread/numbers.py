@@ -14,6 +14,7 @@ only when it shows the very same digits, so only a sign or a currency symbol can
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -44,11 +45,17 @@ def _text(cell: RawCell, h: float) -> str:
 
 
 def reread_numbers(
-    raw: RawTable, gray: np.ndarray, h: float, read: Reader, map_reads: MapReads | None = None
+    raw: RawTable,
+    gray: np.ndarray,
+    h: float,
+    read: Reader,
+    map_reads: MapReads | None = None,
+    langs: Sequence[str] = ("eng",),
 ) -> int:
     """Re-read garbled cells of numeric body columns with ``read(gray, bbox, single_line=True)``; returns
-    how many cells took the re-read. ``map_reads(fn, items)`` may run the cells' re-reads in parallel."""
-    todo, doubtful = _plan(raw, gray, h)
+    how many cells took the re-read. ``map_reads(fn, items)`` may run the cells' re-reads in parallel;
+    ``langs`` (the document's languages) set the columns' number conventions as typing will."""
+    todo, doubtful = _plan(raw, gray, h, langs)
     mapper = map_reads or serial
 
     def garbled(item: tuple[RawCell, ColumnHints, str]) -> tuple[str, float] | None:
@@ -84,7 +91,7 @@ def reread_numbers(
     return taken
 
 
-def _plan(raw: RawTable, gray: np.ndarray, h: float) -> tuple[Todo, Doubtful]:
+def _plan(raw: RawTable, gray: np.ndarray, h: float, langs: Sequence[str]) -> tuple[Todo, Doubtful]:
     """Mend what the pixels prove (lost minus, lost point, "?" for 7) and list the cells to read again."""
     columns: dict[int, list[tuple[RawCell, str]]] = {}
     for cell in raw.cells:
@@ -93,7 +100,7 @@ def _plan(raw: RawTable, gray: np.ndarray, h: float) -> tuple[Todo, Doubtful]:
     todo: Todo = []
     doubtful: Doubtful = []
     for cells in columns.values():
-        hints = infer_hints([t for _, t in cells])
+        hints = infer_hints([t for _, t in cells], langs=langs)
         if not (hints.repair or _glyphs_for_digits([t for _, t in cells], hints)):
             continue  # not a numeric column: words there are meant as words
         for cell, text in cells:
@@ -164,6 +171,10 @@ def _read_scaled(
     if scale == 1:
         text, conf = read(gray, (x0, y0, x1, y1), single_line=True)
     else:
+        h, w = gray.shape[:2]
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return "", 0.0  # a box off the page (a photo's edge): nothing to enlarge
         crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         text, conf = read(crop, (0, 0, crop.shape[1], crop.shape[0]), single_line=True)
     return " ".join(text.split()), conf

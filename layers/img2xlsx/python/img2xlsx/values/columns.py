@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from img2xlsx.model import Table, TypedValue
 
 from .dates import _RE_DMY, _parse_date, _parse_time
+from .locale import locale_for
 from .numbers import (
     _AMOUNT_KINDS,
     ColumnHints,
@@ -22,14 +23,27 @@ from .numbers import (
     _parse_number,
     _strip_decorations,
 )
-from .repairs import _LONE_LOOKALIKES, _LOST_POINT, _NUMBERISH, _column_reading, _repairs
+from .repairs import _LONE_LOOKALIKES, _LOST_POINT, _column_reading, _repairs, numberish
 from .totals import check_totals
 
 # The header's last word names an identifier ("Employee ID", "Part no.", "Zip code", "Phone", "#"), unlike
-# "Number of units" or "Code changes (lines)", where the column holds quantities.
+# "Number of units" or "Code changes (lines)", where the column holds quantities. German compounds end in the
+# identifier ("Kundennummer", "Postleitzahl", "Artikel-Nr."); Dutch too ("Klantnummer", "Postcode").
 _ID_HEADER = re.compile(
-    r"(?<![a-z0-9])(?:id|ids|no|nr|number|code|phone|tel|telephone|mobile|fax|zip|postcode|postal|sku|account|acct|"
-    r"iban|isbn|ean|upc|serial|ssn|pin|ref|reference|#)\W*$",
+    r"(?<![^\W_])(?:id|ids|no|nr|number|code|phone|tel|telephone|mobile|fax|zip|postcode|postal|sku|account|acct|"
+    r"iban|bic|isbn|ean|upc|serial|ssn|pin|ref|reference|#|n°|nº|"
+    r"telefon|handy|plz|kto|konto|siren|siret|nif|cif|dni|cpf|cnpj|cep|piva|kvk|bsn|"
+    r"téléphone|portable|teléfono|telefono|telefone|telefoon|móvil|cellulare|celular|postale|postal|"
+    r"référence|réf|referencia|riferimento|referência|codice|código|sđt|điện thoại)\W*$"
+    r"|(?:nummer|nr|postleitzahl|kennung|code)\W*$",
+    re.IGNORECASE,
+)
+# Romance languages put the head noun first: "Numéro de client", "Código postal", "N° de téléphone".
+# ("Número de ..." is left out: in Spanish and Portuguese it also heads counts, "Número de empleados".)
+_ID_HEADER_FIRST = re.compile(
+    r"^\W*(?:numéro|n°|nº|code (?:client|article|produit|de|du|d.)|código|codice|"
+    r"référence|réf\.?|referencia|riferimento|referência|"
+    r"téléphone|teléfono|telefono|telefone|iban|mã|số điện thoại)(?![^\W_])",
     re.IGNORECASE,
 )
 
@@ -41,7 +55,7 @@ def _excel_can_show(when: TypedValue) -> bool:
 
 
 def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
-    """The typed value of one cell; text when nothing safer fits."""
+    """The typed value of one cell; text when nothing safer fits (no hints: an English column)."""
     hints = hints or ColumnHints()
     s = _normalise(text)
     if not s:
@@ -104,15 +118,27 @@ def _ambiguous_mark(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
-    """Decide a column's conventions from all of its body cells (and its header, for ID-like columns)."""
+def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = ("eng",)) -> ColumnHints:
+    """Decide a column's conventions from all of its body cells (and its header, for ID-like columns).
+
+    ``langs`` (the document's languages, main first) only set priors: the decimal mark a column that proves
+    none gets, whether "1 234" may be one number, day-first dates, and the month names dates use.
+    """
+    locale = locale_for(langs)
+    langs = locale.langs
     cells = [t for t in (_normalise(x) for x in texts) if t]
     dots = sum(_separator_vote(t) == "." for t in cells)
     commas = sum(_separator_vote(t) == "," for t in cells)
     # "1,234" proves nothing alone, but thousands grouping is far likelier than three decimals: such cells
-    # count half a vote against the decimal comma, so one "121,00" cannot turn "$137,500" into 137.5
-    ambiguous_commas = sum(_ambiguous_mark(t) == "," for t in cells)
-    decimal: Decimal_ = "," if commas > dots + 0.5 * ambiguous_commas else "."
+    # count half a vote against the decimal mark the language does not use, so one "121,00" cannot turn
+    # "$137,500" into 137.5 (English), nor one "2.75" turn "1.234" into 1.234 (German)
+    decimal: Decimal_
+    if locale.decimal == ",":
+        ambiguous_dots = sum(_ambiguous_mark(t) == "." for t in cells)
+        decimal = "." if dots > commas + 0.5 * ambiguous_dots else ","
+    else:
+        ambiguous_commas = sum(_ambiguous_mark(t) == "," for t in cells)
+        decimal = "," if commas > dots + 0.5 * ambiguous_commas else "."
 
     first_day = first_month = 0
     for t in cells:
@@ -121,27 +147,30 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
             a, b = int(m.group("a")), int(m.group("b"))
             first_day += a > 12 >= b
             first_month += b > 12 >= a
-    dayfirst: bool | None = None
+    dayfirst: bool | None = locale.dayfirst
     if first_day and not first_month:
         dayfirst = True
     elif first_month and not first_day:
         dayfirst = False
 
-    strict = ColumnHints(decimal=decimal, dayfirst=dayfirst)
+    strict = ColumnHints(decimal=decimal, dayfirst=dayfirst, langs=langs)
     parsed = [_parse_number(t, strict) for t in cells]
     n_strict = sum(p is not None for p in parsed)
     grouped = any(p is not None and p.grouped for p in parsed)
-    spaced = ColumnHints(decimal=decimal, dayfirst=dayfirst, space_groups=True)
+    spaced = ColumnHints(decimal=decimal, dayfirst=dayfirst, space_groups=True, langs=langs)
     n_spaced = sum(
         p is None and _parse_number(t, spaced) is not None for t, p in zip(cells, parsed, strict=True)
     )
-    space_groups = n_spaced > 0 and n_strict > 0 and (n_strict + n_spaced) >= 0.6 * len(cells)
+    # English needs a clean number beside the spaced ones; where the language groups with (narrow no-break)
+    # spaces, a column of "1 234,56" alone is enough
+    vouched_spaces = n_strict > 0 or (locale.space_groups and decimal == locale.decimal)
+    space_groups = n_spaced > 0 and vouched_spaces and (n_strict + n_spaced) >= 0.6 * len(cells)
     if space_groups and any(p is not None and p.grouped for p in parsed):
         # the column already groups with another mark; a space there is more likely two values run together
         space_groups = False
-    integers_as_text = bool(header and _ID_HEADER.search(header))
+    integers_as_text = bool(header and (_ID_HEADER.search(header) or _ID_HEADER_FIRST.search(header)))
     numbers = [p for p in parsed if p is not None]
-    n_numberish = sum(p is None and bool(_NUMBERISH.fullmatch(t)) for t, p in zip(cells, parsed, strict=True))
+    n_numberish = sum(p is None and numberish(t) for t, p in zip(cells, parsed, strict=True))
     shown = Counter(p.decimals for p in numbers if p.decimals)
     decimals = None
     if shown:
@@ -149,7 +178,8 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
     # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
     # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
-    vouched = n_strict >= 1 or _repairable(cells, parsed, ColumnHints(decimal=decimal, repair=True)) >= 2
+    repairing = ColumnHints(decimal=decimal, repair=True, langs=langs)
+    vouched = n_strict >= 1 or _repairable(cells, parsed, repairing) >= 2
     repair = vouched and n_strict + n_numberish >= max(2, 0.6 * len(cells))
     # A whole column that lost its decimal points ("5 10", "33 45", "10. 83"): the same 1-2 trailing digits
     # after the gap in nearly every cell is a decimal part, not a second value.
@@ -181,14 +211,18 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         places, count = percents.most_common(1)[0]
         percent_places = places if places and count >= 0.8 * percents.total() else None
     # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
-    three = sum(_ambiguous_mark(t) == "." for t in cells)
-    comma_grouped = sum(
-        _ambiguous_mark(t) == "," or (p is not None and p.grouped) for t, p in zip(cells, parsed, strict=True)
+    # (and the mirror image where the decimal mark is a comma: "1,762" among "3.530"s is "1.762" misread)
+    group_mark = "," if decimal == "." else "."
+    three = sum(_ambiguous_mark(t) == decimal for t in cells)
+    mark_grouped = sum(
+        _ambiguous_mark(t) == group_mark or (p is not None and p.grouped)
+        for t, p in zip(cells, parsed, strict=True)
     )
     other_places = any(
-        p is not None and p.decimals and _ambiguous_mark(t) != "." for t, p in zip(cells, parsed, strict=True)
+        p is not None and p.decimals and _ambiguous_mark(t) != decimal
+        for t, p in zip(cells, parsed, strict=True)
     )
-    three_place_groups = decimal == "." and three >= 1 and comma_grouped >= 2 * three and not other_places
+    three_place_groups = three >= 1 and mark_grouped >= 2 * three and not other_places
     return ColumnHints(
         decimal=decimal,
         dayfirst=dayfirst,
@@ -202,6 +236,7 @@ def infer_hints(texts: Iterable[str], header: str = "") -> ColumnHints:
         padded_places=padded and lost_point is not None,
         three_place_groups=three_place_groups,
         percent_places=percent_places,
+        langs=langs,
     )
 
 
@@ -218,19 +253,19 @@ def _is_year(value: TypedValue) -> bool:
     return value.kind == "number" and isinstance(value.value, int) and 1800 <= value.value <= 2200
 
 
-def _is_amount(text: str) -> bool:
-    value = parse_value(text)
+def _is_amount(text: str, hints: ColumnHints) -> bool:
+    value = parse_value(text, hints)
     return value.kind in _AMOUNT_KINDS and not _is_year(value)
 
 
-def _looks_like_money(text: str) -> bool:
-    value = parse_value(text)
+def _looks_like_money(text: str, hints: ColumnHints) -> bool:
+    value = parse_value(text, hints)
     return value.kind in ("currency", "percent") or (
         value.kind == "number" and value.number_format not in ("0",)
     )
 
 
-def _demote_data_rows_from_header(table: Table) -> None:
+def _demote_data_rows_from_header(table: Table, hints: ColumnHints) -> None:
     """Return trailing "header" rows that hold amounts to the body (structure sometimes over-counts).
 
     A row is data when, in at least two columns whose body is mostly amounts, it holds amounts too — real
@@ -242,12 +277,12 @@ def _demote_data_rows_from_header(table: Table) -> None:
         body: dict[int, list[bool]] = {}
         for cell in table.cells:
             if cell.row > last and cell.text.strip():
-                body.setdefault(cell.col, []).append(_is_amount(cell.text))
+                body.setdefault(cell.col, []).append(_is_amount(cell.text, hints))
         numeric_cols = {col for col, flags in body.items() if sum(flags) * 2 > len(flags)}
         row = [c for c in table.cells if c.row == last and c.rowspan == 1]
-        amounts = [c for c in row if c.col in numeric_cols and _is_amount(c.text)]
+        amounts = [c for c in row if c.col in numeric_cols and _is_amount(c.text, hints)]
         matches = len(amounts)
-        lone = len(numeric_cols) == 1 and matches == 1 and _looks_like_money(amounts[0].text)
+        lone = len(numeric_cols) == 1 and matches == 1 and _looks_like_money(amounts[0].text, hints)
         if not lone and (matches < 2 or matches * 2 < len(numeric_cols)):
             return
         table.n_header_rows = last
@@ -255,12 +290,16 @@ def _demote_data_rows_from_header(table: Table) -> None:
             cell.header = False
 
 
-def type_table(table: Table) -> None:
+def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
     """Fill every ``cell.value``; header rows stay text, each column is read with one convention.
 
-    Then the table checks its own totals (:func:`check_totals`): sums become formulas, misfits are flagged.
+    ``langs``: the document's languages (main first), priors for each column's conventions. Then the table
+    checks its own totals (:func:`check_totals`): sums become formulas, misfits are flagged.
     """
-    _demote_data_rows_from_header(table)
+    locale = locale_for(langs)
+    decimal: Decimal_ = "," if locale.decimal == "," else "."
+    prior = ColumnHints(decimal=decimal, space_groups=locale.space_groups, langs=locale.langs)
+    _demote_data_rows_from_header(table, prior)
     header_rows = table.n_header_rows
     columns: dict[int, list[str]] = {}
     headers: dict[int, list[str]] = {}
@@ -270,7 +309,7 @@ def type_table(table: Table) -> None:
                 headers.setdefault(c, []).append(cell.text)
         else:
             columns.setdefault(cell.col, []).append(cell.text)
-    hints = {col: infer_hints(texts, " ".join(headers.get(col, []))) for col, texts in columns.items()}
+    hints = {col: infer_hints(texts, " ".join(headers.get(col, [])), langs) for col, texts in columns.items()}
     for cell in table.cells:
         if cell.header or cell.row < header_rows:
             stripped = cell.text.strip()

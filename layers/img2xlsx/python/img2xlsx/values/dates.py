@@ -7,33 +7,11 @@ import re
 
 from img2xlsx.model import TypedValue
 
+from .locale import Locale, fold, locale_for
 from .numbers import ColumnHints
 
 # -------------------------------------------------------------------------------------------- dates/times
 
-_MONTHS = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<F>\d{1,6}))?)?"
 _AMPM = r"\s*(?P<ampm>[AaPp])\.?\s?[Mm]\.?"
 
@@ -44,20 +22,24 @@ _RE_ISO = re.compile(
 _RE_DMY = re.compile(
     rf"^(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}})(?:,?\s+{_TIME})?$"
 )
+# "3 March 2024", "3-Mar-24", "3. März 2024", "1er mars 2024", "3 de marzo de 2024", "3 mrt. 2024"
+_MONTH = r"(?P<mon>[^\W\d_]{3,12}\.?)"
 _RE_D_MON_Y = re.compile(
-    rf"^{_WEEKDAY}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?P<sep>[\s-]+){_MONTH}(?P=sep)(?P<y>\d{{4}}|\d{{2}})$",
+    rf"^(?P<d>\d{{1,2}})(?P<ord>\.|er|º|°|st|nd|rd|th)?(?P<sep>\s+de\s+|\s+|-)"
+    rf"{_MONTH}(?P<sep2>\s+de\s+|,?\s+|-)(?P<y>\d{{4}}|\d{{2}})$",
     re.I,
 )
 _RE_MON_D_Y = re.compile(
-    rf"^{_WEEKDAY}{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?P<comma>,?)\s+(?P<y>\d{{4}})$", re.I
+    rf"^{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?P<comma>,?)\s+(?P<y>\d{{4}})$", re.I
 )
-_RE_MON_Y = re.compile(rf"^{_MONTH}\s+(?P<y>\d{{4}})$", re.I)
+_RE_MON_Y = re.compile(rf"^{_MONTH}(?P<sep>\s+de\s+|\s+)(?P<y>\d{{4}})$", re.I)
+# Vietnamese, matched on the folded text (no accents): "ngày 3 tháng 3 năm 2024", "tháng 3/2024"
+_RE_VIE_DMY = re.compile(
+    r"^(?P<ngay>ngay\s+)?(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})(?P<sep>\s*,?\s*nam\s+|\s*[,/]\s*|\s+)(?P<y>\d{4})$"
+)
+_RE_VIE_MY = re.compile(r"^thang\s+(?P<m>\d{1,2})(?P<sep>\s*,?\s*nam\s+|\s*[,/-]\s*|\s+)(?P<y>\d{4})$")
 _RE_TIME = re.compile(rf"^{_TIME}$")
 _RE_TIME_AMPM = re.compile(r"^(?P<H>\d{1,2})(?::(?P<M>\d{2}))?(?::(?P<S>\d{2}))?" + _AMPM + "$")
-
-
-def _month(name: str) -> int | None:
-    return _MONTHS.get(name.lower().rstrip("."))
 
 
 def _time_parts(m: re.Match[str]) -> tuple[dt.time, str] | None:
@@ -114,6 +96,29 @@ def _numeric_date_order(a: int, b: int, sep: str, dayfirst: bool | None) -> bool
 
 
 def _parse_date(s: str, hints: ColumnHints) -> TypedValue | None:
+    """A date (or date and time) in any written form the column's languages use; None when it is not one.
+
+    A weekday name in front ("Montag, 3. März 2024", "lun. 03/03/2024") is ignored.
+    """
+    locale = locale_for(hints.langs)
+    when = _parse_date_only(s, hints, locale)
+    if when is None:
+        rest = _after_weekday(s, locale)
+        if rest:
+            when = _parse_date_only(rest, hints, locale)
+    return when
+
+
+def _after_weekday(s: str, locale: Locale) -> str | None:
+    """``s`` without a leading weekday name of one or two words ("Mo.,", "Thứ Hai,"), or None."""
+    words = s.split(None, 2)
+    for n in (2, 1):
+        if len(words) > n and fold(" ".join(words[:n]).rstrip(",")) in locale.weekdays:
+            return " ".join(words[n:])
+    return None
+
+
+def _parse_date_only(s: str, hints: ColumnHints, locale: Locale) -> TypedValue | None:
     m = _RE_ISO.match(s)
     if m:
         sep = m.group("sep")
@@ -145,27 +150,52 @@ def _parse_date(s: str, hints: ColumnHints) -> TypedValue | None:
         )
         fmt = f"{pa}{sep}{pb}{sep}{'yyyy' if len(m.group('y')) == 4 else 'yy'}"
         return _with_time(day, fmt, m)
-    for pattern, fmt_of in (
-        (_RE_D_MON_Y, _fmt_d_mon_y),
-        (_RE_MON_D_Y, _fmt_mon_d_y),
-        (_RE_MON_Y, _fmt_mon_y),
-    ):
+    if "vie" in locale.langs:
+        when = _vietnamese(s)
+        if when is not None:
+            return when
+    named_forms = ((_RE_D_MON_Y, _fmt_d_mon_y), (_RE_MON_D_Y, _fmt_mon_d_y), (_RE_MON_Y, _fmt_mon_y))
+    for pattern, fmt_of in named_forms:
         m = pattern.match(s)
         if not m:
             continue
-        month = _month(m.group("mon"))
-        if month is None:
+        named = locale.month(m.group("mon"))
+        if named is None:
             return None
+        month, full, lang = named
         try:
             day = dt.date(_year(m.group("y")), month, int(m.groupdict().get("d") or 1))
         except ValueError:
             return None
-        return TypedValue("date", day, fmt_of(m))
+        return TypedValue("date", day, locale.lcid(lang) + fmt_of(m, "mmmm" if full else "mmm"))
     return None
 
 
-def _mon_code(m: re.Match[str]) -> str:
-    return "mmmm" if len(m.group("mon").rstrip(".")) > 3 and m.group("mon").lower() != "sept" else "mmm"
+def _vietnamese(s: str) -> TypedValue | None:
+    """ "ngày 3 tháng 3 năm 2024", "3 tháng 3, 2024", "tháng 3/2024": Vietnamese months are numbered."""
+    folded = fold(s)
+    m = _RE_VIE_DMY.match(folded) or _RE_VIE_MY.match(folded)
+    if not m:
+        return None
+    d = m.groupdict().get("d")
+    try:
+        day = dt.date(int(m.group("y")), int(m.group("m")), int(d or 1))
+    except ValueError:
+        return None
+    sep = m.group("sep")
+    joint = next((ch + (" " if ch == "," else "") for ch in ",/-" if ch in sep), " ")
+    if "nam" in sep:
+        joint = ' "năm" '
+    month = ("mm" if m.group("m").startswith("0") else "m") + joint
+    if not d:
+        return TypedValue("date", day, f'[$-42A]"tháng" {month}yyyy')
+    head = '"ngày" ' if m.group("ngay") else ""
+    return TypedValue("date", day, f'[$-42A]{head}{"dd" if d.startswith("0") else "d"} "tháng" {month}yyyy')
+
+
+def _literal(sep: str) -> str:
+    """A separator as an Excel date format shows it: words quoted ("3 de marzo de 2024")."""
+    return re.sub(r"[^\W\d_]+", lambda w: f'"{w.group(0)}"', sep)
 
 
 def _day_code(m: re.Match[str]) -> str:
@@ -176,17 +206,17 @@ def _year_code(m: re.Match[str]) -> str:
     return "yyyy" if len(m.group("y")) == 4 else "yy"
 
 
-def _fmt_d_mon_y(m: re.Match[str]) -> str:
-    sep = "-" if "-" in m.group("sep") else " "
-    return f"{_day_code(m)}{sep}{_mon_code(m)}{sep}{_year_code(m)}"
+def _fmt_d_mon_y(m: re.Match[str], mon: str) -> str:
+    dot = "." if m.group("ord") == "." else ""
+    return f"{_day_code(m)}{dot}{_literal(m.group('sep'))}{mon}{_literal(m.group('sep2'))}{_year_code(m)}"
 
 
-def _fmt_mon_d_y(m: re.Match[str]) -> str:
-    return f"{_mon_code(m)} {_day_code(m)}{m.group('comma')} yyyy"
+def _fmt_mon_d_y(m: re.Match[str], mon: str) -> str:
+    return f"{mon} {_day_code(m)}{m.group('comma')} yyyy"
 
 
-def _fmt_mon_y(m: re.Match[str]) -> str:
-    return f"{_mon_code(m)} yyyy"
+def _fmt_mon_y(m: re.Match[str], mon: str) -> str:
+    return f"{mon}{_literal(m.group('sep'))}yyyy"
 
 
 def _parse_time(s: str) -> TypedValue | None:

@@ -20,12 +20,15 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 
 _SYMBOLS = "$€£¥₹₩₽₺₪₫₴₱¢"
 _CODES = (
-    "USD|EUR|GBP|JPY|CNY|RMB|CHF|CAD|AUD|NZD|INR|SEK|NOK|DKK|PLN|CZK|HUF|RUB|BRL|MXN|ZAR|SGD|HKD|KRW|TRY|ILS"
+    "USD|EUR|GBP|JPY|CNY|RMB|CHF|CAD|AUD|NZD|INR|SEK|NOK|DKK|PLN|CZK|HUF|RUB|BRL|MXN|ZAR|SGD|HKD|KRW|TRY|ILS|"
+    "VND|VNĐ"
 )
+# a letter code glued to a hyphen and digits ("MXN-61910", "EUR-2024") is a reference, not an amount
 _PREFIX_CURRENCY = re.compile(
-    rf"^(?P<cur>(?:US|CA|AU|NZ|HK|[ACRS])\$|[{_SYMBOLS}]|(?:{_CODES}|CHF|Fr\.|Rs\.?)(?=[ \d-]))\s?"
+    rf"^(?P<cur>(?:US|CA|AU|NZ|HK|[ACRS])\$|[{_SYMBOLS}]|(?:{_CODES}|CHF|Fr\.|Rs\.?)(?=[ \d]))\s?"
 )
-_SUFFIX_CURRENCY = re.compile(rf"\s?(?P<cur>[{_SYMBOLS}]|{_CODES}|kr|zł|Kč|Ft|\u0440\u0443\u0431\.?)$")
+# "đ"/"đồng": the Vietnamese dong as Vietnamese print it after an amount ("150.000đ")
+_SUFFIX_CURRENCY = re.compile(rf"\s?(?P<cur>[{_SYMBOLS}]|{_CODES}|kr|zł|Kč|Ft|đồng|đ|\u0440\u0443\u0431\.?)$")
 _PERCENT = re.compile(r"\s?%$")
 
 Decimal_ = Literal[".", ","]
@@ -50,10 +53,12 @@ class ColumnHints:
     # the column pads its decimals with zeros ("16.0", "206.0"): a bare integer there lost its point even when
     # its width fits the column as an integer ("729" among "95.6"s and "16.0"s is "72.9")
     padded_places: bool = False
-    three_place_groups: bool = False  # "137.500" in a column grouping with commas and showing no decimals
+    # "137.500" in a column grouping with commas and showing no decimals (mirrored: "1,762" among "3.530"s)
+    three_place_groups: bool = False
     # a percentage column whose percentages show this many (1-3) decimals: "15.086" there is "15.0%" with the
     # "%" read as "86" or "96"
     percent_places: int | None = None
+    langs: tuple[str, ...] = ("eng",)  # the document's languages: month and weekday names of its dates
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class _Number:
     decimals: int
     grouped: bool
     percent: bool
+    percent_spaced: bool  # "12,5 %": the space is kept in the number format
     currency: str
     currency_suffix: bool
     currency_spaced: bool
@@ -86,11 +92,12 @@ class _Decorations:
     suffix: bool  # currency written after the number
     spaced: bool  # a space between currency and number
     percent: bool
+    percent_spaced: bool = False
 
 
 def _strip_decorations(s: str) -> _Decorations | None:
     """Peel sign, parentheses, currency and percent off a number; None when the shape is not a number."""
-    negative = paren = percent = suffix = spaced = False
+    negative = paren = percent = suffix = spaced = percent_spaced = False
     currency = ""
     if len(s) > 2 and s[0] == "(" and s[-1] == ")":
         negative = paren = True
@@ -122,7 +129,7 @@ def _strip_decorations(s: str) -> _Decorations | None:
         break
     m = _PERCENT.search(s)
     if m:
-        percent = True
+        percent, percent_spaced = True, m.group(0) != "%"
         s = s[: m.start()]
     m = _SUFFIX_CURRENCY.search(s)
     if m and not currency:
@@ -132,12 +139,12 @@ def _strip_decorations(s: str) -> _Decorations | None:
     if not percent:
         m = _PERCENT.search(s)
         if m:
-            percent = True
+            percent, percent_spaced = True, m.group(0) != "%"
             s = s[: m.start()]
     s = s.strip()
     if not s or not (s[0].isdigit() or (s[0] in ".," and s[1:2].isdigit())):
         return None
-    return _Decorations(s, negative, paren, currency, suffix, spaced, percent)
+    return _Decorations(s, negative, paren, currency, suffix, spaced, percent, percent_spaced)
 
 
 def _parse_core(core: str, decimal: Decimal_, space_groups: bool) -> tuple[Decimal, int, bool] | None:
@@ -195,6 +202,7 @@ def _parse_number(text: str, hints: ColumnHints) -> _Number | None:
         decimals=decimals,
         grouped=grouped,
         percent=parts.percent,
+        percent_spaced=parts.percent_spaced,
         currency=parts.currency,
         currency_suffix=parts.suffix,
         currency_spaced=parts.spaced,
@@ -227,7 +235,7 @@ def _number_format(num: _Number, column_grouped: bool) -> str:
     if num.scientific:
         core = "0." + "0" * num.decimals + "E+00"
     if num.percent:
-        core += "%"
+        core += " %" if num.percent_spaced else "%"
     if num.currency:
         space = " " if num.currency_spaced else ""
         literal = num.currency.replace('"', "")

@@ -8,12 +8,21 @@ import re
 
 from img2xlsx.model import Cell
 
-from .numbers import _SYMBOLS, ColumnHints, _Number, _parse_number
+from .numbers import _PREFIX_CURRENCY, _SUFFIX_CURRENCY, _SYMBOLS, ColumnHints, _Number, _parse_number
 
 _MARK_SPACE = re.compile(r"(?<=\d)(?:([.,]) | ([.,]))(?=\d)")
 _NUMBERISH = re.compile(
     rf"[\d .,()%+\-{_SYMBOLS}~\u201c\u201d\"'\u2018\u2019_\u00ac]+"
 )  # garbled numbers only
+
+
+def numberish(text: str) -> bool:
+    """A garbled number: only digits, marks, signs and symbols once a currency code is set aside
+    ("4707.20 EUR" where the column writes "4.707,20 EUR", "USD 1,2O4")."""
+    core = _SUFFIX_CURRENCY.sub("", _PREFIX_CURRENCY.sub("", text, count=1), count=1)
+    return bool(core) and bool(_NUMBERISH.fullmatch(core))
+
+
 _LOST_POINT = re.compile(rf"[-({_SYMBOLS}]*[\d,]*\d(?: | ?\. ?)(\d{{1,2}})[%)]*")
 _MINUS_LOOKALIKES = "~\u201c\u201d\"'\u2018\u2019_\u00ac"
 _OPENING_QUOTES = "\u201c\u2018"  # a minus Tesseract read as an opening quote: never how a number starts
@@ -62,7 +71,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     return out
 
 
-_THREE_PLACES = re.compile(r"(?<![\d.,])([1-9]\d{0,2})\.(\d{3})(?![\d.,])")
+_THREE_PLACES = {
+    mark: re.compile(rf"(?<![\d.,])([1-9]\d{{0,2}})\{mark}(\d{{3}})(?![\d.,])") for mark in ".,"
+}  # "137.500" / "1,762": one mark, three digits after it
 _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
 _PERCENT_AS_DIGITS = re.compile(r"(.*\d)[89]6")  # Tesseract's usual readings of a blurred "%"
 
@@ -70,7 +81,8 @@ _PERCENT_AS_DIGITS = re.compile(r"(.*\d)[89]6")  # Tesseract's usual readings of
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
     """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s."""
     if hints.three_place_groups and num.decimals == 3 and not num.grouped:
-        fixed = _parse_number(_THREE_PLACES.sub(r"\1,\2", s, count=1), hints)
+        mark, group = (".", ",") if hints.decimal == "." else (",", ".")
+        fixed = _parse_number(_THREE_PLACES[mark].sub(rf"\1{group}\2", s, count=1), hints)
         if fixed is not None and fixed.grouped:
             return fixed
     if hints.percent_places and not num.percent and (m := _PERCENT_AS_DIGITS.fullmatch(s)):

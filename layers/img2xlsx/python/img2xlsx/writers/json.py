@@ -105,6 +105,7 @@ def to_json(doc: Document) -> dict[str, Any]:
         ],
         "lines": [_line(line) for line in doc.lines],
         "warnings": list(doc.warnings),
+        "language": "+".join(doc.langs),
     }
 
 

@@ -104,6 +104,7 @@ def from_json(payload: dict[str, Any]) -> Document:
             pages=[(int(p["width"]), int(p["height"])) for p in pages],
             warnings=[str(w) for w in payload["warnings"]],
             source=payload["source"],
+            langs=tuple(str(payload.get("language") or "eng").split("+")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, PreviewFormatError):
