@@ -119,7 +119,7 @@ bench: setup
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-# Fuzz the image loader for FUZZ_SECONDS (atheris, coverage-guided); crash inputs land in fuzz/.work/crashes.
+# Fuzz the image and PDF loader for FUZZ_SECONDS (atheris, coverage-guided); crash inputs land in fuzz/.work/crashes.
 FUZZ_SECONDS ?= 60
 fuzz: venv
 	@$(PY) -c "import atheris" 2>/dev/null || $(PIP) install -q 'atheris>=2.3'

@@ -1,5 +1,7 @@
-"""Fuzz target for the image loader: any byte string must either decode to RGB pages or raise an
+"""Fuzz target for the image and PDF loader: any byte string must either decode to RGB pages or raise an
 ``InputError`` (a message for the user). Anything else — another exception, a hang, runaway memory — is a bug.
+PDFs are rendered in-process here (``IMG2XLSX_PDF_ISOLATE=0``), so a PDFium crash or hang is seen as one
+instead of being turned into an error by the render child's limits.
 
 Run through ``make fuzz`` (fuzz/run.py), or directly: ``python fuzz/fuzz_loader.py [libFuzzer flags] CORPUS``
 with atheris (coverage-guided, PIL's Python decoders instrumented). Without atheris, ``--fallback SECONDS
@@ -8,11 +10,13 @@ SEED_DIR`` runs a plain mutation loop over the seeds instead.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
 from pathlib import Path
 
+os.environ.setdefault("IMG2XLSX_PDF_ISOLATE", "0")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "layers/img2xlsx/python"))
 

@@ -1,4 +1,4 @@
-"""``make fuzz``: seed a corpus with small valid images of every supported format, fuzz the image loader
+"""``make fuzz``: seed a corpus with small valid images and PDFs of every supported kind, fuzz the loader
 for a fixed time (atheris when installed, else a plain mutation loop) and print the figures.
 
 Exit code 1 when any input crashed the loader (the inputs are kept in fuzz/.work/crashes for a regression
@@ -26,7 +26,8 @@ WORK = HERE / ".work"
 def write_seeds(folder: Path) -> int:
     """One small table picture per format the loader accepts, plus a few odd modes."""
     sys.path.insert(0, str(HERE.parent / "tests"))
-    from hardening.corpus import CASES, table_image
+    from hardening import pdfs
+    from hardening.corpus import CASES, table_image, table_rows
     from PIL import Image
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,6 +47,21 @@ def write_seeds(folder: Path) -> int:
         buf = io.BytesIO()
         picture.save(buf, format=fmt, **options)
         (folder / f"seed.{name}").write_bytes(buf.getvalue())
+    small = pdfs.table_page(table_rows(2, 2), col_width=60, row_height=20, origin=(10, 90)).content
+    documents = {
+        "born-digital": pdfs.document([small], size=(200, 100)),
+        "two-pages": pdfs.document([small, small], size=(200, 100)),
+        "scan": pdfs.scanned_pdf([img], dpi=72),
+        "ocr-layer": pdfs.document(
+            [b"q 200 0 0 100 0 0 cm /Im1 Do Q\n" + small.replace(b"BT 0 Tr", b"BT 3 Tr")],
+            size=(200, 100),
+            images=[img],
+        ),
+        "owner-password": pdfs.encrypted_pdf(user_password=b""),
+        "form": pdfs.scripted_form_pdf(),
+    }
+    for name, data in documents.items():
+        (folder / f"seed-{name}.pdf").write_bytes(data)
     for case in CASES:  # the corpus' small hostile files are good seeds too
         data = case.data()
         if 0 < len(data) < 20_000:
@@ -83,7 +99,8 @@ def main() -> int:
         ]
         cmd += [f"-artifact_prefix={crashes}/", "-print_final_stats=1", str(corpus), str(seeds)]
     print(
-        f"fuzzing img2xlsx.loader.load_pages for {args.seconds}s with {engine}; {n_seeds} seeds", flush=True
+        f"fuzzing the loader (images, PDFs) for {args.seconds}s with {engine}; {n_seeds} seeds",
+        flush=True,
     )
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, OMP_THREAD_LIMIT="1"))

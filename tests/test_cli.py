@@ -273,3 +273,39 @@ def test_unwritable_output_is_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     code, out, err = _run(["convert", str(image), "-o", str(blocker / "out.xlsx")], capsys)
     assert code == cli.EXIT_FAILED and out == ""
     assert err.count("\n") == 1 and "cannot write" in err and "Traceback" not in err
+
+
+@needs_recognition
+def test_pdfs_convert_with_a_sheet_per_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A born-digital two-page PDF (text from its text layer), the same with --no-text-layer (read from the
+    pictures), and a scanned PDF: every table of every page on a sheet named by page."""
+    from tests.hardening import pdfs
+    from tests.hardening.corpus import table_image, table_rows
+
+    page = pdfs.table_page(table_rows(), col_width=90, row_height=30, font_size=12).content
+    born = tmp_path / "statement.pdf"
+    born.write_bytes(pdfs.document([page, page]))
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(pdfs.scanned_pdf([table_image()], dpi=100))
+    for extra, source in (([], "text_layer"), (["--no-text-layer"], "ocr")):
+        out = tmp_path / source
+        code, _, err = _run(
+            ["convert", str(born), str(scan), "-o", str(out), "-f", "json", "-q", *extra], capsys
+        )
+        assert code == 0 and err == "", err
+        doc = json.loads((out / "statement.json").read_text())
+        assert [p["text_source"] for p in doc["pages"]] == [source, source]
+        assert [(t["sheet"], t["page"]) for t in doc["tables"]] == [("p1 Table 1", 0), ("p2 Table 1", 1)]
+        scanned = json.loads((out / "scan.json").read_text())
+        assert [p["text_source"] for p in scanned["pages"]] == ["ocr"]
+        assert [t["sheet"] for t in scanned["tables"]] == ["p1 Table 1"]
+    code, _, err = _run(["convert", str(born), "-o", str(tmp_path / "book.xlsx")], capsys)
+    assert code == 0, err
+    wb = load_workbook(tmp_path / "book.xlsx")
+    assert wb.sheetnames == ["p1 Table 1", "p2 Table 1"]
+    assert [[c.value for c in row] for row in wb["p2 Table 1"].iter_rows()] == [
+        ["Item", "Qty", "Price"],
+        ["A1", 11, 12],
+        ["A2", 21, 22],
+        ["A3", 31, 32],
+    ]

@@ -230,15 +230,27 @@ export interface PreviewTable {
   bbox?: number[] | null;
 }
 
+export interface PreviewPage {
+  index: number;
+  /** "text_layer": a PDF page's own text was used (exact characters); "ocr": read from the picture. */
+  text_source?: "ocr" | "text_layer";
+}
+
 export interface PreviewDocument {
   tables: PreviewTable[];
   lines?: { text: string }[];
   warnings?: string[];
+  pages?: PreviewPage[];
 }
 
 export async function fetchPreview(url: string): Promise<PreviewDocument> {
   const response = await fetch(new URL(url, document.baseURI).toString(), { cache: "no-store" });
   if (!response.ok) throw new UserFacingError("The preview could not be loaded; the workbook is still available.", "server");
   const doc = (await response.json()) as Partial<PreviewDocument>;
-  return { tables: Array.isArray(doc.tables) ? doc.tables : [], lines: doc.lines ?? [], warnings: doc.warnings ?? [] };
+  return {
+    tables: Array.isArray(doc.tables) ? doc.tables : [],
+    lines: doc.lines ?? [],
+    warnings: doc.warnings ?? [],
+    pages: Array.isArray(doc.pages) ? doc.pages : [],
+  };
 }

@@ -41,7 +41,12 @@ const BY_EXTENSION: Record<string, string> = {
   heic: "image/heic",
   heif: "image/heif",
   avif: "image/avif",
+  pdf: "application/pdf",
 };
+
+export function isPdf(file: File): boolean {
+  return contentTypeOf(file) === "application/pdf";
+}
 
 export function contentTypeOf(file: File): string {
   if (file.type) return file.type;
@@ -110,6 +115,10 @@ export class FileCard {
   private readonly file: File | null;
   private readonly name: string;
   private readonly imageUrl: string | null;
+  /** A PDF (by its type, or by its name for a conversion restored without the file). */
+  private get isPdf(): boolean {
+    return this.file ? isPdf(this.file) : this.name.toLowerCase().endsWith(".pdf");
+  }
   private abort: AbortController | null = null;
   private jobId: string | null = null;
   private editors: TableEditor[] = [];
@@ -326,6 +335,13 @@ export class FileCard {
     edited.setAttribute("aria-hidden", "true");
     legend.append("Click any cell to correct it; ", edited, " marks your edits, which the downloads include.");
     actions.append(legend);
+    const fromTextLayer = (doc.pages ?? []).filter((p) => p.text_source === "text_layer").length;
+    if (fromTextLayer > 0) {
+      const pages = fromTextLayer === 1 ? "1 page" : `${fromTextLayer} pages`;
+      const note = el("p", "legend", `Text of ${pages} taken from the PDF's own text layer (exact characters).`);
+      note.dataset.testid = "text-layer-note";
+      actions.append(note);
+    }
 
     const body = el("div", "result-body");
     if (this.imageUrl) {
@@ -334,7 +350,15 @@ export class FileCard {
       img.src = this.imageUrl;
       img.alt = `The uploaded image ${this.name}`;
       img.addEventListener("error", () =>
-        img.replaceWith(el("p", "legend", "This browser cannot display this image format (the conversion read it).")),
+        img.replaceWith(
+          el(
+            "p",
+            "legend",
+            this.isPdf
+              ? "PDF document: the tables below were read from its pages."
+              : "This browser cannot display this image format (the conversion read it).",
+          ),
+        ),
       );
       figure.append(img, el("figcaption", undefined, "Original"));
       body.append(figure);
@@ -407,7 +431,8 @@ export class FileCard {
   private tableSection(table: PreviewTable, i: number, n: number, stem: string): HTMLElement {
     const section = el("section", "table-section");
     section.dataset.testid = "table-preview";
-    const title = n > 1 ? `Table ${i + 1} of ${n}` : "Table";
+    const onPage = this.isPdf && table.page !== undefined ? ` · page ${table.page + 1}` : "";
+    const title = (n > 1 ? `Table ${i + 1} of ${n}` : "Table") + onPage;
     const caption = `${title} recognised in ${this.name}`;
     const index = table.index ?? i;
     let rows: () => string[][];

@@ -98,11 +98,36 @@ def test_a_bench_image_becomes_a_workbook(real_engine: Backend) -> None:
 
 
 def test_a_file_that_is_not_an_image_fails_with_the_engines_reason(real_engine: Backend) -> None:
-    data = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n"
+    data = b"PK\x03\x04" + b"\x00" * 60  # a ZIP archive named like a picture
     created = create("invoice.png", "image/png", len(data))
     key = upload(created, "invoice.png", data, "image/png")
     reply = convert.handler(s3_event(key), LambdaContext())
     assert reply["processed"][0]["action"] == "failed"
     view = status(created["jobId"])
     assert view["status"] == "failed"
-    assert view["error"] == "invoice.png: this is a PDF document, not an image"
+    assert view["error"] == "invoice.png: this is a ZIP archive (or an Office document), not an image"
+
+
+def test_a_pdf_becomes_a_workbook_with_a_sheet_per_page(real_engine: Backend) -> None:
+    """A two-page born-digital PDF through the API and the converter: every page's table on its own sheet."""
+    from tests.hardening import pdfs
+    from tests.hardening.corpus import table_rows
+
+    page = pdfs.table_page(table_rows(), col_width=90, row_height=30, font_size=12).content
+    data = pdfs.document([page, page])
+    created = create("statement.pdf", "application/pdf", len(data))
+    assert created["upload"]["fields"]["Content-Type"] == "application/pdf"
+    key = upload(created, "statement.pdf", data, "application/pdf")
+    reply = convert.handler(s3_event(key), LambdaContext())
+    assert reply["processed"][0]["action"] == "converted", reply
+    view = status(created["jobId"])
+    assert view["status"] == "done" and view["result"]["tables"] == 2
+    job = real_engine.service.jobs.get(created["jobId"])
+    assert job is not None and job.result is not None
+    workbook = openpyxl.load_workbook(io.BytesIO(real_engine.result_bytes(job.result.xlsx_key)))
+    assert len(workbook.worksheets) == 2
+    for sheet in workbook.worksheets:
+        assert (sheet.max_row, sheet.max_column) == (4, 3)
+        assert sheet.cell(2, 2).value == 11 and sheet.cell(4, 3).value == 32  # typed numbers
+    preview = json.loads(real_engine.result_bytes(job.result.json_key))
+    assert [t["page"] for t in preview["tables"]] == [0, 1]

@@ -85,7 +85,7 @@ def test_create_job_event_returns_a_presigned_upload(
         ("", 400, "JSON object"),
         ([1, 2], 400, "JSON object"),
         ({"contentType": "image/png", "size": 10}, 400, "filename"),
-        ({"filename": "a.pdf", "contentType": "application/pdf", "size": 10}, 415, "not supported"),
+        ({"filename": "a.zip", "contentType": "application/zip", "size": 10}, 415, "not supported"),
         ({"filename": "a.png", "contentType": "image/png", "size": 21 * 1024 * 1024}, 413, "limit is 20 MB"),
         ({"filename": "a.png", "contentType": "image/png", "size": 0}, 400, "empty"),
     ],

@@ -50,7 +50,7 @@ def test_create_job_records_awaiting_upload_under_an_unguessable_id(backend: Bac
         ("  ", "image/png", 10, RequestError, "filename"),
         ("x" * 256 + ".png", "image/png", 10, RequestError, "255"),
         ("a.png", None, 10, RequestError, "contentType"),
-        ("a.pdf", "application/pdf", 10, UnsupportedTypeError, "application/pdf"),
+        ("a.zip", "application/zip", 10, UnsupportedTypeError, "application/zip"),
         ("a.svg", "image/svg+xml", 10, UnsupportedTypeError, "not supported"),
         ("a.png", "image/png", 0, RequestError, "empty"),
         ("a.png", "image/png", -5, RequestError, "empty"),

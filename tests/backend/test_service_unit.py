@@ -62,7 +62,7 @@ def test_create_job_names_keys_and_signs_an_upload_of_exactly_the_announced_size
 @pytest.mark.parametrize(
     ("content_type", "size", "error", "words"),
     [
-        ("application/pdf", 10, UnsupportedTypeError, "not supported"),
+        ("application/zip", 10, UnsupportedTypeError, "not supported"),
         ("image/png", 0, RequestError, "empty"),
         ("image/png", 20 * MB + 1, TooLargeError, "limit is 20 MB"),
     ],
@@ -77,6 +77,7 @@ def test_create_job_enforces_the_rules_itself(
 
 def test_check_content_type_normalises_and_refuses() -> None:
     assert check_content_type(" Image/HEIC ; q=1") == "image/heic"
+    assert check_content_type("application/PDF") == "application/pdf"  # PDFs are read too
     with pytest.raises(UnsupportedTypeError, match="text/html files are not supported"):
         check_content_type("text/html")
 

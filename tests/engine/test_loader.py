@@ -163,7 +163,6 @@ def test_missing_file(tmp_path: Path) -> None:
     ("payload", "said"),
     [
         (b"Quarter,Revenue\nQ1,100\n", "text file"),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF"),
         (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', "SVG"),
         (b"<svg width='10' height='10'></svg>", "SVG"),
         (b"<!DOCTYPE html><html><body><table></table></body></html>", "HTML"),
@@ -176,6 +175,16 @@ def test_not_an_image_names_what_it_is(tmp_path: Path, payload: bytes, said: str
     with pytest.raises(errors.NotAnImageError, match=said) as info:
         load_pages(path)
     assert "table.png" in info.value.message
+
+
+def test_a_pdf_named_like_a_picture_is_read_as_a_pdf(tmp_path: Path) -> None:
+    """PDFs are told by their content: a broken one gets a PDF error, not "not an image" (tests/engine/
+    test_pdf.py covers the PDFs that load)."""
+    path = tmp_path / "table.png"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    with pytest.raises(errors.TruncatedImageError, match="the PDF is damaged") as info:
+        load_pages(path)
+    assert info.value.message.startswith("table.png: ")
 
 
 def test_unknown_binary_is_unsupported() -> None:

@@ -117,6 +117,16 @@ def test_english_reader_returns_no_cjk(reader: ppocr.PpocrReader) -> None:
         assert all(ord(ch) < 0x3000 for ch in w.text)
 
 
+def test_chinese_unmasks_the_whole_alphabet() -> None:
+    latin = ppocr.PpocrReader(("eng",))
+    chinese = ppocr.PpocrReader(("chi_sim", "eng"))
+    latin.ready()
+    chinese.ready()
+    assert latin._allowed is not None and chinese._allowed is not None
+    assert 300 < len(latin._allowed) < 400  # Latin letters, digits and signs (+ blank and space)
+    assert len(chinese._allowed) > 18_000
+
+
 def test_page_text_height_is_the_normalisers() -> None:
     from img2xlsx.page.normalize import TARGET_TEXT_PX
 

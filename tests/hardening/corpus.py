@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from . import pdfs
+
 OK = "ok"  # a valid workbook (possibly with a "no table found" warning)
 
 
@@ -167,6 +169,26 @@ def _multipage_tiff(pages: int) -> bytes:
     return _save(frames[0], "TIFF", save_all=True, append_images=frames[1:])
 
 
+def table_rows(rows: int = 4, cols: int = 3) -> list[list[str]]:
+    """The texts of :func:`table_image`, for the same table drawn by a PDF."""
+    return [
+        [
+            ["Item", "Qty", "Price"][c % 3] if r == 0 else (f"A{r}" if c == 0 else str(r * 10 + c))
+            for c in range(cols)
+        ]
+        for r in range(rows)
+    ]
+
+
+def _pdf_table() -> bytes:
+    """The corpus table as a born-digital PDF (text and rules drawn by the PDF, 12 pt on a letter page)."""
+    return pdfs.document([pdfs.table_page(table_rows(), col_width=90, row_height=30, font_size=12).content])
+
+
+def _pdf_scan() -> bytes:
+    return pdfs.scanned_pdf([table_image()], dpi=100)
+
+
 _TEXT = b"name,amount\nthis is a text file renamed to .png\n" * 10
 _PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 _SVG = (
@@ -175,6 +197,7 @@ _SVG = (
 _HTML = b"<!DOCTYPE html>\n<html><head><title>x</title></head><body><table><tr><td>1</td></tr></table></body>"
 
 BAD_INPUT = frozenset({"not_an_image", "unsupported_format"})
+PDF = "application/pdf"
 
 CASES: list[Case] = [
     Case("empty.png", lambda: b"", frozenset({"empty"})),
@@ -182,7 +205,7 @@ CASES: list[Case] = [
     Case("cut-short-photo.jpg", lambda: _truncated("JPEG"), frozenset({"truncated"}), "image/jpeg"),
     Case("cut-short.heic", lambda: _heic()[:400], frozenset({"truncated"}), "image/heic"),
     Case("text-file.png", lambda: _TEXT, BAD_INPUT),
-    Case("document.png", lambda: _PDF, BAD_INPUT),
+    Case("document.png", lambda: _PDF, frozenset({"truncated"})),  # a broken PDF, whatever its name
     Case("drawing.png", lambda: _SVG, BAD_INPUT),
     Case("page.png", lambda: _HTML, BAD_INPUT),
     Case("bomb.png", png_bomb, frozenset({"too_large"})),
@@ -211,6 +234,18 @@ CASES: list[Case] = [
     Case("noise.png", _noise, OK),
     Case("text-no-table.png", _text_no_table, OK, tags=frozenset({"text"})),
     Case("long-thin.png", _long_thin, OK),
+    # PDFs: born-digital, scanned, and every way a PDF can be hostile (see pdfs.py)
+    Case("born-digital.pdf", _pdf_table, OK, PDF, frozenset({"table"})),
+    Case("scanned.pdf", _pdf_scan, OK, PDF, frozenset({"table"})),
+    Case("locked.pdf", pdfs.encrypted_pdf, frozenset({"encrypted"}), PDF),
+    Case("damaged.pdf", pdfs.truncated_pdf, frozenset({"truncated"}), PDF),
+    Case("garbage.pdf", pdfs.garbage_pdf, frozenset({"truncated"}), PDF),
+    Case("no-pages.pdf", pdfs.zero_page_pdf, frozenset({"empty"}), PDF),
+    Case("huge-page.pdf", pdfs.huge_page_pdf, OK, PDF),
+    Case("thousand-pages.pdf", pdfs.many_pages_pdf, frozenset({"too_large"}), PDF),
+    Case("scripted-form.pdf", pdfs.scripted_form_pdf, OK, PDF),
+    Case("pdf-bomb.pdf", pdfs.bomb_pdf, OK, PDF),  # 2.6 MB inflating to 1 GB: rendered within the limits
+    Case("pdf-image-bomb.pdf", pdfs.image_bomb_pdf, OK, PDF),
 ]
 
 

@@ -45,13 +45,17 @@ class CliError(Exception):
 
 
 def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
+    from img2xlsx.pdf.common import DEFAULT_MAX_PDF_PAGES  # light: PDFium loads only when a PDF is read
+
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "convert",
-        help="convert pictures of tables to Excel workbooks (or JSON, CSV, HTML)",
-        description="Convert each IMAGE (PNG, JPEG, WebP, TIFF, BMP, GIF, HEIC) to a workbook with one "
-        "worksheet per table. Output goes next to each input unless -o is given.",
+        help="convert pictures or PDFs of tables to Excel workbooks (or JSON, CSV, HTML)",
+        description="Convert each FILE (PNG, JPEG, WebP, TIFF, BMP, GIF, HEIC or PDF) to a workbook with one "
+        "worksheet per table (PDFs: one per table of every page, named like 'p2 Table 1'). Output goes next "
+        "to each input unless -o is given. A PDF page's own text is used where it has one "
+        f"(born-digital PDFs); at most {DEFAULT_MAX_PDF_PAGES} PDF pages ($IMG2XLSX_MAX_PDF_PAGES).",
     )
-    parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="picture(s) to convert")
+    parser.add_argument("images", nargs="+", metavar="FILE", type=Path, help="pictures or PDFs to convert")
     parser.add_argument(
         "-o",
         "--output",
@@ -85,6 +89,12 @@ def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="language(s) of the pictures, main first: eng (default), deu, fra, spa, ita, por, nld, vie; "
         "several as deu+eng or --lang deu --lang eng. Sets the OCR's languages and how numbers and dates "
         "are read (1.234,56 in German)",
+    )
+    parser.add_argument(
+        "--no-text-layer",
+        dest="text_layer",
+        action="store_false",
+        help="read PDF pages from their picture only, ignoring the text they carry",
     )
     parser.add_argument(
         "--ocr",
@@ -228,7 +238,14 @@ def run_convert(args: argparse.Namespace) -> int:
     outputs: list[Path] = []
     for done, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
         try:
-            doc = convert(image, max_bytes=max_bytes, max_pixels=max_pixels, ocr=args.ocr, langs=langs)
+            doc = convert(
+                image,
+                max_bytes=max_bytes,
+                max_pixels=max_pixels,
+                langs=langs,
+                text_layer=args.text_layer,
+                ocr=args.ocr,
+            )
         except OcrUnavailableError as exc:  # the same for every picture: stop at the first
             progress.close()
             _say(str(exc))
@@ -240,7 +257,7 @@ def run_convert(args: argparse.Namespace) -> int:
             if os.environ.get("IMG2XLSX_DEBUG"):
                 raise
             failed += 1
-            progress.say(f"{image}: internal error ({type(exc).__name__}: {exc}); please report this picture")
+            progress.say(f"{image}: internal error ({type(exc).__name__}: {exc}); please report this file")
         else:
             try:
                 outputs.extend(_write(doc, target))

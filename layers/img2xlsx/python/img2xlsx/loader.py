@@ -1,8 +1,9 @@
-"""Decode an uploaded picture into upright RGB uint8 pages, refusing bad input before it costs memory.
+"""Decode an uploaded picture or PDF into upright RGB uint8 pages, refusing bad input before it costs memory.
 
-Limits are checked on the header (dimensions, frame count) before any pixel is decoded, so a decompression
-bomb or an oversized scan is rejected cheaply. Every failure is an :class:`img2xlsx.errors.InputError`
-subclass whose message can be shown to the user as is.
+Limits are checked on the header (dimensions, frame count, PDF page count and page sizes) before any pixel is
+decoded, so a decompression bomb or an oversized scan is rejected cheaply. PDFs are told apart by their
+content, never by their name, and rendered by :mod:`img2xlsx.pdf` (with their text layer where usable).
+Every failure is an :class:`img2xlsx.errors.InputError` subclass whose message can be shown to the user as is.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from img2xlsx.errors import (
     EmptyInputError,
@@ -25,6 +27,8 @@ from img2xlsx.errors import (
 if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
+
+    from img2xlsx.ocr import Word
 
 
 def _env_int(name: str, default: int) -> int:
@@ -43,7 +47,7 @@ DEFAULT_MAX_PAGES = 50
 DEFAULT_MAX_TOTAL_PIXELS = 150_000_000  # all pages of a TIFF together (about 450 MB decoded)
 
 SUPPORTED_FORMATS = frozenset({"PNG", "JPEG", "MPO", "WEBP", "TIFF", "BMP", "DIB", "GIF", "HEIF", "AVIF"})
-SUPPORTED_LABEL = "PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC"
+SUPPORTED_LABEL = "PNG, JPEG, WebP, TIFF, BMP, GIF, HEIC or PDF"
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str]
 
@@ -51,7 +55,6 @@ _heif_registered = False
 
 # Leading bytes of common non-image uploads, so the error can say what the file actually is.
 _KNOWN_NON_IMAGES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
     (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
     (b"\x1f\x8b", "a gzip archive"),
@@ -266,6 +269,60 @@ def _seek(img: Image.Image, index: int, name: str) -> None:
         raise TruncatedImageError(message) from None
 
 
+@dataclass
+class LoadedPage:
+    """One page of the input, as the engine reads it.
+
+    ``text_words``: the page's own words (a born-digital PDF page, or a scan's OCR layer that sits on the
+    ink), in ``rgb`` pixels with x1/y1 exclusive and confidence 1.0; None when the page has no usable text
+    layer (every image, and PDF pages whose text is missing, unreadable or invisible).
+    """
+
+    rgb: np.ndarray  # HxWx3 uint8
+    index: int  # 0-based page number in the input
+    kind: Literal["image", "pdf"] = "image"
+    text_words: list[Word] | None = None
+    dpi: float | None = None  # PDF pages: the resolution they were rendered at
+    text_note: str = ""  # PDF pages: whether (and why not) the text layer is used
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_document(
+    source: Source,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    min_side: int = DEFAULT_MIN_SIDE,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    max_pdf_pages: int | None = None,
+    max_total_pixels: int = DEFAULT_MAX_TOTAL_PIXELS,
+    name: str | None = None,
+) -> list[LoadedPage]:
+    """Every page of a picture or PDF, with what else the input tells about it (a PDF's text layer).
+
+    PDF pages are rendered at about 200 dpi within the same per-page and total pixel limits as pictures;
+    ``max_pdf_pages`` (default ``IMG2XLSX_MAX_PDF_PAGES``, 20) is checked before any page is rendered.
+    """
+    data, name = _read_source(source, max_bytes, name)
+    from img2xlsx import pdf
+
+    if pdf.is_pdf(data[:1024]):
+        pdf_pages = pdf.load_pdf(
+            data,
+            name,
+            max_pixels=max_pixels,
+            min_side=min_side,
+            max_total_pixels=max_total_pixels,
+            max_pages=max_pdf_pages or pdf.DEFAULT_MAX_PDF_PAGES,
+        )
+        return [
+            LoadedPage(p.rgb, i, "pdf", p.words, p.dpi, p.text_note, p.warnings)
+            for i, p in enumerate(pdf_pages)
+        ]
+    arrays = _load_image(data, name, max_pixels, min_side, max_pages, max_total_pixels)
+    return [LoadedPage(rgb, i) for i, rgb in enumerate(arrays)]
+
+
 def load_pages(
     source: Source,
     *,
@@ -276,12 +333,28 @@ def load_pages(
     max_total_pixels: int = DEFAULT_MAX_TOTAL_PIXELS,
     name: str | None = None,
 ) -> list[np.ndarray]:
-    """Decode every page (TIFF) or the first frame (GIF, animated WebP) as an ``HxWx3`` RGB uint8 array.
+    """Decode every page (TIFF, PDF) or the first frame (GIF, animated WebP) as an ``HxWx3`` RGB uint8 array.
 
     Every page's header is checked (size, count, total pixels) before the first pixel is decoded. ``name``
     is how error messages refer to the input (default: the file name, or "the upload" for bytes).
+    :func:`load_document` gives the same pages with what else is known about them (a PDF's text layer).
     """
-    data, name = _read_source(source, max_bytes, name)
+    pages = load_document(
+        source,
+        max_bytes=max_bytes,
+        max_pixels=max_pixels,
+        min_side=min_side,
+        max_pages=max_pages,
+        max_total_pixels=max_total_pixels,
+        name=name,
+    )
+    return [p.rgb for p in pages]
+
+
+def _load_image(
+    data: bytes, name: str, max_pixels: int, min_side: int, max_pages: int, max_total_pixels: int
+) -> list[np.ndarray]:
+    """Every page of a picture, each page's header checked before the first pixel is decoded."""
     img = _open(data, name)
     try:
         n_frames = _page_count(img, name)

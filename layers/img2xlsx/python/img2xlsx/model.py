@@ -13,6 +13,7 @@ from typing import Literal
 BBox = tuple[int, int, int, int]
 ValueKind = Literal["empty", "text", "number", "percent", "currency", "date", "time", "datetime"]
 TableStyle = Literal["grid", "hrules", "zebra", "plain"]
+TextSource = Literal["ocr", "text_layer"]
 Scalar = str | int | float | dt.date | dt.time | dt.datetime | None
 
 
@@ -86,3 +87,6 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     source: str | None = None
     langs: tuple[str, ...] = ("eng",)  # the languages it was read in (main first): how its values are typed
+    kind: Literal["image", "pdf"] = "image"  # what the input was (PDF sheets are named by page)
+    # where each page's text came from: "ocr" (read from the picture) or "text_layer" (a PDF's own text)
+    text_sources: list[TextSource] = field(default_factory=list)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from img2xlsx.languages import parse_langs
-from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_pages
+from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_document
 from img2xlsx.model import Document
 from img2xlsx.ocr import get_reader
 from img2xlsx.values import type_table
@@ -38,6 +38,7 @@ def convert(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     ocr: str | None = None,
     langs: Sequence[str] = ("eng",),
+    text_layer: bool = True,
 ) -> Document:
     """Recognise every table of every page; raises :class:`img2xlsx.errors.InputError` for unusable input.
 
@@ -46,20 +47,26 @@ def convert(
     (None: ``$IMG2XLSX_OCR``, else the default); ``langs``: the picture's languages, main first (codes of
     :data:`img2xlsx.languages.LANGUAGES`; an unknown one raises
     :class:`~img2xlsx.languages.LanguageError`): the reader reads them and values are typed by their
-    conventions (``1.234,56`` in German).
+    conventions (``1.234,56`` in German). ``text_layer``: take a PDF page's own text where it is usable
+    (False: read every page from its picture).
     """
     langs = parse_langs(langs)
-    pages = load_pages(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
+    pages = load_document(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
     from img2xlsx.recognize import recognize_page  # heavy: OpenCV
 
     reader = get_reader(ocr, langs)
 
-    doc = Document(source=_source_name(source, name), langs=langs)
+    doc = Document(source=_source_name(source, name), langs=langs, kind=pages[0].kind if pages else "image")
     multi_page = len(pages) > 1
-    for index, rgb in enumerate(pages):
+    for loaded in pages:
+        index, rgb = loaded.index, loaded.rgb
         height, width = rgb.shape[:2]
         doc.pages.append((int(width), int(height)))
-        result = recognize_page(rgb, index, reader=reader)
+        words = loaded.text_words if text_layer else None
+        doc.text_sources.append("text_layer" if words else "ocr")
+        result = recognize_page(rgb, index, reader=reader, text_words=words)
+        prefix = f"page {index + 1}: " if multi_page else ""
+        doc.warnings.extend(prefix + w for w in loaded.warnings)
         for table in result.tables:
             table.page = index
             type_table(table, langs)
@@ -67,7 +74,6 @@ def convert(
         for line in result.lines:
             line.page = index
             doc.lines.append(line)
-        prefix = f"page {index + 1}: " if multi_page else ""
         doc.warnings.extend(prefix + w for w in result.warnings)
     if not doc.tables:  # one document-level warning instead of a per-page echo of the same news
         doc.warnings = [w for w in doc.warnings if NO_TABLE_WARNING not in w] + [NO_TABLE_WARNING]

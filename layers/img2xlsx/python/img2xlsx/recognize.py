@@ -9,6 +9,7 @@ are mapped back to the loaded page at the very end.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from .model import Table, TextLine
 from .ocr import TextReader, Word, get_reader
 from .ocr.pool import map_reads
+from .ocr.textlayer import TextLayerReader
 from .page.clean import erase_rulings, lighten_dark_fills
 from .page.normalize import (
     NOISE_WARNING,
@@ -51,16 +53,27 @@ class PageResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def recognize_page(rgb: np.ndarray, page: int = 0, *, reader: TextReader | None = None) -> PageResult:
+def recognize_page(
+    rgb: np.ndarray,
+    page: int = 0,
+    *,
+    reader: TextReader | None = None,
+    text_words: Sequence[Word] | None = None,
+) -> PageResult:
     """Tables and free text of one loaded page (RGB uint8); bboxes in loaded-page pixels.
 
-    ``reader``: the text reader (default: :func:`img2xlsx.ocr.get_reader`).
+    ``reader``: the text reader (default: :func:`img2xlsx.ocr.get_reader`). ``text_words``: the page's own
+    words in loaded-page pixels (a born-digital PDF page's text layer); the page pass then takes them instead
+    of reading the picture, and only ink they do not cover is read (see :class:`TextLayerReader`).
     """
     if looks_like_noise(to_gray(rgb)):  # nothing to read, and reading it anyway costs many seconds
         return PageResult(warnings=[NOISE_WARNING])
     reader = reader or get_reader()
     norm = normalize_page(rgb, upside_down=False, reader=reader)  # 180°: tested below, on the page pass
     shades = unflattened(rgb, norm)
+    if text_words:  # the page is upright by construction (its text runs left to right): no 180° test
+        layer = TextLayerReader(reader, text_words, norm.matrix)
+        return recognize_normalized(norm, page, shades=shades, reader=layer)
     return recognize_normalized(norm, page, shades=shades, check_upside_down=True, reader=reader)
 
 

@@ -8,7 +8,7 @@ import re
 import secrets
 from pathlib import PurePosixPath
 
-# What the engine's loader decodes (img2xlsx.loader.SUPPORTED_FORMATS), by the MIME types browsers send.
+# What the engine's loader reads (loader.SUPPORTED_FORMATS, and PDFs), by the MIME types browsers send.
 ACCEPTED_CONTENT_TYPES: dict[str, str] = {
     "image/png": ".png",
     "image/jpeg": ".jpg",
@@ -19,6 +19,7 @@ ACCEPTED_CONTENT_TYPES: dict[str, str] = {
     "image/heic": ".heic",
     "image/heif": ".heif",
     "image/avif": ".avif",
+    "application/pdf": ".pdf",
 }
 
 UPLOAD_PREFIX = "uploads/"

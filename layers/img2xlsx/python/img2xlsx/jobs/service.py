@@ -72,7 +72,7 @@ def check_content_type(content_type: str) -> str:
     if ctype not in ACCEPTED_CONTENT_TYPES:
         raise UnsupportedTypeError(
             f"{content_type[:60]} files are not supported; "
-            "upload a PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC image"
+            "upload a PNG, JPEG, WebP, TIFF, BMP, GIF or HEIC image, or a PDF"
         )
     return ctype
 

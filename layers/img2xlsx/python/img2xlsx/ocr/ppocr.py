@@ -57,6 +57,9 @@ REC_PAD = 0.0  # value (after normalisation to -1..1) the batch is padded with: 
 REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
 
 
+FULL_ALPHABET_LANGS = frozenset({"chi_sim"})  # languages read with the model's whole alphabet (CJK included)
+
+
 def _lang_chars(langs: Sequence[str]) -> str:
     """The characters a page in ``langs`` may hold: Latin script, digits and the usual signs (all the
     supported languages write in Latin script; Vietnamese adds its horned and dotted letters)."""
@@ -180,9 +183,12 @@ class PpocrReader:
     def _m(self) -> _Models:
         m = _load(self._threads or _session_threads())
         if self._allowed is None:
-            ok = set(_lang_chars(self.langs))
-            idx = [0] + [i for i, c in enumerate(m.charset) if i and (c in ok or c == " ")]
-            self._allowed = np.asarray(idx, np.int64)
+            if FULL_ALPHABET_LANGS & set(self.langs):
+                self._allowed = np.arange(len(m.charset), dtype=np.int64)
+            else:
+                ok = set(_lang_chars(self.langs))
+                idx = [0] + [i for i, c in enumerate(m.charset) if i and (c in ok or c == " ")]
+                self._allowed = np.asarray(idx, np.int64)
         return m
 
     def ready(self) -> None:

@@ -94,12 +94,19 @@ def _line(line: TextLine) -> dict[str, Any]:
     }
 
 
+def _page(doc: Document, index: int, width: int, height: int) -> dict[str, Any]:
+    page: dict[str, Any] = {"index": index, "width": int(width), "height": int(height)}
+    if index < len(doc.text_sources):
+        page["text_source"] = doc.text_sources[index]
+    return page
+
+
 def to_json(doc: Document) -> dict[str, Any]:
     """A JSON-ready dict (only str/int/float/bool/None/list/dict) describing everything recognised."""
     return {
         "schema_version": SCHEMA_VERSION,
         "source": doc.source,
-        "pages": [{"index": i, "width": int(w), "height": int(h)} for i, (w, h) in enumerate(doc.pages)],
+        "pages": [_page(doc, i, w, h) for i, (w, h) in enumerate(doc.pages)],
         "tables": [
             _table(i, t, name) for i, (t, name) in enumerate(zip(doc.tables, sheet_names(doc), strict=True))
         ],

@@ -26,7 +26,10 @@ _MIN_WIDTH, _MAX_WIDTH = 6.0, 60.0
 
 
 def sheet_names(doc: Document) -> list[str]:
-    """Unique, Excel-legal worksheet names in table order ("Table 1", or "Page 2 Table 1" on multi-page)."""
+    """Unique, Excel-legal worksheet names in table order: "Table 1", "Page 2 Table 1" on multi-page pictures,
+    and always by page for PDFs ("p2 Table 1"), whose pages a reader refers to."""
+    if doc.kind == "pdf":
+        return _pdf_sheet_names(doc)
     multi_page = len({t.page for t in doc.tables}) > 1
     per_page: dict[int, int] = {}
     names: list[str] = []
@@ -36,6 +39,16 @@ def sheet_names(doc: Document) -> list[str]:
         index = per_page[table.page] if multi_page else len(names) + 1
         base = f"Page {table.page + 1} Table {index}" if multi_page else f"Table {index}"
         names.append(_unique(_BAD_SHEET_CHARS.sub(" ", base)[:_MAX_SHEET_NAME], taken))
+    return names
+
+
+def _pdf_sheet_names(doc: Document) -> list[str]:
+    per_page: dict[int, int] = {}
+    names: list[str] = []
+    taken: set[str] = set()
+    for table in doc.tables:
+        per_page[table.page] = per_page.get(table.page, 0) + 1
+        names.append(_unique(f"p{table.page + 1} Table {per_page[table.page]}", taken))
     return names
 
 
