@@ -172,6 +172,25 @@ def test_convert_next_to_input(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 @needs_recognition
+def test_ocr_backend_is_chosen_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("onnxruntime")
+    monkeypatch.delenv("IMG2XLSX_OCR", raising=False)
+    from img2xlsx.ocr import get_reader
+
+    image = _table_png(tmp_path / "scores.png")
+    code, _, err = _run(["convert", str(image), "--ocr", "ppocr", "-o", str(tmp_path / "pp.json")], capsys)
+    assert code == 0, err
+    doc = json.loads((tmp_path / "pp.json").read_text())
+    cells = [c["text"] for t in doc["tables"] for c in t["cells"]]
+    assert "Name" in cells and ("1,250" in cells or "1250" in cells)
+    assert get_reader("ppocr").name == "ppocr"
+    with pytest.raises(SystemExit):
+        cli.main(["convert", str(image), "--ocr", "easyocr"])
+
+
+@needs_recognition
 def test_batch_to_a_directory_in_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     one = _table_png(tmp_path / "one.png")
     two = _table_png(tmp_path / "two.png")

@@ -491,6 +491,8 @@ def test_image_requirements_pin_what_the_engine_needs() -> None:
         "opencv-python-headless",
         "pillow",
         "openpyxl",
+        "onnxruntime",  # the PP-OCR backend
+        "rapidocr",  # ships the PP-OCR models
     } <= pinned
     assert all(
         "==" in line
@@ -545,7 +547,8 @@ def test_convert_handler_imports_with_the_image_requirements() -> None:
     }
     code = (
         "import convert_handler, img2xlsx.pipeline, img2xlsx.writers.xlsx, img2xlsx.writers.json, "
-        "img2xlsx.recognize, img2xlsx.jobs.aws, img2xlsx.jobs.wiring; print('ok')"
+        "img2xlsx.recognize, img2xlsx.jobs.aws, img2xlsx.jobs.wiring; "
+        "from img2xlsx.ocr import get_reader; get_reader('ppocr').ready(); print('ok')"
     )
     result = subprocess.run(
         [str(python), "-I", "-c", f"import sys; sys.path[:0] = {env['PYTHONPATH'].split(':')!r}; {code}"],

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from .reader import TextReader
 
 OCR_ENV = "IMG2XLSX_OCR"
-BACKENDS = ("tesseract",)
+BACKENDS = ("tesseract", "ppocr")
 DEFAULT_BACKEND = "tesseract"
 FALLBACK_BACKEND = "tesseract"
 # The languages each backend has models for (Tesseract-style codes); a backend missing here covers nothing
@@ -65,7 +65,15 @@ def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> Text
     with _lock:
         reader = _readers.get(key)
         if reader is None:
-            from .tesseract import TesseractReader  # heavy: libtesseract
-
-            reader = _readers[key] = TesseractReader(key[1])
+            reader = _readers[key] = _make(chosen, key[1])
         return reader
+
+
+def _make(name: str, langs: tuple[str, ...]) -> TextReader:
+    if name == "ppocr":
+        from .ppocr import PpocrReader  # heavy: onnxruntime (models load on the first read)
+
+        return PpocrReader(langs)
+    from .tesseract import TesseractReader  # heavy: libtesseract
+
+    return TesseractReader(langs)

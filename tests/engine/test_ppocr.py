@@ -1,0 +1,174 @@
+"""PP-OCR reader: words, boxes in page coordinates, line ids, cell re-reads — on text rendered in the test."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from img2xlsx.ocr import get_reader
+from PIL import Image, ImageDraw, ImageFont
+
+pytest.importorskip("onnxruntime")
+ppocr = pytest.importorskip("img2xlsx.ocr.ppocr")
+
+
+def render(
+    items: list[tuple[int, int, str]], size: int = 24, shape: tuple[int, int] = (260, 760)
+) -> np.ndarray:
+    """A white page with each text drawn at (x, y) in a sans font of ``size`` px."""
+    font = ImageFont.load_default(size=size)
+    img = Image.new("L", (shape[1], shape[0]), 255)
+    draw = ImageDraw.Draw(img)
+    for x, y, text in items:
+        draw.text((x, y), text, fill=0, font=font)
+    return np.asarray(img)
+
+
+@pytest.fixture(scope="module")
+def reader() -> ppocr.PpocrReader:
+    reader = get_reader("ppocr", ("eng",))
+    assert isinstance(reader, ppocr.PpocrReader)
+    return reader
+
+
+def _ink_inside(gray: np.ndarray, bbox: tuple[int, int, int, int]) -> bool:
+    x0, y0, x1, y1 = bbox
+    return bool(gray[y0:y1, x0:x1].size) and int(gray[y0:y1, x0:x1].min()) < 100
+
+
+def test_page_words_have_text_and_page_boxes(reader: ppocr.PpocrReader) -> None:
+    gray = render([(40, 40, "Invoice total 1,234.50"), (420, 140, "Paid 2024")])
+    words = reader.read_page(gray, text_px=17)
+    assert [w.text for w in words] == ["Invoice", "total", "1,234.50", "Paid", "2024"]
+    by = {w.text: w for w in words}
+    for w in words:
+        x0, y0, x1, y1 = w.bbox
+        assert 0 <= x0 < x1 <= gray.shape[1] and 0 <= y0 < y1 <= gray.shape[0]
+        assert _ink_inside(gray, w.bbox)
+        assert 0.5 < w.conf <= 1.0
+    # page coordinates: "Paid" is where it was drawn, words of a line left to right without overlap
+    assert 410 <= by["Paid"].bbox[0] <= 430 and 135 <= by["Paid"].bbox[1] <= 160
+    assert by["Invoice"].bbox[2] <= by["total"].bbox[0] < by["total"].bbox[2] <= by["1,234.50"].bbox[0]
+    # a word box holds its own word only: the gap between words is outside both boxes
+    gap = gray[by["Invoice"].bbox[1] : by["Invoice"].bbox[3], by["Invoice"].bbox[2] : by["total"].bbox[0]]
+    assert gap.size == 0 or int(gap.min()) > 100
+
+
+def test_line_ids_group_words_of_one_line(reader: ppocr.PpocrReader) -> None:
+    gray = render([(40, 30, "alpha beta"), (40, 120, "gamma delta")])
+    by = {w.text: w for w in reader.read_page(gray, text_px=17)}
+    assert by["alpha"].line_id == by["beta"].line_id
+    assert by["gamma"].line_id == by["delta"].line_id
+    assert by["alpha"].line_id != by["gamma"].line_id
+    assert by["gamma"].bbox[1] >= by["alpha"].bbox[3]
+
+
+def test_read_region_reads_one_cell(reader: ppocr.PpocrReader) -> None:
+    gray = render([(40, 40, "North"), (300, 40, "12,345")])
+    text, conf = reader.read_region(gray, (290, 30, 460, 80), single_line=True)
+    assert text == "12,345"
+    assert conf > 0.6
+    text, _ = reader.read_region(gray, (30, 30, 200, 80))
+    assert text == "North"
+
+
+def test_read_region_joins_lines_with_newlines(reader: ppocr.PpocrReader) -> None:
+    gray = render([(20, 20, "first line"), (20, 70, "second line")], shape=(120, 300))
+    text, conf = reader.read_region(gray, (0, 0, 300, 120))
+    assert text == "first line\nsecond line"
+    assert conf > 0.6
+
+
+def test_read_words_line_mode_gives_crop_coordinates(reader: ppocr.PpocrReader) -> None:
+    gray = render([(40, 100, "Net 42")])
+    crop = gray[90:140, 30:200]
+    words = reader.read_words(crop, mode="line")
+    assert [w.text for w in words] == ["Net", "42"]
+    assert all(w.bbox[2] <= crop.shape[1] and w.bbox[3] <= crop.shape[0] for w in words)
+    assert all(_ink_inside(crop, w.bbox) for w in words)
+
+
+def test_blank_and_tiny_images_give_nothing(reader: ppocr.PpocrReader) -> None:
+    blank = np.full((200, 300), 255, np.uint8)
+    assert reader.read_page(blank) == []
+    assert reader.read_words(blank) == []
+    assert reader.read_words(blank, mode="line") == []
+    assert reader.read_region(blank, (0, 0, 300, 200)) == ("", 0.0)
+    assert reader.read_region(blank, (10, 10, 11, 11)) == ("", 0.0)
+    assert reader.read_page(np.zeros((0, 0), np.uint8)) == []
+
+
+def test_reader_is_shared_and_thread_safe(reader: ppocr.PpocrReader) -> None:
+    assert get_reader("ppocr", ["eng"]) is reader
+    assert reader.name == "ppocr" and reader.langs == ("eng",)
+    gray = render([(40, 40, "Total 99")], shape=(120, 300))
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: [w.text for w in reader.read_page(gray, text_px=17)], range(8)))
+    assert results == [["Total", "99"]] * 8
+
+
+def test_english_reader_returns_no_cjk(reader: ppocr.PpocrReader) -> None:
+    rng = np.random.default_rng(0)
+    noise = (rng.random((120, 400)) * 255).astype(np.uint8)
+    for w in reader.read_page(noise):
+        assert all(ord(ch) < 0x3000 for ch in w.text)
+
+
+def test_chinese_unmasks_the_whole_alphabet() -> None:
+    latin = ppocr.PpocrReader(("eng",))
+    chinese = ppocr.PpocrReader(("chi_sim", "eng"))
+    latin.ready()
+    chinese.ready()
+    assert latin._allowed is not None and chinese._allowed is not None
+    assert 300 < len(latin._allowed) < 400  # Latin letters, digits and signs (+ blank and space)
+    assert len(chinese._allowed) > 18_000
+
+
+def test_page_text_height_is_the_normalisers() -> None:
+    from img2xlsx.page.normalize import TARGET_TEXT_PX
+
+    assert ppocr.PAGE_TEXT_PX == TARGET_TEXT_PX  # read_page scales detection by it
+
+
+def test_models_come_from_the_installed_wheel() -> None:
+    folder = ppocr.models_dir()
+    assert (folder / ppocr.DET_MODEL).is_file() and (folder / ppocr.REC_MODEL).is_file()
+
+
+def test_engine_reads_an_upside_down_table_with_ppocr() -> None:
+    """The word confidences sit on the scale the engine's 180° test expects: a turned page reads poorly,
+    so the engine turns it and reads the same cells as upright."""
+    from img2xlsx.pipeline import convert
+
+    rows = [("Region", "Units", "Revenue"), ("North", "120", "4,310"), ("South", "85", "2,975")]
+    rows += [("East", "203", "7,120"), ("West", "64", "1,880")]
+    items = [(40 + 200 * c, 40 + 50 * r, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    upright = render(items, size=22, shape=(320, 680))
+    texts = []
+    for gray in (upright, np.ascontiguousarray(upright[::-1, ::-1])):
+        buf = io.BytesIO()
+        Image.fromarray(gray).save(buf, format="PNG")
+        doc = convert(buf.getvalue(), ocr="ppocr")
+        assert len(doc.tables) == 1
+        texts.append(sorted(c.text for c in doc.tables[0].cells))
+    assert texts[0] == texts[1]
+    assert {"North", "4,310", "West", "1,880"} <= set(texts[0])
+
+
+def test_word_boxes_of_tightly_set_rows_do_not_overlap(reader: ppocr.PpocrReader) -> None:
+    """Detected line boxes are grown beyond their text and reach into the rows above and below; the word
+    boxes must still hold one row each, or table rows merge."""
+    rows = ["Sensitivity 93.92", "Specificity 6.43", "Prevalence 8.61", "Accuracy 0.65"]
+    gray = render([(30, 20 + 26 * i, text) for i, text in enumerate(rows)], size=22, shape=(150, 400))
+    words = reader.read_page(gray, text_px=17)
+    assert [w.text for w in words if w.text[0].isalpha()] == [r.split()[0] for r in rows]
+    by_line: dict[tuple[int, ...], list[ppocr.Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line_id, []).append(w)
+    assert len(by_line) == len(rows)
+    spans = sorted((min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)) for ws in by_line.values())
+    for (_, bottom), (top, _) in itertools.pairwise(spans):
+        assert bottom <= top + 1
