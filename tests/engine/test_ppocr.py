@@ -172,3 +172,28 @@ def test_word_boxes_of_tightly_set_rows_do_not_overlap(reader: ppocr.PpocrReader
     spans = sorted((min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)) for ws in by_line.values())
     for (_, bottom), (top, _) in itertools.pairwise(spans):
         assert bottom <= top + 1
+
+
+def test_the_missed_ink_pass_runs_only_for_readers_that_skip_isolated_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tesseract's sparse page pass drops lone digits, so the engine re-reads uncovered ink; PP-OCR's
+    detector finds every text line, and a second look there only adds fragments."""
+    import img2xlsx.recognize as recognize
+    from img2xlsx.tables.lines import Rulings
+
+    assert get_reader("tesseract").misses_isolated_text is True
+    assert get_reader("ppocr").misses_isolated_text is False
+    calls: list[str] = []
+
+    def spy(*args: object, **kwargs: object) -> list[object]:
+        calls.append("missed")
+        return []
+
+    monkeypatch.setattr(recognize, "read_missed", spy)
+    page = np.full((40, 60), 255, np.uint8)
+    for name, expected in (("ppocr", []), ("tesseract", ["missed"])):
+        calls.clear()
+        reader = get_reader(name)
+        recognize._with_missed([], page, 12.0, Rulings([], [], np.zeros_like(page)), reader)
+        assert calls == expected, name

@@ -14,6 +14,7 @@ class FakeReader:
 
     name = "fake"
     langs = ("eng",)
+    misses_isolated_text = True
 
     def __init__(self) -> None:
         self.crops: list[tuple[int, int]] = []

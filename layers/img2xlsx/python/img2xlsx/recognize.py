@@ -131,9 +131,11 @@ def recognize_normalized(
 def _with_missed(
     words: list[Word], ocr_gray: np.ndarray, h: float, rulings: Rulings, reader: TextReader
 ) -> list[Word]:
-    """``words`` plus what the missed-ink pass read, long boxes then clipped off their neighbours."""
-    missed = read_missed(ocr_gray, words, h, reader.read_words, new_word, rulings.mask, map_reads)
-    words.extend(usable(missed))  # type: ignore[arg-type]
+    """``words`` plus what the missed-ink pass read (for readers that skip isolated tokens), long boxes then
+    clipped off their neighbours."""
+    if reader.misses_isolated_text:
+        missed = read_missed(ocr_gray, words, h, reader.read_words, new_word, rulings.mask, map_reads)
+        words.extend(usable(missed))  # type: ignore[arg-type]
     # after the missed-ink pass, which must see the ink the long boxes cover
     return clip_swallowing_boxes(words, lambda w, bbox: replace(w, bbox=bbox))
 

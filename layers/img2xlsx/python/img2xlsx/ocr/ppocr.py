@@ -156,6 +156,7 @@ class PpocrReader:
     """
 
     name = "ppocr"
+    misses_isolated_text = False  # DB detection finds every text line, lone digits included
 
     def __init__(
         self,

@@ -21,6 +21,9 @@ ReadWords = Callable[..., Sequence[Any]]
 class TextReader(Protocol):
     name: str  # "tesseract" | "ppocr"
     langs: tuple[str, ...]  # Tesseract-style language codes
+    # The page pass skips short isolated tokens (Tesseract's sparse mode drops lone digits and dashes), so
+    # the engine looks again at ink no word covers. A reader that detects every text line says False.
+    misses_isolated_text: bool
 
     def read_page(self, gray: np.ndarray, *, threads: int | None = None) -> list[Word]:
         """A whole normalised page (2-D uint8): words in page coordinates; rules are not erased here."""

@@ -106,6 +106,7 @@ class TesseractReader:
     """Tesseract through tesserocr (one API per thread), pytesseract when tesserocr is missing."""
 
     name = "tesseract"
+    misses_isolated_text = True
 
     def __init__(self, langs: Sequence[str] = ("eng",)) -> None:
         self.langs = tuple(langs)

@@ -34,6 +34,7 @@ class TextLayerReader:
         self.base = base
         self.name = base.name
         self.langs = base.langs
+        self.misses_isolated_text = base.misses_isolated_text
         self._source = list(words)
         self._matrix = matrix
         self._page: np.ndarray | None = None  # the page the last read_page was given
