@@ -11,12 +11,13 @@ from img2xlsx.pipeline import convert
 from PIL import Image, ImageDraw, ImageFont
 
 
-def test_default_reader_is_tesseract_and_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_reader_is_ppocr_and_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(OCR_ENV, raising=False)
     reader: TextReader = get_reader()
-    assert reader.name == DEFAULT_BACKEND == "tesseract" and DEFAULT_BACKEND in BACKENDS
+    assert reader.name == DEFAULT_BACKEND == "ppocr" and DEFAULT_BACKEND in BACKENDS
     assert reader.langs == ("eng",)
-    assert get_reader("tesseract", ["eng"]) is reader  # one reader per (name, langs) per process
+    assert get_reader("ppocr", ["eng"]) is reader  # one reader per (name, langs) per process
+    assert get_reader(None, ["deu"]).name == "tesseract"  # languages PP-OCR has no model for
 
 
 def test_environment_names_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:

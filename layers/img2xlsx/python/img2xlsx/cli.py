@@ -99,8 +99,8 @@ def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--ocr",
         choices=("tesseract", "ppocr"),
-        help="text reader: tesseract or ppocr (PP-OCR, a learned reader; more accurate, ~3x the CPU); "
-        "default: $IMG2XLSX_OCR, else tesseract",
+        help="text reader: ppocr (PP-OCR, a learned reader, the default) or tesseract (~1/3 of the CPU, "
+        "less accurate); default: $IMG2XLSX_OCR, else ppocr",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress and no list of written files")
     parser.set_defaults(func=run_convert)

@@ -16,7 +16,7 @@ from .reader import TextReader
 
 OCR_ENV = "IMG2XLSX_OCR"
 BACKENDS = ("tesseract", "ppocr")
-DEFAULT_BACKEND = "tesseract"
+DEFAULT_BACKEND = "ppocr"  # the learned reader: page word recall 0.96 against Tesseract's 0.83 (README)
 FALLBACK_BACKEND = "tesseract"
 # The languages each backend has models for (Tesseract-style codes); a backend missing here covers nothing
 # but English. Tesseract: every language with a Debian tesseract-ocr-<code> package (installed data is
