@@ -11,7 +11,7 @@ from img2xlsx.ocr import Word, bands, get_reader, pool, tesseract
 from img2xlsx.page import clean
 from PIL import Image, ImageDraw, ImageFont
 
-READER = get_reader()
+READER = get_reader("tesseract")  # these tests are about Tesseract's bands and pools
 
 
 def read_words(gray: np.ndarray, mode: str = "sparse") -> list[Word]:

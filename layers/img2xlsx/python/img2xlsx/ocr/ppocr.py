@@ -138,7 +138,11 @@ def _load(threads: int) -> _Models:
 
 
 def _forget() -> None:
-    """A forked child re-creates its sessions (onnxruntime's thread pools do not survive a fork)."""
+    """A forked child re-creates its sessions (onnxruntime's thread pools do not survive a fork).
+
+    Caution: forking a process after onnxruntime ran a session hangs the child inside fork() itself (seen
+    here on onnxruntime 1.32), before any Python code runs; the engine's process pools (the local stack's
+    workers, the bench's) therefore start with "spawn" or a fresh interpreter."""
     global _lock
     _models.clear()
     _lock = threading.Lock()
