@@ -197,4 +197,3 @@ def test_the_missed_ink_pass_runs_only_for_readers_that_skip_isolated_tokens(
         reader = get_reader(name)
         recognize._with_missed([], page, 12.0, Rulings([], [], np.zeros_like(page)), reader)
         assert calls == expected, name
-
