@@ -127,13 +127,18 @@ def test_a_labelled_row_that_is_not_a_sum_is_left_alone() -> None:
     assert not any(c.check or c.formula for c in value.cells)
 
 
-def test_rounded_figures_that_miss_their_total_by_a_unit_are_not_flagged() -> None:
-    rows = [["Country", "Value"]] + [[f"C{i}", f"{v:.1f}"] for i, v in enumerate([12.3] * 6)]
-    rows.append(["Total", "73.9"])  # the sum of the shown terms is 73.8
+def test_rounded_figures_that_miss_their_totals_by_a_unit_are_not_flagged() -> None:
+    """Published tables of rounded figures: every total is a unit or two off. A lone total one unit off,
+    in a table that shows no rounding elsewhere, is what a misread last digit looks like: it is flagged."""
+    rows = [["Country", "Value", "Other"]] + [[f"C{i}", f"{v:.1f}", "12.3"] for i, v in enumerate([12.3] * 6)]
+    rows.append(["Total", "73.9", "73.7"])  # the shown terms sum to 73.8 in both columns
     table = _table(rows)
     check_totals(table)
     assert not any(c.check for c in table.cells)
     assert _cell(table, 7, 1).formula is None
+    lone = _table([["Item", "Value"], ["a", "12.3"], ["b", "12.3"], ["c", "12.3"], ["Total", "36.8"]])
+    check_totals(lone)
+    assert lone.cells[-1].check is not None  # 36.9 expected: one digit off
 
 
 def test_a_receipt_with_one_amount_column_is_checked_under_a_bare_total_label() -> None:
@@ -219,4 +224,4 @@ def test_on_the_bench_no_correct_table_is_flagged_and_corrupted_digits_in_exact_
                 caught += bool(next(c for c in bad.cells if (c.row, c.col) == pos).check)
     assert len(tables) > 200 and formulas > 100
     assert flagged_correct == 0
-    assert corrupted > 300 and caught / corrupted >= 0.95, (caught, corrupted)
+    assert corrupted > 300 and caught == corrupted, (caught, corrupted)

@@ -68,7 +68,7 @@ class TotalCheck:
     def like_an_average(self) -> bool:
         """The total is the terms' mean (to 2 %): an average under a 'Total' label, not a sum."""
         mean = self.summed / len(self.terms)
-        return abs(self.total - mean) <= max(0.02 * abs(mean), 10.0**-self.places)
+        return abs(self.total - mean) <= max(0.02 * abs(mean), 0.5 * 10.0**-self.places)
 
     @property
     def one_digit_slip(self) -> bool:
@@ -285,7 +285,7 @@ def _flaggable(check: TotalCheck, peers: list[TotalCheck], lone: bool, exact: bo
     share 'Total' rows with sums); the table must show that this kind of total really sums: a peer (the same
     row's other columns for a total row, the same column's other rows for a total column) adds up (to
     rounding), or the row holds a single amount under its total label (a receipt). Rounding differences
-    are forgiven unless every other total of the table adds up exactly.
+    are forgiven when another total of the table (sharing no cell with this one) is off by rounding too.
     """
     if check.adds_up or not check.labelled or not check.one_digit_slip or (check.rounding and not exact):
         return False
@@ -331,8 +331,11 @@ def check_totals(table: Table) -> list[TotalCheck]:
             cell.formula = _sum_formula(check.terms)
     labelled = [c for c in (*by_rows, *by_cols) if c.labelled]
     for check in labelled:
-        others = [c for c in labelled if c is not check]
-        exact = any(c.adds_up for c in others) and all(c.adds_up or not c.rounding for c in others)
+        # rounding shows in the table's other totals; those sharing a cell with this one are off by the same
+        # misread, so they do not count as evidence of rounding
+        cells = {*check.terms, (check.row, check.col)}
+        others = [c for c in labelled if c is not check and not cells & {*c.terms, (c.row, c.col)}]
+        exact = all(c.adds_up or not c.rounding for c in others)
         if check in by_rows:
             peers = [c for c in by_rows if c is not check and c.row == check.row]
             flag = grid.additive(check.col) and _flaggable(check, peers, not peers, exact)
