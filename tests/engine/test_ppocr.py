@@ -197,3 +197,19 @@ def test_the_missed_ink_pass_runs_only_for_readers_that_skip_isolated_tokens(
         reader = get_reader(name)
         recognize._with_missed([], page, 12.0, Rulings([], [], np.zeros_like(page)), reader)
         assert calls == expected, name
+
+
+def _words_in_child(gray: np.ndarray) -> list[str]:
+    return [w.text for w in get_reader("ppocr").read_page(gray, threads=2)]
+
+
+def test_a_process_forked_after_ppocr_read_starts_and_reads() -> None:
+    """A forked child (the PDF render child, a fork-started pool) must not inherit a hang: the sessions it
+    inherited are dropped without being destroyed, and it makes its own."""
+    import multiprocessing
+
+    page = render([(40, 40, "Invoice total 1,234.50")])
+    parent = [w.text for w in get_reader("ppocr").read_page(page, threads=2)]
+    assert parent
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_words_in_child, (page,)).get(timeout=120) == parent

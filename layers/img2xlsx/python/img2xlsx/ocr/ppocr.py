@@ -137,13 +137,17 @@ def _load(threads: int) -> _Models:
         return m
 
 
+_orphans: list[_Models] = []  # sessions a forked child inherited: kept, never destroyed (see _forget)
+
+
 def _forget() -> None:
     """A forked child re-creates its sessions (onnxruntime's thread pools do not survive a fork).
 
-    Caution: forking a process after onnxruntime ran a session hangs the child inside fork() itself (seen
-    here on onnxruntime 1.32), before any Python code runs; the engine's process pools (the local stack's
-    workers, the bench's) therefore start with "spawn" or a fresh interpreter."""
+    The inherited sessions are kept alive, never destroyed: their destructors would join thread-pool threads
+    that do not exist in the child and hang it for good (seen here: a PDF render child, forked after an
+    image was read, never started)."""
     global _lock
+    _orphans.extend(_models.values())
     _models.clear()
     _lock = threading.Lock()
 
