@@ -162,27 +162,25 @@ class _Grid:
         return any(c is not None and TOTAL_LABEL.search(c.text) for c in heads)
 
 
-def _column_terms(grid: _Grid, col: int, rows: Iterable[int]) -> tuple[tuple[int, int], ...] | None:
-    """Amount cells of ``col`` over ``rows``; None when a cell there is text (the column does not sum)."""
+def _terms(grid: _Grid, positions: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...] | None:
+    """The amount cells among ``positions`` (a stretch of a column or a row); None when a cell there is
+    text (the stretch does not sum) or fewer than two amounts remain."""
     terms: list[tuple[int, int]] = []
-    for r in rows:
-        cell = grid.own(r, col)
+    for r, c in positions:
+        cell = grid.own(r, c)
         if _amount(cell) is not None:
-            terms.append((r, col))
-        elif not _is_blank(cell if cell is not None else grid.owner[r][col]):
+            terms.append((r, c))
+        elif not _is_blank(cell if cell is not None else grid.owner[r][c]):
             return None
     return tuple(terms) if len(terms) >= MIN_TERMS else None
+
+
+def _column_terms(grid: _Grid, col: int, rows: Iterable[int]) -> tuple[tuple[int, int], ...] | None:
+    return _terms(grid, ((r, col) for r in rows))
 
 
 def _row_terms(grid: _Grid, row: int, cols: Iterable[int]) -> tuple[tuple[int, int], ...] | None:
-    terms: list[tuple[int, int]] = []
-    for c in cols:
-        cell = grid.own(row, c)
-        if _amount(cell) is not None:
-            terms.append((row, c))
-        elif not _is_blank(cell if cell is not None else grid.owner[row][c]):
-            return None
-    return tuple(terms) if len(terms) >= MIN_TERMS else None
+    return _terms(grid, ((row, c) for c in cols))
 
 
 def _check(
