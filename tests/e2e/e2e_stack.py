@@ -15,6 +15,20 @@ from typing import Any
 
 import httpx
 
+# Debian's Chromium (what .ci/run installs); $IMG2XLSX_CHROMIUM or an installed Chrome elsewhere (CI runners).
+CHROMIUM = os.environ.get("IMG2XLSX_CHROMIUM") or next(
+    (p for p in ("/usr/bin/chromium", "/usr/bin/google-chrome") if os.path.exists(p)), "/usr/bin/chromium"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CONVERT_TIMEOUT_MS = 180_000
+
 REPO = Path(__file__).resolve().parents[2]
 # The benchmark: $IMG2XLSX_BENCH_DIR, else ../shared/bench beside the repository (as bench/ and CI).
 BENCH = Path(os.environ.get("IMG2XLSX_BENCH_DIR") or REPO.parent / "shared" / "bench") / "synthetic"

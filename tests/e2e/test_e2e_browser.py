@@ -8,90 +8,28 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import openpyxl
-import pytest
-from e2e_stack import ARTIFACTS, DIST, LocalStack, bench_image
+from e2e_stack import ARTIFACTS, CONVERT_TIMEOUT_MS, LocalStack, bench_image
 from PIL import Image, ImageDraw
 from playwright.sync_api import (
     Browser,
     BrowserContext,
     FilePayload,
     Page,
-    Playwright,
     expect,
-    sync_playwright,
 )
 
-# Debian's Chromium (what .ci/run installs); $IMG2XLSX_CHROMIUM or an installed Chrome elsewhere (CI runners).
-CHROMIUM = os.environ.get("IMG2XLSX_CHROMIUM") or next(
-    (p for p in ("/usr/bin/chromium", "/usr/bin/google-chrome") if os.path.exists(p)), "/usr/bin/chromium"
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-CONVERT_TIMEOUT_MS = 180_000
 MAIN_IMAGE = "dev_0016"  # clean grid with a three-row merged cell
 PASTE_IMAGE = "dev_0016"
 
 
 def norm(text: Any) -> str:
     return " ".join(str(text or "").split())
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    assert (DIST / "index.html").is_file(), "build the web app first: make frontend"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = LocalStack(tmp_path_factory.mktemp("data"), ARTIFACTS / "browser-server.log", workers=2).start()
-    yield server
-    server.kill()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def context(browser: Browser, stack: LocalStack) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(
-        base_url=stack.url, accept_downloads=True, viewport={"width": 1280, "height": 900}
-    )
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
-    problems: list[str] = []
-    ctx.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
-    ctx.on("weberror", lambda e: problems.append(f"uncaught: {e.error}"))
-    yield ctx
-    ctx.close()
-    assert problems == [], "the page broke its security policy or threw"
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    page = context.new_page()
-    page.goto("/")
-    expect(page.get_by_role("heading", name="img2xlsx")).to_be_visible()
-    return page
 
 
 def picture_without_a_table() -> bytes:

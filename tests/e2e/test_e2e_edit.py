@@ -14,27 +14,24 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import openpyxl
 import pytest
-from e2e_stack import ARTIFACTS, DIST, LocalStack, bench_image
+from e2e_stack import ARTIFACTS, CONVERT_TIMEOUT_MS, DIST, LocalStack, bench_image
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     FilePayload,
     Locator,
     Page,
-    Playwright,
     Request,
     expect,
-    sync_playwright,
 )
-from test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, CONVERT_TIMEOUT_MS, norm
+from test_e2e_browser import norm
 
 IMAGE = "dev_0016"  # 4 x 7, one header row, a date merged over three rows, numeric Mins/Capacity columns
 NUMBER_CELL = (2, 6)  # "1,200" in the Capacity column
@@ -44,50 +41,6 @@ TEXT_EDIT = "Keynote <b>welcome</b> & coffee"  # markup must stay text, in the p
 MERGE_FROM, MERGE_TO = (2, 3), (2, 4)  # an empty Notes cell and "Hall A" beside it
 SAVE_TIMEOUT_MS = 30_000
 DOUBTFUL = re.compile(r"\blow-confidence\b")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    assert (DIST / "index.html").is_file(), "build the web app first: make frontend"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = LocalStack(tmp_path_factory.mktemp("data"), ARTIFACTS / "edit-server.log", workers=2).start()
-    yield server
-    server.kill()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def context(browser: Browser, stack: LocalStack) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(
-        base_url=stack.url, accept_downloads=True, viewport={"width": 1280, "height": 900}
-    )
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
-    problems: list[str] = []
-    ctx.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
-    ctx.on("weberror", lambda e: problems.append(f"uncaught: {e.error}"))
-    yield ctx
-    ctx.close()
-    assert problems == [], "the page broke its security policy or threw"
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    page = context.new_page()
-    page.goto("/")
-    expect(page.get_by_role("heading", name="img2xlsx")).to_be_visible()
-    return page
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------
@@ -397,58 +350,85 @@ def test_keyboard_only_navigate_edit_cancel_undo_merge(page: Page, stack: LocalS
     assert {p: c["text"] for p, c in final.items()} == {p: c["text"] for p, c in before.items()}
 
 
+def _wrong_total_table() -> bytes:
+    """A bordered table whose Feb total reads 110 while its cells add up to 100: the reader is sure of every
+    digit, the table's own sums say otherwise (the Jan total adds up, so the row is meant to sum)."""
+    rows = [
+        ["Item", "Jan", "Feb"],
+        ["Rent", "120", "45"],
+        ["Power", "80", "30"],
+        ["Water", "100", "25"],
+        ["Total", "300", "110"],
+    ]
+    w, h, margin = 160, 48, 20
+    img = Image.new("RGB", (3 * w + 2 * margin, len(rows) * h + 2 * margin), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=26)
+    for r in range(len(rows) + 1):
+        draw.line([(margin, margin + r * h), (margin + 3 * w, margin + r * h)], fill="black", width=2)
+    for c in range(4):
+        draw.line([(margin + c * w, margin), (margin + c * w, margin + len(rows) * h)], fill="black", width=2)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            draw.text((margin + c * w + 12, margin + r * h + 10), text, fill="black", font=font)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def test_next_doubtful_cell_visits_each_and_counts_down(page: Page, stack: LocalStack) -> None:
-    card = convert(page, "dev_0032")  # two tables; recognition marks some cells as doubtful
+    """Doubtful cells come first: the ones read with low confidence and the ones of a total that does not
+    add up (the table's own check), visited in reading order by 'Next doubtful cell' / Alt+N."""
+    page.locator("#file-input").set_input_files(
+        FilePayload(name="budget.png", mimeType="image/png", buffer=_wrong_total_table())
+    )
+    card = page.locator('[data-testid=file-card][data-filename="budget.png"]').first
+    expect(card).to_have_attribute("data-status", "done", timeout=CONVERT_TIMEOUT_MS)
     job_id = card.get_attribute("data-job-id")
     assert job_id
-    for index in range(2):
-        table = server_table(stack, job_id, index)
-        doubtful = sorted(
-            (c["row"], c["col"])
-            for c in table["cells"]
-            if c["confidence"] is not None and c["confidence"] < 0.6 and c["text"].strip()
-        )
-        section = card.locator("[data-testid=table-preview]").nth(index)
-        count = section.get_by_test_id("doubtful-count")
-        expect(count).to_have_attribute("data-count", str(len(doubtful)))
-        nxt = section.get_by_test_id("next-doubtful")
-        if not doubtful:
-            expect(nxt).to_be_disabled()
-            expect(count).to_have_text("No doubtful cells left")
-            continue
-        # They come first: the grid's one tab stop starts on the first of them.
-        stop = grid(card, index).locator("[tabindex='0']")
-        assert (
-            int(stop.get_attribute("data-row") or -1),
-            int(stop.get_attribute("data-col") or -1),
-        ) == doubtful[0]
-        # The button (and Alt+N) visits them in reading order, wrapping round.
-        nxt.click()
-        seen = [focused(page)]
-        for _ in doubtful[1:]:
-            page.keyboard.press("Alt+n")
-            seen.append(focused(page))
-        assert seen == doubtful
+    table = server_table(stack, job_id)
+    doubtful = sorted(
+        (c["row"], c["col"])
+        for c in table["cells"]
+        if (c["confidence"] is not None and c["confidence"] < 0.6 and c["text"].strip()) or c.get("check")
+    )
+    flagged = {(c["row"], c["col"]) for c in table["cells"] if c.get("check")}
+    assert flagged == {(1, 2), (2, 2), (3, 2), (4, 2)}, "the Feb column and its total are flagged"
+    assert by_pos(table)[(4, 1)].get("formula") == "SUM(B2:B4)"  # the Jan total adds up: a live formula
+    section = card.locator("[data-testid=table-preview]").first
+    count = section.get_by_test_id("doubtful-count")
+    expect(count).to_have_attribute("data-count", str(len(doubtful)))
+    # They come first: the grid's one tab stop starts on the first of them.
+    stop = grid(card).locator("[tabindex='0']")
+    assert (int(stop.get_attribute("data-row") or -1), int(stop.get_attribute("data-col") or -1)) == doubtful[
+        0
+    ]
+    expect(cell(card, 4, 2)).to_have_attribute("title", re.compile("does not match the sum"))
+    # The button (and Alt+N) visits them in reading order, wrapping round.
+    section.get_by_test_id("next-doubtful").click()
+    seen = [focused(page)]
+    for _ in doubtful[1:]:
         page.keyboard.press("Alt+n")
-        assert focused(page) == doubtful[0]
-        # Fixing one: it is no longer doubtful but edited, and the count goes down.
-        first = cell(card, *doubtful[0], index=index)
-        expect(first).to_have_class(DOUBTFUL)
-        page.keyboard.press("Enter")
-        page.keyboard.press("End")
-        page.keyboard.type("9")
-        page.keyboard.press("Enter")
-        expect(first).not_to_have_class(DOUBTFUL)
-        expect(first).to_have_attribute("data-edited", "true")
-        expect(count).to_have_attribute("data-count", str(len(doubtful) - 1))
-        card.screenshot(path=str(ARTIFACTS / "edit-06-doubtful.png"))
-        expect(section.get_by_test_id("save-status")).to_have_attribute(
-            "data-state", "saved", timeout=SAVE_TIMEOUT_MS
-        )
-        saved = by_pos(server_table(stack, job_id, index))[doubtful[0]]
-        assert saved["edited"] is True and saved["confidence"] == 1.0
-        return
-    pytest.fail("neither table of dev_0032 has a doubtful cell any more: pick another image")
+        seen.append(focused(page))
+    assert seen == doubtful
+    page.keyboard.press("Alt+n")
+    assert focused(page) == doubtful[0]
+    # Fixing one: it is no longer doubtful but edited, and the count goes down.
+    first = cell(card, *doubtful[0])
+    expect(first).to_have_class(DOUBTFUL)
+    page.keyboard.press("Enter")
+    page.keyboard.press("End")
+    page.keyboard.type("9")
+    page.keyboard.press("Enter")
+    expect(first).not_to_have_class(DOUBTFUL)
+    expect(first).to_have_attribute("data-edited", "true")
+    expect(count).to_have_attribute("data-count", str(len(doubtful) - 1))
+    card.screenshot(path=str(ARTIFACTS / "edit-06-doubtful.png"))
+    expect(section.get_by_test_id("save-status")).to_have_attribute(
+        "data-state", "saved", timeout=SAVE_TIMEOUT_MS
+    )
+    saved = by_pos(server_table(stack, job_id))[doubtful[0]]
+    assert saved["edited"] is True and saved["confidence"] == 1.0
 
 
 def test_refused_save_keeps_edits_across_a_reload_and_blocks_stale_download(

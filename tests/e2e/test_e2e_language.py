@@ -4,42 +4,16 @@ visits, sent with the job, and a German table comes back with its accents and Ge
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import httpx
 import openpyxl
 import pytest
-from e2e_stack import ARTIFACTS, DIST, LocalStack
-from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
-from test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, CONVERT_TIMEOUT_MS
+from e2e_stack import ARTIFACTS, CONVERT_TIMEOUT_MS, LocalStack
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.engine.test_languages import FONT, GERMAN, render
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    assert (DIST / "index.html").is_file(), "build the web app first: make frontend"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = LocalStack(tmp_path_factory.mktemp("data"), ARTIFACTS / "language-server.log", workers=1).start()
-    yield server
-    server.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, stack: LocalStack) -> Iterator[Page]:
-    ctx = browser.new_context(base_url=stack.url, viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    page.goto("/")
-    yield page
-    ctx.close()
+STACK_WORKERS = 1
 
 
 @pytest.mark.skipif(not FONT.exists(), reason="DejaVu Sans is not installed")

@@ -6,42 +6,13 @@ third fails with its one-line reason."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import openpyxl
-import pytest
-from e2e_stack import ARTIFACTS, DIST, LocalStack
-from playwright.sync_api import Browser, FilePayload, Locator, Page, expect, sync_playwright
-from test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, CONVERT_TIMEOUT_MS
+from e2e_stack import ARTIFACTS, CONVERT_TIMEOUT_MS
+from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from tests.hardening import pdfs
 from tests.hardening.corpus import table_image, table_rows
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    assert (DIST / "index.html").is_file(), "build the web app first: make frontend"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = LocalStack(tmp_path_factory.mktemp("data"), ARTIFACTS / "pdf-server.log", workers=2).start()
-    yield server
-    server.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, stack: LocalStack) -> Iterator[Page]:
-    context = browser.new_context(base_url=stack.url, accept_downloads=True)
-    page = context.new_page()
-    page.goto("/")
-    yield page
-    context.close()
 
 
 def _pdf(name: str, data: bytes) -> FilePayload:
