@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
+from .textrows import text_row_cuts
 from .unionfind import UnionFind
 
 Boundary = tuple[float, float]  # (position at the region's centre, slope)
@@ -47,7 +48,8 @@ def _coverage(
     return total / max(1.0, a1 - a0)
 
 
-def grid_structure(region: Region, h: float) -> RawTable | None:
+def grid_structure(region: Region, h: float, phrase_gap: float | None = None) -> RawTable | None:
+    """Rows and columns from the rules; rows from the text where the grid rules only its columns."""
     tol = max(4.0, 0.6 * h)
     cx = (region.x0 + region.x1) / 2
     cy = (region.y0 + region.y1) / 2
@@ -83,6 +85,17 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
     # drop slivers narrower than a glyph: double rules, or a rule detected twice
     xs = _drop_slivers(xs, 0.8 * h)
     ys = _drop_slivers(ys, 0.8 * h)
+    # unruled body rows inside a column-ruled grid: boundaries drawn by the text, taken as drawn rules
+    cuts = text_row_cuts(
+        region.words, [xb(j, cy) for j in range(len(xs))], [yb(i, cx) for i in range(len(ys))], h,
+        phrase_gap if phrase_gap is not None else 0.75 * h,
+    )  # fmt: skip
+    drawn_by_text: set[float] = set()
+    for y in cuts:
+        k = sum(1 for i in range(len(ys)) if yb(i, cx) <= y)
+        slope = (ys[k - 1][1] + ys[min(k, len(ys) - 1)][1]) / 2
+        ys.insert(k, (y, slope))
+        drawn_by_text.add(y)
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1 or n_rows * n_cols < 2:
         return None
@@ -96,6 +109,8 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
 
     def cov_h(i: int, c: int) -> float:
         """Fraction of boundary i between columns c and c+1 drawn by a horizontal rule."""
+        if ys[i][0] in drawn_by_text:
+            return 1.0
         return _coverage(yb, xb, cx, h_rules, i, c, tol)
 
     # union cells across missing rules

@@ -1,0 +1,97 @@
+"""Rule styles that draw only part of a grid: column rules with or without a box, heavy rules between column
+groups, a header rule heavier than the body's, tables stacked close together. Each must come back as one
+table per drawn table with its own rows and columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from img2xlsx.model import Table
+from img2xlsx.recognize import recognize_page
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_PX = 22
+PAD_X, PAD_Y = 18, 9
+
+ROWS = [
+    ["Item", "Depot", "Units", "Price", "Total"],
+    ["Bolts", "Leeds", "120", "4.50", "540.00"],
+    ["Nuts", "Derby", "75", "12.00", "900.00"],
+    ["Washers", "York", "310", "7.25", "2247.50"],
+    ["Hinges", "Bath", "42", "19.99", "839.58"],
+    ["Rivets", "Hull", "58", "3.10", "179.80"],
+    ["Brackets", "Ripon", "96", "8.40", "806.40"],
+]
+
+
+def _font() -> ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=FONT_PX)
+
+
+def draw_table(
+    draw: ImageDraw.ImageDraw, rows: list[list[str]], style: str, x: int, y: int
+) -> tuple[list[int], list[int]]:
+    """Draw ``rows`` at (x, y) in ``style``; returns the column and row boundaries.
+
+    Styles: vrules_box (rules between columns and a box), vrules (rules between columns only), colgroups
+    (heavy rules before columns 2 and 4, nothing else), header_rule (heavy rules above, under the header and
+    below, thin light rules between body rows), plain (no rule).
+    """
+    font = _font()
+    line_h = int(FONT_PX * 1.3)
+    n_cols = len(rows[0])
+    widths = [max(int(font.getlength(r[c])) for r in rows) + 2 * PAD_X for c in range(n_cols)]
+    xs = [x]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    ys = [y + r * (line_h + 2 * PAD_Y) for r in range(len(rows) + 1)]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            draw.text((xs[c] + PAD_X, ys[r] + PAD_Y), text, fill=(30, 30, 30), font=font)
+    ink = (60, 60, 60)
+    if style in ("vrules", "vrules_box"):
+        inner = xs if style == "vrules_box" else xs[1:-1]
+        for xx in inner:
+            draw.line([xx, ys[0], xx, ys[-1]], fill=ink, width=2)
+        if style == "vrules_box":
+            for yy in (ys[0], ys[-1]):
+                draw.line([xs[0], yy, xs[-1], yy], fill=ink, width=2)
+    elif style == "colgroups":
+        for c in (2, 4):
+            draw.line([xs[c], ys[0], xs[c], ys[-1]], fill=ink, width=4)
+    elif style == "header_rule":
+        for yy in (ys[0], ys[1], ys[-1]):
+            draw.line([xs[0], yy, xs[-1], yy], fill=(20, 20, 20), width=4)
+        for yy in ys[2:-1]:
+            draw.line([xs[0], yy, xs[-1], yy], fill=(175, 175, 175), width=1)
+    return xs, ys
+
+
+def render(styles: list[str], rows: list[list[str]] = ROWS, gap: int = 70) -> np.ndarray:
+    img = Image.new("RGB", (1400, 2200), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    y = 50
+    right = bottom = 0
+    for style in styles:
+        xs, ys = draw_table(draw, rows, style, 50, y)
+        right, bottom = max(right, xs[-1]), ys[-1]
+        y = ys[-1] + gap
+    return np.asarray(img.crop((0, 0, right + 50, bottom + 50)))
+
+
+def texts(table: Table) -> list[list[str]]:
+    return [[(c.text if c is not None else "") for c in row] for row in table.grid()]
+
+
+def assert_rows(table: Table, rows: list[list[str]]) -> None:
+    got = texts(table)
+    assert (table.n_rows, table.n_cols) == (len(rows), len(rows[0])), got
+    wrong = [(r, c) for r, row in enumerate(rows) for c, t in enumerate(row) if got[r][c] != t]
+    assert len(wrong) <= 1, (wrong, got)  # one OCR slip tolerated; the structure must be exact
+
+
+@pytest.mark.parametrize("style", ["vrules_box", "vrules", "colgroups"])
+def test_column_rules_without_row_rules_give_one_row_per_text_line(style: str) -> None:
+    res = recognize_page(render([style]))
+    assert len(res.tables) == 1
+    assert_rows(res.tables[0], ROWS)
