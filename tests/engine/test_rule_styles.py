@@ -95,3 +95,38 @@ def test_column_rules_without_row_rules_give_one_row_per_text_line(style: str) -
     res = recognize_page(render([style]))
     assert len(res.tables) == 1
     assert_rows(res.tables[0], ROWS)
+
+
+def test_row_label_centred_over_two_tight_rows_keeps_the_rows_apart() -> None:
+    font = _font()
+    img = Image.new("RGB", (900, 420), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    pitch = int(FONT_PX * 1.35)  # tightly set rows: no padding between them
+    xs = [40, 220, 420, 600]
+    body = ROWS[1:7]
+    # row labels centred on their group of rows: on a row's line (odd groups) or between two rows' lines
+    labels = {1: ("Inland", 0), 3: ("Coastal", pitch // 2), 5: ("Export", 0)}
+    for r, row in enumerate(body):
+        y = 40 + r * pitch
+        for c, text in enumerate((row[0], row[2], row[3])):
+            draw.text((xs[c + 1], y), text, fill=(30, 30, 30), font=font)
+        if r in labels:
+            draw.text((xs[0], y + labels[r][1]), labels[r][0], fill=(30, 30, 30), font=font)
+    res = recognize_page(np.asarray(img.crop((0, 0, 800, 40 + 6 * pitch + 40))))
+    assert len(res.tables) == 1
+    table = res.tables[0]
+    assert (table.n_rows, table.n_cols) == (6, 4), texts(table)
+    assert [row[1] for row in texts(table)] == [row[0] for row in body]
+
+
+def test_a_mark_in_the_margin_is_no_column() -> None:
+    img = Image.fromarray(render(["plain"]))
+    width = img.width
+    page = Image.new("RGB", (width + 120, img.height), (255, 255, 255))
+    page.paste(img, (120, 0))
+    draw = ImageDraw.Draw(page)
+    y = 50 + 4 * (int(FONT_PX * 1.3) + 2 * PAD_Y) + PAD_Y  # beside the fifth row, well left of the table
+    draw.text((40, y), "v", fill=(40, 40, 160), font=_font())
+    res = recognize_page(np.asarray(page))
+    assert len(res.tables) == 1
+    assert_rows(res.tables[0], ROWS)
