@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from img2xlsx.model import Table
 from img2xlsx.recognize import recognize_page
+from img2xlsx.tables.cues import _without_glyph_edges
+from img2xlsx.tables.lines import Band, HLine, Rulings, VLine
 from PIL import Image, ImageDraw, ImageFont
 
 FONT_PX = 22
@@ -35,7 +37,7 @@ def draw_table(
 
     Styles: vrules_box (rules between columns and a box), vrules (rules between columns only), colgroups
     (heavy rules before columns 2 and 4, nothing else), header_rule (heavy rules above, under the header and
-    below, thin light rules between body rows), plain (no rule).
+    below, thin light rules between body rows), hrules (rules above, under the header and below), plain.
     """
     font = _font()
     line_h = int(FONT_PX * 1.3)
@@ -59,6 +61,9 @@ def draw_table(
     elif style == "colgroups":
         for c in (2, 4):
             draw.line([xs[c], ys[0], xs[c], ys[-1]], fill=ink, width=4)
+    elif style == "hrules":
+        for yy in (ys[0], ys[1], ys[-1]):
+            draw.line([xs[0], yy, xs[-1], yy], fill=ink, width=2)
     elif style == "header_rule":
         for yy in (ys[0], ys[1], ys[-1]):
             draw.line([xs[0], yy, xs[-1], yy], fill=(20, 20, 20), width=4)
@@ -130,3 +135,35 @@ def test_a_mark_in_the_margin_is_no_column() -> None:
     res = recognize_page(np.asarray(page))
     assert len(res.tables) == 1
     assert_rows(res.tables[0], ROWS)
+
+
+def test_stacked_ruled_tables_of_different_widths_stay_apart() -> None:
+    narrow = [row[:4] for row in ROWS[:5]]
+    img = Image.new("RGB", (1000, 900), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    _, ys = draw_table(draw, narrow, "hrules", 50, 50)
+    title_y = ys[-1] + 25  # a caption right under the first table, the second table right under it
+    draw.text((50, title_y), "Stock by depot", fill=(20, 20, 20), font=_font())
+    xs2, ys2 = draw_table(draw, ROWS, "hrules", 50, title_y + 45)
+    res = recognize_page(np.asarray(img.crop((0, 0, xs2[-1] + 50, ys2[-1] + 50))))
+    assert len(res.tables) == 2, [texts(t) for t in res.tables]
+    assert_rows(res.tables[0], narrow)
+    assert_rows(res.tables[1], ROWS)
+
+
+def test_rules_inside_a_dark_band_are_the_fill_between_glyphs() -> None:
+    gray = np.full((300, 800), 250, np.uint8)
+    gray[40:80, 20:780] = 60  # a dark header band; light glyphs would sit on it
+    band = Band(20, 40, 780, 80, 200.0)  # as flattening leaves it: lifted towards paper
+    glyph_gaps = [VLine(44, 77, x, 3) for x in (120, 132, 300, 512)]
+    glyph_edge = HLine(250, 400, 72, 9)
+    header_rule = HLine(20, 780, 80, 2)  # under the band: a real rule
+    column_rule = VLine(80, 280, 400, 2)  # below the band: a real rule
+    mask = np.zeros_like(gray)
+    mask[70:75, 250:400] = 255
+    rulings = Rulings([glyph_edge, header_rule], [*glyph_gaps, column_rule], mask)
+    kept = _without_glyph_edges(rulings, [band], gray, 20.0)
+    assert kept.hlines == [header_rule] and kept.vlines == [column_rule]
+    assert not kept.mask[70:75, 250:400].any()  # their ink is not painted out before OCR either
+    light = _without_glyph_edges(rulings, [band], np.full_like(gray, 230), 20.0)
+    assert len(light.vlines) == 5  # on a light fill, dark runs are ink

@@ -9,7 +9,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .lines import Band, HLine, Rulings, VLine, detect_bands, detect_rulings, frame_dark_bands
+from .lines import (
+    DARK_BAND,
+    Band,
+    HLine,
+    Rulings,
+    VLine,
+    detect_bands,
+    detect_rulings,
+    frame_dark_bands,
+)
 from .region import Region, overlap
 from .textlines import Line
 from .unionfind import UnionFind
@@ -32,7 +41,40 @@ def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tu
         # the unflattened page wins unless it shows (nearly) nothing: flattening breaks stripes into pieces
         if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
             bands = raw_bands
+    rulings = _without_glyph_edges(rulings, bands, shades if shades is not None else gray, text_h)
     return frame_dark_bands(rulings, bands, text_h), bands
+
+
+def _without_glyph_edges(rulings: Rulings, bands: list[Band], shades: np.ndarray, text_h: float) -> Rulings:
+    """The rules minus those lying inside a dark fill: there the fill showing between and around light
+    glyphs opens into short dark runs (a separator inside a dark band is light, never ink). Left in, they
+    made a dark header band a row of one-cell grids and joined stacked tables through their header rules.
+    Darkness is judged on the unflattened page: flattening lifts a large dark fill towards paper."""
+    m = 0.25 * text_h
+    dark = [b for b in bands if _median(shades, b) < DARK_BAND]
+    if not dark:
+        return rulings
+
+    def inside_v(v: VLine) -> bool:
+        return any(b.x0 - m <= v.x <= b.x1 + m and v.y0 >= b.y0 - m and v.y1 <= b.y1 + m for b in dark)
+
+    def inside_h(s: HLine) -> bool:
+        return any(b.y0 + m < s.y < b.y1 - m and s.x0 >= b.x0 - m and s.x1 <= b.x1 + m for b in dark)
+
+    mask = rulings.mask.copy()  # nor are they painted out before OCR: they are the glyphs' surroundings
+    k = round(m)
+    for b in dark:
+        mask[max(0, b.y0 + k) : max(0, b.y1 - k), max(0, b.x0) : max(0, b.x1)] = 0
+    return Rulings(
+        [s for s in rulings.hlines if not inside_h(s)],
+        [v for v in rulings.vlines if not inside_v(v)],
+        mask,
+    )
+
+
+def _median(gray: np.ndarray, b: Band) -> float:
+    patch = gray[max(0, b.y0) : b.y1, max(0, b.x0) : b.x1]
+    return float(np.median(patch)) if patch.size else 255.0
 
 
 def grid_regions(hl: list[HLine], vl: list[VLine], tol: int) -> list[Region]:
@@ -113,6 +155,8 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
             if ov < 0.7 * full and not inner:
                 continue
+            if not inner and _other_extent(group, s, gx0, gx1, h):
+                break  # the rules so far agree on the table's width and this one does not: the next table
             last_y = group[-1].y
             if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
                 break
@@ -133,6 +177,13 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
         if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
             out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
     return out
+
+
+def _other_extent(group: Sequence[HLine], s: HLine, gx0: int, gx1: int, h: float) -> bool:
+    """At least two full rules of ``group`` share its ends and ``s`` ends elsewhere on either side."""
+    tol = max(1.5 * h, 0.03 * (gx1 - gx0))
+    full = [g for g in group if abs(g.x0 - gx0) <= tol and abs(g.x1 - gx1) <= tol]
+    return len(full) >= 2 and (abs(s.x0 - gx0) > tol or abs(s.x1 - gx1) > tol)
 
 
 def band_regions(bands: list[Band], h: float) -> list[Region]:
