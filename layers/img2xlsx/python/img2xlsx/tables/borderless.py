@@ -238,10 +238,11 @@ def _group_rows(
             two_anchors = sum(anchors[j] for j in top) + sum(anchors[j] for j in bot) > 1
             # two filled lines this close (a fraction of the usual row gap): every cell wraps. Only when rows
             # have real padding to compare against: in tightly set rows every gap is about zero. Measured
-            # between the filled lines themselves: a row label centred over two rows overlaps both
+            # between the filled lines themselves (a row label centred over two rows overlaps both), from
+            # centre to centre less a typical line's height (a speck or a tick box makes one box taller)
             fa = [j for j in top if anchors[j]]
             fb = [j for j in bot if anchors[j]]
-            agap = lines[fb[0]].y0 - lines[fa[-1]].y1 if fa and fb else gap
+            agap = lines[fb[0]].yc - lines[fa[-1]].yc - line_h if fa and fb else gap
             all_wrap = (
                 len(ag) >= 3
                 and agap <= 0.4 * row_gap
