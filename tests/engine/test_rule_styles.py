@@ -167,3 +167,20 @@ def test_rules_inside_a_dark_band_are_the_fill_between_glyphs() -> None:
     assert not kept.mask[70:75, 250:400].any()  # their ink is not painted out before OCR either
     light = _without_glyph_edges(rulings, [band], np.full_like(gray, 230), 20.0)
     assert len(light.vlines) == 5  # on a light fill, dark runs are ink
+
+
+def test_a_header_band_over_a_ruled_body_is_that_tables_header() -> None:
+    img = Image.fromarray(render(["header_rule"]))
+    draw = ImageDraw.Draw(img)
+    font = _font()
+    xs = [50]
+    for c in range(5):
+        xs.append(xs[-1] + max(int(font.getlength(r[c])) for r in ROWS) + 2 * PAD_X)
+    row_h = int(FONT_PX * 1.3) + 2 * PAD_Y
+    # the header row filled dark: the heavy top and header rules vanish into the fill
+    draw.rectangle([xs[0] - 1, 48, xs[-1] + 1, 50 + row_h + 2], fill=(60, 60, 60))
+    for c, text in enumerate(ROWS[0]):
+        draw.text((xs[c] + PAD_X, 50 + PAD_Y), text, fill=(255, 255, 255), font=font)
+    res = recognize_page(np.asarray(img))
+    assert len(res.tables) == 1, [texts(t) for t in res.tables]
+    assert (res.tables[0].n_rows, res.tables[0].n_cols) == (len(ROWS), 5), texts(res.tables[0])

@@ -264,6 +264,12 @@ def find_regions(
                 if q.kind == "hrules":
                     q.bands.extend(r.bands)
             continue
+        ruled = _ruled_below(r, regions, h)
+        if ruled is not None:  # a header band over a ruled body: its heavy rules drown in the band's fill
+            ruled.y0 = r.y0
+            ruled.x0, ruled.x1 = min(ruled.x0, r.x0), max(ruled.x1, r.x1)
+            ruled.bands.extend(r.bands)
+            continue
         regions.append(r)
 
     # text blocks on the words outside graphical regions
@@ -337,6 +343,22 @@ def find_regions(
     regions = [r for r in regions if r.words]
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
+
+
+def _ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | None:
+    """The ruled region starting right under shaded bands of its own width (at most a row between them):
+    the bands are that table's header."""
+    width = band.x1 - band.x0
+    for q in regions:
+        if q.kind != "hrules":
+            continue
+        ys = sorted(s.y for s in q.hlines)
+        row = float(np.median(np.diff(ys))) if len(ys) >= 2 else h
+        if not 0 <= q.y0 - band.y1 <= max(3.0 * h, 1.3 * row):
+            continue
+        if overlap(band.x0, band.x1, q.x0, q.x1) >= 0.85 * max(width, q.x1 - q.x0):
+            return q
+    return None
 
 
 def _reading_order(regions: list[Region]) -> list[Region]:
