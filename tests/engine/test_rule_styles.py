@@ -184,3 +184,23 @@ def test_a_header_band_over_a_ruled_body_is_that_tables_header() -> None:
     res = recognize_page(np.asarray(img))
     assert len(res.tables) == 1, [texts(t) for t in res.tables]
     assert (res.tables[0].n_rows, res.tables[0].n_cols) == (len(ROWS), 5), texts(res.tables[0])
+
+
+def test_zebra_stripes_cut_short_by_a_row_spanning_column_are_one_table() -> None:
+    font = _font()
+    body = ROWS[1:7] * 2
+    row_h = int(FONT_PX * 1.3) + 2 * PAD_Y
+    xs = [50, 230, 400, 520, 640, 790]
+    img = Image.new("RGB", (860, 80 + row_h * len(body)), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for r, row in enumerate(body):
+        y = 40 + r * row_h
+        if r % 2 == 1:  # stripes: a group of three rows shares one label cell, striped with its first row
+            draw.rectangle([xs[0] if r % 3 == 0 else xs[1], y, xs[-1], y + row_h - 1], fill=(226, 232, 240))
+        for c, text in enumerate(row[1:], start=1):
+            draw.text((xs[c] + PAD_X, y + PAD_Y), text, fill=(30, 30, 30), font=font)
+        if r % 3 == 1:
+            draw.text((xs[0] + PAD_X, y + PAD_Y), f"Group {r // 3 + 1}", fill=(30, 30, 30), font=font)
+    res = recognize_page(np.asarray(img))
+    assert len(res.tables) == 1, [texts(t) for t in res.tables]
+    assert (res.tables[0].n_rows, res.tables[0].n_cols) == (len(body), 5), texts(res.tables[0])

@@ -186,6 +186,18 @@ def _other_extent(group: Sequence[HLine], s: HLine, gx0: int, gx1: int, h: float
     return len(full) >= 2 and (abs(s.x0 - gx0) > tol or abs(s.x1 - gx1) > tol)
 
 
+def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
+    """Two stripes of one zebra table: nearly the same extent, or one shared edge and most of the width (a
+    row-spanning first column is striped with its first row only, so the stripes of the other rows start
+    right of it)."""
+    ov = overlap(a.x0, a.x1, b.x0, b.x1)
+    wide = max(a.x1 - a.x0, b.x1 - b.x0)
+    if ov >= 0.85 * wide:
+        return True
+    shared = abs(a.x0 - b.x0) <= h or abs(a.x1 - b.x1) <= h
+    return shared and ov >= 0.6 * wide
+
+
 def band_regions(bands: list[Band], h: float) -> list[Region]:
     """Stacks of shaded stripes sharing their left and right edges."""
     bs = sorted((b for b in bands if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
@@ -201,7 +213,7 @@ def band_regions(bands: list[Band], h: float) -> list[Region]:
             if used[j]:
                 continue
             last = group[-1]
-            if overlap(b.x0, b.x1, first.x0, first.x1) < 0.85 * max(b.x1 - b.x0, first.x1 - first.x0):
+            if not _same_stripe_extent(b, first, h):
                 continue
             gap = b.y0 - last.y1
             height = max(last.y1 - last.y0, b.y1 - b.y0)
