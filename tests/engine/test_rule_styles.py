@@ -7,9 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from img2xlsx.model import Table
+from img2xlsx.ocr import Word
 from img2xlsx.recognize import recognize_page
 from img2xlsx.tables.cues import _without_glyph_edges
+from img2xlsx.tables.grid import grid_structure
 from img2xlsx.tables.lines import Band, HLine, Rulings, VLine
+from img2xlsx.tables.region import Region
 from PIL import Image, ImageDraw, ImageFont
 
 FONT_PX = 22
@@ -204,3 +207,20 @@ def test_zebra_stripes_cut_short_by_a_row_spanning_column_are_one_table() -> Non
     res = recognize_page(np.asarray(img))
     assert len(res.tables) == 1, [texts(t) for t in res.tables]
     assert (res.tables[0].n_rows, res.tables[0].n_cols) == (len(body), 5), texts(res.tables[0])
+
+
+def test_thin_short_strokes_in_a_ruled_grid_make_no_columns() -> None:
+    xs, ys = [100, 300, 500, 700], [100, 150, 200, 250, 300]
+    words = [
+        Word(f"r{r}c{c}", 0.9, (x + 20, y + 15, x + 90, y + 35), (r,))
+        for r, y in enumerate(ys[:-1])
+        for c, x in enumerate(xs[:-1])
+    ]
+    hlines = [HLine(xs[0], xs[-1], y, 5) for y in ys]
+    vlines = [VLine(ys[0], ys[-1], x, 5) for x in xs]
+    strokes = [VLine(103, 140, 180, 1), VLine(104, 146, 420, 1)]  # a glyph's stem, a moire streak
+    region = Region("grid", xs[0], ys[0], xs[-1], ys[-1], hlines, vlines + strokes, words=words)
+    table = grid_structure(region, 20.0)
+    assert table is not None
+    assert (table.n_rows, table.n_cols) == (4, 3)
+    assert all(c.rowspan == c.colspan == 1 for c in table.cells)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
+from .lines import VLine
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
 from .textrows import text_row_cuts
@@ -53,6 +56,7 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     tol = max(4.0, 0.6 * h)
     cx = (region.x0 + region.x1) / 2
     cy = (region.y0 + region.y1) / 2
+    region.vlines = _without_strokes(region.vlines, region.y1 - region.y0)
     xs = _boundaries([(v.x_at(cy), v.slope, float(v.length)) for v in region.vlines], tol)
     ys = _boundaries([(s.y_at(cx), s.slope, float(s.length)) for s in region.hlines], tol)
     if not xs or not ys:
@@ -161,6 +165,20 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     if n_rows == 1 and sum(1 for c in cells if c.words) < 2:
         return None
     return table
+
+
+# A vertical "rule" this much thinner than the grid's own rules and this much shorter than the grid is a glyph
+# stroke or a moire streak in a photographed screen (it made columns inside a header row).
+STROKE_THIN = 0.4
+STROKE_SHORT = 0.25
+
+
+def _without_strokes(vlines: list[VLine], height: int) -> list[VLine]:
+    if len(vlines) < 3:
+        return vlines
+    thick = float(np.median([v.thickness for v in vlines]))
+    short = STROKE_SHORT * height
+    return [v for v in vlines if not (v.thickness <= STROKE_THIN * thick and v.length < short)]
 
 
 def _drop_slivers(edges: list[Boundary], min_gap: float) -> list[Boundary]:
