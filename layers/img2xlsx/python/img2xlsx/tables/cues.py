@@ -5,6 +5,7 @@ Text decides only where a stack ends.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -165,6 +166,8 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
                 break  # a bottom rule then, after a blank, the top rule of the next table
             if inner and not between:
                 continue  # a partial rule sits right under the group header text it underlines
+            if not inner and _only_loose_text(group, lines, gx0, gx1, s.y):
+                break  # a note and a title under the table's bottom rule, then the next table's top rule
             group.append(s)
             used[j] = True
             if not inner:
@@ -179,11 +182,28 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
     return out
 
 
+def _only_loose_text(group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float) -> bool:
+    """Between the group's last rule and height ``y``: only single-phrase lines (no row of cells) over a
+    stretch taller than the group's usual rule spacing (a section row between two rules is not taller)."""
+    if len(group) < 3:
+        return False
+    ys = [g.y for g in group]
+    pitch = float(np.median(np.diff(ys)))
+    inside = [ln for ln in lines if ys[-1] < ln.yc < y and overlap(ln.x0, ln.x1, gx0, gx1) > 0]
+    return bool(inside) and all(len(ln.phrases) == 1 for ln in inside) and y - ys[-1] > 1.4 * pitch
+
+
 def _other_extent(group: Sequence[HLine], s: HLine, gx0: int, gx1: int, h: float) -> bool:
-    """At least two full rules of ``group`` share its ends and ``s`` ends elsewhere on either side."""
-    tol = max(1.5 * h, 0.03 * (gx1 - gx0))
-    full = [g for g in group if abs(g.x0 - gx0) <= tol and abs(g.x1 - gx1) <= tol]
-    return len(full) >= 2 and (abs(s.x0 - gx0) > tol or abs(s.x1 - gx1) > tol)
+    """At least two full rules of ``group`` agree on the table's ends and ``s`` ends elsewhere on either side
+    than the last of them (drift along a bent page stays small from one rule to the next)."""
+    loose = max(1.5 * h, 0.03 * (gx1 - gx0))
+    full = [g for g in group if abs(g.x0 - gx0) <= loose and abs(g.x1 - gx1) <= loose]
+    if len(full) < 2:
+        return False
+    spread = max(max(abs(a.x0 - b.x0), abs(a.x1 - b.x1)) for a, b in itertools.pairwise(full))
+    tol = max(0.8 * h, 2.0 * spread)
+    last = full[-1]
+    return abs(s.x0 - last.x0) > tol or abs(s.x1 - last.x1) > tol
 
 
 def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
