@@ -156,8 +156,8 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
             if ov < 0.7 * full and not inner:
                 continue
-            if not inner and _other_extent(group, s, gx0, gx1, h):
-                break  # the rules so far agree on the table's width and this one does not: the next table
+            if not inner and _other_extent(group, s, long[j + 1 :], gx0, gx1, h):
+                break  # the rules so far agree on the table's width, the next ones on another: the next table
             last_y = group[-1].y
             if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
                 break
@@ -193,17 +193,26 @@ def _only_loose_text(group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx
     return bool(inside) and all(len(ln.phrases) == 1 for ln in inside) and y - ys[-1] > 1.4 * pitch
 
 
-def _other_extent(group: Sequence[HLine], s: HLine, gx0: int, gx1: int, h: float) -> bool:
-    """At least two full rules of ``group`` agree on the table's ends and ``s`` ends elsewhere on either side
-    than the last of them (drift along a bent page stays small from one rule to the next)."""
+def _other_extent(
+    group: Sequence[HLine], s: HLine, below: Sequence[HLine], gx0: int, gx1: int, h: float
+) -> bool:
+    """At least two full rules of ``group`` agree on the table's ends; ``s`` ends elsewhere on either side
+    than the last of them (drift along a bent page stays small from one rule to the next), and so does the
+    next rule below it, which agrees with ``s`` instead (one rule detected short is not a new table)."""
     loose = max(1.5 * h, 0.03 * (gx1 - gx0))
     full = [g for g in group if abs(g.x0 - gx0) <= loose and abs(g.x1 - gx1) <= loose]
     if len(full) < 2:
         return False
     spread = max(max(abs(a.x0 - b.x0), abs(a.x1 - b.x1)) for a, b in itertools.pairwise(full))
     tol = max(0.8 * h, 2.0 * spread)
-    last = full[-1]
-    return abs(s.x0 - last.x0) > tol or abs(s.x1 - last.x1) > tol
+
+    def off(a: HLine, b: HLine) -> bool:
+        return abs(a.x0 - b.x0) > tol or abs(a.x1 - b.x1) > tol
+
+    if not off(s, full[-1]):
+        return False
+    nxt = next((t for t in below if overlap(t.x0, t.x1, s.x0, s.x1) >= 0.7 * max(t.length, s.length)), None)
+    return nxt is not None and not off(nxt, s) and off(nxt, full[-1])
 
 
 def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
