@@ -13,6 +13,7 @@ from img2xlsx.tables.cues import _without_glyph_edges
 from img2xlsx.tables.grid import grid_structure
 from img2xlsx.tables.lines import Band, HLine, Rulings, VLine
 from img2xlsx.tables.region import Region
+from img2xlsx.tables.segment import find_regions
 from PIL import Image, ImageDraw, ImageFont
 
 FONT_PX = 22
@@ -224,3 +225,24 @@ def test_thin_short_strokes_in_a_ruled_grid_make_no_columns() -> None:
     assert table is not None
     assert (table.n_rows, table.n_cols) == (4, 3)
     assert all(c.rowspan == c.colspan == 1 for c in table.cells)
+
+
+def test_rows_read_as_runs_do_not_hide_the_column_gaps() -> None:
+    cols = [100, 300, 450, 600]
+    words = [
+        Word(text, 0.9, (x, 100 + 40 * r, x + 80, 120 + 40 * r), (r,))
+        for r in range(8)
+        for x, text in zip(cols, ("North", "572", "608", "2329"), strict=True)
+        if r not in (3, 6)
+    ]
+    # two rows whose cells were read run together, across different column gaps
+    words += [
+        Word("Wholesale 1390 1354", 0.5, (100, 220, 530, 240), (3,)),
+        Word("6187", 0.9, (600, 220, 680, 240), (3,)),
+        Word("Sum", 0.9, (100, 340, 180, 360), (6,)),
+        Word("5639 5453 23569", 0.5, (300, 340, 680, 360), (6,)),
+    ]
+    empty = Rulings([], [], np.zeros((500, 800), np.uint8))
+    regions = find_regions(words, empty, [], 20.0, 15.0)
+    assert len(regions) == 1
+    assert len(regions[0].words) == len(words)
