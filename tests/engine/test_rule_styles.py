@@ -168,7 +168,6 @@ def test_rules_inside_a_dark_band_are_the_fill_between_glyphs() -> None:
     rulings = Rulings([glyph_edge, header_rule], [*glyph_gaps, column_rule], mask)
     kept = _without_glyph_edges(rulings, [band], gray, 20.0)
     assert kept.hlines == [header_rule] and kept.vlines == [column_rule]
-    assert not kept.mask[70:75, 250:400].any()  # their ink is not painted out before OCR either
     light = _without_glyph_edges(rulings, [band], np.full_like(gray, 230), 20.0)
     assert len(light.vlines) == 5  # on a light fill, dark runs are ink
 

@@ -46,13 +46,20 @@ def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tu
     return frame_dark_bands(rulings, bands, text_h), bands
 
 
+FILL_CONTRAST = 80  # how much darker than the paper a fill must be to hold light glyphs
+
+
 def _without_glyph_edges(rulings: Rulings, bands: list[Band], shades: np.ndarray, text_h: float) -> Rulings:
     """The rules minus those lying inside a dark fill: there the fill showing between and around light
     glyphs opens into short dark runs (a separator inside a dark band is light, never ink). Left in, they
     made a dark header band a row of one-cell grids and joined stacked tables through their header rules.
+    A run along the band's whole width is the band's edge rule and stays.
     Darkness is judged on the unflattened page: flattening lifts a large dark fill towards paper."""
     m = 0.25 * text_h
-    dark = [b for b in bands if _median(shades, b) < DARK_BAND]
+    # dark against the paper too: on a dim scan or photo the unflattened paper itself may be darker than
+    # DARK_BAND, and the rules inside its shaded stripes are ink
+    paper = float(np.percentile(shades[::4, ::4], 90))
+    dark = [b for b in bands if _median(shades, b) < min(DARK_BAND, paper - FILL_CONTRAST)]
     if not dark:
         return rulings
 
@@ -60,16 +67,19 @@ def _without_glyph_edges(rulings: Rulings, bands: list[Band], shades: np.ndarray
         return any(b.x0 - m <= v.x <= b.x1 + m and v.y0 >= b.y0 - m and v.y1 <= b.y1 + m for b in dark)
 
     def inside_h(s: HLine) -> bool:
-        return any(b.y0 + m < s.y < b.y1 - m and s.x0 >= b.x0 - m and s.x1 <= b.x1 + m for b in dark)
+        # a rule along the band's whole width is its edge (band edges are found on a coarse grid)
+        return any(
+            b.y0 + m < s.y < b.y1 - m
+            and s.x0 >= b.x0 - m
+            and s.x1 <= b.x1 + m
+            and s.length < 0.9 * (b.x1 - b.x0)
+            for b in dark
+        )
 
-    mask = rulings.mask.copy()  # nor are they painted out before OCR: they are the glyphs' surroundings
-    k = round(m)
-    for b in dark:
-        mask[max(0, b.y0 + k) : max(0, b.y1 - k), max(0, b.x0) : max(0, b.x1)] = 0
     return Rulings(
         [s for s in rulings.hlines if not inside_h(s)],
         [v for v in rulings.vlines if not inside_v(v)],
-        mask,
+        rulings.mask,  # still painted out before OCR: read, the dark runs become letters
     )
 
 
