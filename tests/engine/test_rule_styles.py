@@ -245,3 +245,26 @@ def test_rows_read_as_runs_do_not_hide_the_column_gaps() -> None:
     regions = find_regions(words, empty, [], 20.0, 15.0)
     assert len(regions) == 1
     assert len(regions[0].words) == len(words)
+
+
+def test_a_narrower_zebra_table_stacked_below_stays_apart() -> None:
+    font = _font()
+    row_h = int(FONT_PX * 1.3) + 2 * PAD_Y
+    xs = [50, 230, 400, 520, 640, 790]
+    narrow = [row[:4] for row in ROWS[:5]]
+    img = Image.new("RGB", (860, 120 + row_h * (len(ROWS) + len(narrow) + 1)), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    y = 40
+    for rows in (ROWS, narrow):
+        right = xs[len(rows[0])]
+        for r, row in enumerate(rows):
+            if r % 2 == 1:
+                draw.rectangle([xs[0], y, right, y + row_h - 1], fill=(226, 232, 240))
+            for c, text in enumerate(row):
+                draw.text((xs[c] + PAD_X, y + PAD_Y), text, fill=(30, 30, 30), font=font)
+            y += row_h
+        y += row_h  # one blank row between the tables
+    res = recognize_page(np.asarray(img))
+    assert len(res.tables) == 2, [texts(t) for t in res.tables]
+    assert_rows(res.tables[0], ROWS)
+    assert_rows(res.tables[1], narrow)

@@ -226,15 +226,14 @@ def _other_extent(
 
 
 def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
-    """Two stripes of one zebra table: nearly the same extent, or one shared edge and most of the width (a
-    row-spanning first column is striped with its first row only, so the stripes of the other rows start
-    right of it)."""
+    """Two stripes of one zebra table: nearly the same extent, or the same right edge and most of the width
+    (a row-spanning first column is striped with its first row only, so the stripes of the other rows start
+    right of it; a narrower table stacked below shares the left edge instead)."""
     ov = overlap(a.x0, a.x1, b.x0, b.x1)
     wide = max(a.x1 - a.x0, b.x1 - b.x0)
     if ov >= 0.85 * wide:
         return True
-    shared = abs(a.x0 - b.x0) <= h or abs(a.x1 - b.x1) <= h
-    return shared and ov >= 0.6 * wide
+    return abs(a.x1 - b.x1) <= h and abs(a.x0 - b.x0) > h and ov >= 0.6 * wide
 
 
 def band_regions(bands: list[Band], h: float) -> list[Region]:
