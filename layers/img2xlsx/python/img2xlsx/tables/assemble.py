@@ -17,7 +17,7 @@ from .skeleton import RawTable, words_text
 def structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
     """Rows, columns and spans of ``region``: from its rules if it is a grid that holds, else from text."""
     if region.kind == "grid":
-        table = grid_structure(region, h)
+        table = grid_structure(region, h, phrase_gap)
         if table is not None:
             return table
         region.kind = "plain"

@@ -237,9 +237,17 @@ def _group_rows(
             gap = lines[i + 1].y0 - lines[i].y1
             two_anchors = sum(anchors[j] for j in top) + sum(anchors[j] for j in bot) > 1
             # two filled lines this close (a fraction of the usual row gap): every cell wraps. Only when rows
-            # have real padding to compare against: in tightly set rows every gap is about zero
+            # have real padding to compare against: in tightly set rows every gap is about zero. Measured
+            # between the filled lines themselves (a row label centred over two rows overlaps both), from
+            # centre to centre less a typical line's height (a speck or a tick box makes one box taller)
+            fa = [j for j in top if anchors[j]]
+            fb = [j for j in bot if anchors[j]]
+            agap = lines[fb[0]].yc - lines[fa[-1]].yc - line_h if fa and fb else gap
             all_wrap = (
-                len(ag) >= 3 and gap <= 0.4 * row_gap and gap < 0.5 * h and row_gap - gap >= WRAP_MARGIN * h
+                len(ag) >= 3
+                and agap <= 0.4 * row_gap
+                and agap < 0.5 * h
+                and row_gap - agap >= WRAP_MARGIN * h
             )
             if two_anchors and not all_wrap:
                 continue
@@ -288,6 +296,32 @@ def _fit_span(
     return best
 
 
+def _edges(lines: Sequence[Line], words: Sequence[WordLike], min_gap: float) -> list[float]:
+    x0 = min(w.bbox[0] for w in words)
+    x1 = max(w.bbox[2] for w in words)
+    edges = _merge_phrase_split_columns(lines, _column_edges(lines, x0, x1, min_gap))
+    return _drop_mark_columns(lines, edges)
+
+
+# An outer column with text in one line only, this short at most, beside a table of at least this many lines:
+# a tick, a letter or a handwritten mark in the margin, not a column.
+STRAY_CHARS = 3
+STRAY_MIN_LINES = 4
+
+
+def _stray_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
+    """Ids of the words of an outer column that only a short mark on a single line fills."""
+    if len(edges) < 4 or len(lines) < STRAY_MIN_LINES:
+        return set()
+    out: set[int] = set()
+    for k in (0, len(edges) - 2):
+        hit = [ln for ln in lines if any(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k for w in ln.words)]
+        ws = [w for ln in hit for w in ln.words if _col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
+        if len(hit) == 1 and sum(ch.isalnum() for w in ws for ch in w.text) <= STRAY_CHARS:
+            out.update(id(w) for w in ws)
+    return out
+
+
 def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
     words = region.words
     if not words:
@@ -295,11 +329,12 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
     lines = build_lines(words, phrase_gap)
     sp = space_width(words, h)
     min_gap = max(0.6 * h, 1.8 * sp)
-    x0 = min(w.bbox[0] for w in words)
-    x1 = max(w.bbox[2] for w in words)
-    edges = _drop_mark_columns(
-        lines, _merge_phrase_split_columns(lines, _column_edges(lines, x0, x1, min_gap))
-    )
+    edges = _edges(lines, words, min_gap)
+    stray = _stray_marks(lines, edges)
+    if stray:  # left to the page's free text
+        words = region.words = [w for w in words if id(w) not in stray]
+        lines = build_lines(words, phrase_gap)
+        edges = _edges(lines, words, min_gap)
     n_cols = len(edges) - 1
     seps = _separators(region, h)
     rows = _group_rows(lines, edges, seps, h)

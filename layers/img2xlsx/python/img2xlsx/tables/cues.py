@@ -5,11 +5,21 @@ Text decides only where a stack ends.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
-from .lines import Band, HLine, Rulings, VLine, detect_bands, detect_rulings, frame_dark_bands
+from .lines import (
+    DARK_BAND,
+    Band,
+    HLine,
+    Rulings,
+    VLine,
+    detect_bands,
+    detect_rulings,
+    frame_dark_bands,
+)
 from .region import Region, overlap
 from .textlines import Line
 from .unionfind import UnionFind
@@ -32,7 +42,50 @@ def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tu
         # the unflattened page wins unless it shows (nearly) nothing: flattening breaks stripes into pieces
         if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
             bands = raw_bands
+    rulings = _without_glyph_edges(rulings, bands, shades if shades is not None else gray, text_h)
     return frame_dark_bands(rulings, bands, text_h), bands
+
+
+FILL_CONTRAST = 80  # how much darker than the paper a fill must be to hold light glyphs
+
+
+def _without_glyph_edges(rulings: Rulings, bands: list[Band], shades: np.ndarray, text_h: float) -> Rulings:
+    """The rules minus those lying inside a dark fill: there the fill showing between and around light
+    glyphs opens into short dark runs (a separator inside a dark band is light, never ink). Left in, they
+    made a dark header band a row of one-cell grids and joined stacked tables through their header rules.
+    A run along the band's whole width is the band's edge rule and stays.
+    Darkness is judged on the unflattened page: flattening lifts a large dark fill towards paper."""
+    m = 0.25 * text_h
+    # dark against the paper too: on a dim scan or photo the unflattened paper itself may be darker than
+    # DARK_BAND, and the rules inside its shaded stripes are ink
+    paper = float(np.percentile(shades[::4, ::4], 90))
+    dark = [b for b in bands if _median(shades, b) < min(DARK_BAND, paper - FILL_CONTRAST)]
+    if not dark:
+        return rulings
+
+    def inside_v(v: VLine) -> bool:
+        return any(b.x0 - m <= v.x <= b.x1 + m and v.y0 >= b.y0 - m and v.y1 <= b.y1 + m for b in dark)
+
+    def inside_h(s: HLine) -> bool:
+        # a rule along the band's whole width is its edge (band edges are found on a coarse grid)
+        return any(
+            b.y0 + m < s.y < b.y1 - m
+            and s.x0 >= b.x0 - m
+            and s.x1 <= b.x1 + m
+            and s.length < 0.9 * (b.x1 - b.x0)
+            for b in dark
+        )
+
+    return Rulings(
+        [s for s in rulings.hlines if not inside_h(s)],
+        [v for v in rulings.vlines if not inside_v(v)],
+        rulings.mask,  # still painted out before OCR: read, the dark runs become letters
+    )
+
+
+def _median(gray: np.ndarray, b: Band) -> float:
+    patch = gray[max(0, b.y0) : b.y1, max(0, b.x0) : b.x1]
+    return float(np.median(patch)) if patch.size else 255.0
 
 
 def grid_regions(hl: list[HLine], vl: list[VLine], tol: int) -> list[Region]:
@@ -113,6 +166,8 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
             if ov < 0.7 * full and not inner:
                 continue
+            if not inner and _other_extent(group, s, long[j + 1 :], gx0, gx1, h):
+                break  # the rules so far agree on the table's width, the next ones on another: the next table
             last_y = group[-1].y
             if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
                 break
@@ -121,6 +176,8 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
                 break  # a bottom rule then, after a blank, the top rule of the next table
             if inner and not between:
                 continue  # a partial rule sits right under the group header text it underlines
+            if not inner and _only_loose_text(group, lines, gx0, gx1, s.y):
+                break  # a note and a title under the table's bottom rule, then the next table's top rule
             group.append(s)
             used[j] = True
             if not inner:
@@ -133,6 +190,50 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
         if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
             out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
     return out
+
+
+def _only_loose_text(group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float) -> bool:
+    """Between the group's last rule and height ``y``: only single-phrase lines (no row of cells) over a
+    stretch taller than the group's usual rule spacing (a section row between two rules is not taller)."""
+    if len(group) < 3:
+        return False
+    ys = [g.y for g in group]
+    pitch = float(np.median(np.diff(ys)))
+    inside = [ln for ln in lines if ys[-1] < ln.yc < y and overlap(ln.x0, ln.x1, gx0, gx1) > 0]
+    return bool(inside) and all(len(ln.phrases) == 1 for ln in inside) and y - ys[-1] > 1.4 * pitch
+
+
+def _other_extent(
+    group: Sequence[HLine], s: HLine, below: Sequence[HLine], gx0: int, gx1: int, h: float
+) -> bool:
+    """At least two full rules of ``group`` agree on the table's ends; ``s`` ends elsewhere on either side
+    than the last of them (drift along a bent page stays small from one rule to the next), and so does the
+    next rule below it, which agrees with ``s`` instead (one rule detected short is not a new table)."""
+    loose = max(1.5 * h, 0.03 * (gx1 - gx0))
+    full = [g for g in group if abs(g.x0 - gx0) <= loose and abs(g.x1 - gx1) <= loose]
+    if len(full) < 2:
+        return False
+    spread = max(max(abs(a.x0 - b.x0), abs(a.x1 - b.x1)) for a, b in itertools.pairwise(full))
+    tol = max(0.8 * h, 2.0 * spread)
+
+    def off(a: HLine, b: HLine) -> bool:
+        return abs(a.x0 - b.x0) > tol or abs(a.x1 - b.x1) > tol
+
+    if not off(s, full[-1]):
+        return False
+    nxt = next((t for t in below if overlap(t.x0, t.x1, s.x0, s.x1) >= 0.7 * max(t.length, s.length)), None)
+    return nxt is not None and not off(nxt, s) and off(nxt, full[-1])
+
+
+def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
+    """Two stripes of one zebra table: nearly the same extent, or the same right edge and most of the width
+    (a row-spanning first column is striped with its first row only, so the stripes of the other rows start
+    right of it; a narrower table stacked below shares the left edge instead)."""
+    ov = overlap(a.x0, a.x1, b.x0, b.x1)
+    wide = max(a.x1 - a.x0, b.x1 - b.x0)
+    if ov >= 0.85 * wide:
+        return True
+    return abs(a.x1 - b.x1) <= h and abs(a.x0 - b.x0) > h and ov >= 0.6 * wide
 
 
 def band_regions(bands: list[Band], h: float) -> list[Region]:
@@ -150,7 +251,7 @@ def band_regions(bands: list[Band], h: float) -> list[Region]:
             if used[j]:
                 continue
             last = group[-1]
-            if overlap(b.x0, b.x1, first.x0, first.x1) < 0.85 * max(b.x1 - b.x0, first.x1 - first.x0):
+            if not _same_stripe_extent(b, first, h):
                 continue
             gap = b.y0 - last.y1
             height = max(last.y1 - last.y0, b.y1 - b.y0)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
+from .lines import VLine
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
+from .textrows import text_row_cuts
 from .unionfind import UnionFind
 
 Boundary = tuple[float, float]  # (position at the region's centre, slope)
@@ -47,10 +51,12 @@ def _coverage(
     return total / max(1.0, a1 - a0)
 
 
-def grid_structure(region: Region, h: float) -> RawTable | None:
+def grid_structure(region: Region, h: float, phrase_gap: float | None = None) -> RawTable | None:
+    """Rows and columns from the rules; rows from the text where the grid rules only its columns."""
     tol = max(4.0, 0.6 * h)
     cx = (region.x0 + region.x1) / 2
     cy = (region.y0 + region.y1) / 2
+    region.vlines = _without_strokes(region.vlines, region.y1 - region.y0)
     xs = _boundaries([(v.x_at(cy), v.slope, float(v.length)) for v in region.vlines], tol)
     ys = _boundaries([(s.y_at(cx), s.slope, float(s.length)) for s in region.hlines], tol)
     if not xs or not ys:
@@ -83,6 +89,17 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
     # drop slivers narrower than a glyph: double rules, or a rule detected twice
     xs = _drop_slivers(xs, 0.8 * h)
     ys = _drop_slivers(ys, 0.8 * h)
+    # unruled body rows inside a column-ruled grid: boundaries drawn by the text, taken as drawn rules
+    cuts = text_row_cuts(
+        region.words, [xb(j, cy) for j in range(len(xs))], [yb(i, cx) for i in range(len(ys))], h,
+        phrase_gap if phrase_gap is not None else 0.75 * h,
+    )  # fmt: skip
+    drawn_by_text: set[float] = set()
+    for y in cuts:
+        k = sum(1 for i in range(len(ys)) if yb(i, cx) <= y)
+        slope = (ys[k - 1][1] + ys[min(k, len(ys) - 1)][1]) / 2
+        ys.insert(k, (y, slope))
+        drawn_by_text.add(y)
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1 or n_rows * n_cols < 2:
         return None
@@ -96,6 +113,8 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
 
     def cov_h(i: int, c: int) -> float:
         """Fraction of boundary i between columns c and c+1 drawn by a horizontal rule."""
+        if ys[i][0] in drawn_by_text:
+            return 1.0
         return _coverage(yb, xb, cx, h_rules, i, c, tol)
 
     # union cells across missing rules
@@ -146,6 +165,20 @@ def grid_structure(region: Region, h: float) -> RawTable | None:
     if n_rows == 1 and sum(1 for c in cells if c.words) < 2:
         return None
     return table
+
+
+# A vertical "rule" this much thinner than the grid's own rules and this much shorter than the grid is a glyph
+# stroke or a moire streak in a photographed screen (it made columns inside a header row).
+STROKE_THIN = 0.4
+STROKE_SHORT = 0.25
+
+
+def _without_strokes(vlines: list[VLine], height: int) -> list[VLine]:
+    if len(vlines) < 3:
+        return vlines
+    thick = float(np.median([v.thickness for v in vlines]))
+    short = STROKE_SHORT * height
+    return [v for v in vlines if not (v.thickness <= STROKE_THIN * thick and v.length < short)]
 
 
 def _drop_slivers(edges: list[Boundary], min_gap: float) -> list[Boundary]:

@@ -138,12 +138,14 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     return _split_side_by_side(lb, h, phrase_gap) + _split_side_by_side(rb, h, phrase_gap)
 
 
-def _channels(lines: Sequence[Line], h: float) -> list[tuple[int, int]]:
+def _channels(lines: Sequence[Line], h: float, crossing: float = 0.0) -> list[tuple[int, int]]:
     """Empty vertical strips shared by all multi-phrase lines: the column gaps of a table. Paragraph lines
-    with uneven word spacing have none."""
+    with uneven word spacing have none. ``crossing``: share of those lines that may run across a strip
+    (a row read with its cells run together, a rule read as letters) when there are at least four."""
     multi = [ln for ln in lines if _is_columnar(ln)]
     if len(multi) < 2:
         return []
+    allowed = int(crossing * len(multi)) if len(multi) >= 4 else 0
     x0 = min(ln.x0 for ln in multi)
     x1 = max(ln.x1 for ln in multi)
     cover = np.zeros(x1 - x0 + 1, np.int32)
@@ -153,13 +155,18 @@ def _channels(lines: Sequence[Line], h: float) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = None
     for i, c in enumerate(cover):
-        if c == 0 and start is None:
+        if c <= allowed and start is None:
             start = i
-        elif c and start is not None:
+        elif c > allowed and start is not None:
             if i - start >= 0.6 * h:
                 out.append((x0 + start, x0 + i))
             start = None
     return out
+
+
+# Share of a text block's multi-phrase lines that may run across its column gaps and still leave it a table
+# (a tightly set total row, a dotted rule read as letters): one such line no longer hides every column gap.
+CROSSING_SHARE = 0.25
 
 
 def _standalone_table(block: Sequence[Line], h: float) -> bool:
@@ -167,7 +174,7 @@ def _standalone_table(block: Sequence[Line], h: float) -> bool:
     phrase gap falls into one of at least two shared column gaps (two lines of a paragraph can share a gap
     by chance, rarely two)."""
     multi = [ln for ln in block if _is_columnar(ln)]
-    chans = _channels(block, h)
+    chans = _channels(block, h, CROSSING_SHARE)
     if not chans or len(multi) < 2:
         return False
     if len(multi) >= 3:
@@ -264,6 +271,12 @@ def find_regions(
                 if q.kind == "hrules":
                     q.bands.extend(r.bands)
             continue
+        ruled = _ruled_below(r, regions, h)
+        if ruled is not None:  # a header band over a ruled body: its heavy rules drown in the band's fill
+            ruled.y0 = r.y0
+            ruled.x0, ruled.x1 = min(ruled.x0, r.x0), max(ruled.x1, r.x1)
+            ruled.bands.extend(r.bands)
+            continue
         regions.append(r)
 
     # text blocks on the words outside graphical regions
@@ -337,6 +350,22 @@ def find_regions(
     regions = [r for r in regions if r.words]
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
+
+
+def _ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | None:
+    """The ruled region starting right under shaded bands of its own width (at most a row between them):
+    the bands are that table's header."""
+    width = band.x1 - band.x0
+    for q in regions:
+        if q.kind != "hrules":
+            continue
+        ys = sorted(s.y for s in q.hlines)
+        row = float(np.median(np.diff(ys))) if len(ys) >= 2 else h
+        if not 0 <= q.y0 - band.y1 <= max(3.0 * h, 1.3 * row):
+            continue
+        if overlap(band.x0, band.x1, q.x0, q.x1) >= 0.85 * max(width, q.x1 - q.x0):
+            return q
+    return None
 
 
 def _reading_order(regions: list[Region]) -> list[Region]:
