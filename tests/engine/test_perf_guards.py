@@ -82,7 +82,7 @@ def test_one_whole_page_ocr_pass_per_page(monkeypatch: pytest.MonkeyPatch) -> No
     real = get_reader()
 
     class Counting:  # the real reader, every page or crop read counted
-        name, langs = real.name, real.langs
+        name, langs, misses_isolated_text = real.name, real.langs, real.misses_isolated_text
 
         def read_page(self, gray: np.ndarray, **kwargs: Any) -> Any:
             sizes.append(gray.shape)
