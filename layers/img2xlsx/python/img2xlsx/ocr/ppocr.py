@@ -36,7 +36,7 @@ from .ppocr_decode import (
     split_line,
     text_conf,
 )
-from .words import BBox, OcrUnavailableError, Word
+from .words import BBox, OcrUnavailableError, Word, clip_box
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -334,11 +334,10 @@ class PpocrReader:
     def read_region(self, gray: np.ndarray, bbox: BBox, *, single_line: bool = False) -> tuple[str, float]:
         """One cell re-read: its text (lines joined by newlines) and mean confidence 0..1."""
         gray = as_gray(gray)
-        h, w = gray.shape[:2]
-        x0, y0, x1, y1 = (int(v) for v in bbox)
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-        if x1 - x0 < 2 or y1 - y0 < 2:
+        clipped = clip_box(bbox, gray.shape)
+        if clipped is None:
             return "", 0.0
+        x0, y0, x1, y1 = clipped
         crop = gray[y0:y1, x0:x1]
         if single_line:
             box = ink_box(crop)

@@ -25,7 +25,7 @@ from img2xlsx.page.clean import has_dark_fill
 
 from . import pool
 from .bands import BAND_PAD, band_cuts, cut_bands, pin_threshold
-from .words import BBox, OcrUnavailableError, Word
+from .words import BBox, OcrUnavailableError, Word, clip_box
 
 # Page segmentation for the whole-page pass. Sparse text (11) finds words anywhere without assuming a reading
 # order of paragraphs, which suits table cells separated by wide gaps or rulings. Bag-of-words recall against
@@ -179,11 +179,10 @@ class TesseractReader:
         The crop is surrounded by a white margin because Tesseract misreads glyphs touching the image edge.
         """
         gray = _check_gray(gray)
-        h, w = gray.shape[:2]
-        x0, y0, x1, y1 = (int(v) for v in bbox)
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-        if x1 - x0 < 2 or y1 - y0 < 2:
+        clipped = clip_box(bbox, gray.shape)
+        if clipped is None:
             return "", 0.0
+        x0, y0, x1, y1 = clipped
         crop = np.pad(gray[y0:y1, x0:x1], pad, mode="constant", constant_values=255)
         psm = 7 if single_line else 6
         if _tesserocr() is not None:

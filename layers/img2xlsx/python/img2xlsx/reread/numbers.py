@@ -21,6 +21,7 @@ import numpy as np
 
 from img2xlsx.ocr.pool import MapReads, serial
 from img2xlsx.ocr.reader import ReadRegion as Reader
+from img2xlsx.ocr.words import clip_box
 from img2xlsx.tables.skeleton import RawCell, RawTable, words_text
 from img2xlsx.values import ColumnHints, infer_hints, parse_value
 
@@ -164,17 +165,13 @@ def _read_scaled(
     read: Reader, gray: np.ndarray, bbox: tuple[int, int, int, int], scale: int
 ) -> tuple[str, float]:
     """``read`` of the cell's crop alone, enlarged ``scale`` times (the page itself is not resized)."""
-    height, width = gray.shape[:2]
-    x0, y0, x1, y1 = max(0, bbox[0]), max(0, bbox[1]), min(width, bbox[2]), min(height, bbox[3])
-    if x1 - x0 < 2 or y1 - y0 < 2:  # a box at or past the page edge (a photo's border): nothing to read
+    box = clip_box(bbox, gray.shape)
+    if box is None:  # a box at or past the page edge (a photo's border): nothing to read
         return "", 0.0
+    x0, y0, x1, y1 = box
     if scale == 1:
         text, conf = read(gray, (x0, y0, x1, y1), single_line=True)
     else:
-        h, w = gray.shape[:2]
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            return "", 0.0  # a box off the page (a photo's edge): nothing to enlarge
         crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         text, conf = read(crop, (0, 0, crop.shape[1], crop.shape[0]), single_line=True)
     return " ".join(text.split()), conf
