@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 E2E = Path(__file__).resolve().parents[1] / "e2e"
@@ -25,3 +26,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         yield server
     finally:
         server.kill()
+
+
+@pytest.fixture(scope="module")
+def client(stack: LocalStack) -> Iterator[httpx.Client]:
+    """An HTTP client on the served stack."""
+    with httpx.Client(base_url=stack.url, timeout=60) as c:
+        yield c

@@ -8,7 +8,6 @@ import io
 import re
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -25,12 +24,6 @@ from .stackapi import create_job, wait_all
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{24,64}$")
 EVIL_ORIGIN = "https://evil.example"
 TINY_PNG = by_name("table.png").data()
-
-
-@pytest.fixture(scope="module")
-def client(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, timeout=60) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import io
 import json
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,12 +18,6 @@ from .corpus import by_name
 from .stackapi import upload, wait_all
 
 TINY_PNG = by_name("table.png").data()
-
-
-@pytest.fixture(scope="module")
-def client(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, timeout=60) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
