@@ -96,7 +96,7 @@ backend-tools: $(SAM_VENV)/.installed $(IMAGE_VENV)/.installed
 # Run one Lambda handler in-process with an event (no Docker): make invoke FUNCTION=ApiFunction
 # EVENT=events/create_job.json [JOB=<jobId>] [KEY=<uploaded file name>]; local stores unless IMG2XLSX_BACKEND=aws.
 invoke: venv
-	$(PY) functions/invoke.py $(FUNCTION) $(EVENT) $(if $(JOB),--job "$(JOB)") $(if $(KEY),--key "$(KEY)")
+	$(PY) functions/invoke.py $(FUNCTION) $(EVENT) $(if $(JOB),--job="$(JOB)") $(if $(KEY),--key="$(KEY)")
 
 test: setup backend-tools
 	$(PY) -m pytest -q

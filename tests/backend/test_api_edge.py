@@ -217,7 +217,7 @@ def test_make_invoke_runs_the_edit_event_on_the_local_stores(tmp_path: Path) -> 
     )
     command = [sys.executable, str(ROOT / "functions/invoke.py"), "ApiFunction", "events/edit_table.json"]
     result = subprocess.run(
-        [*command, "--job", job.job_id], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [*command, f"--job={job.job_id}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     reply = json.loads(result.stdout[result.stdout.index("{\n") :])  # after the metrics' EMF line

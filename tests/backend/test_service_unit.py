@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from img2xlsx.jobs import keys
 from img2xlsx.jobs.errors import (
     RequestError,
     RetryableError,
@@ -220,3 +221,12 @@ def test_open_upload_forms_are_bounded_per_client_and_in_total() -> None:
     rig.clock.advance(301)
     for name in ("g.png", "h.png"):
         rig.service.create_job(name, "image/png", 10, client="198.51.100.7")
+
+
+def test_job_ids_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make invoke JOB=-abc…` would read the id as an option (one id in 64 used to start so)."""
+    draws = iter(["-leadingDashIdXXXXXXXXXXX", "goodIdWithoutDash0123456"])
+    monkeypatch.setattr(keys.secrets, "token_urlsafe", lambda _n: next(draws))
+    assert keys.new_job_id() == "goodIdWithoutDash0123456"
+    monkeypatch.undo()
+    assert all(not keys.new_job_id().startswith("-") for _ in range(2000))

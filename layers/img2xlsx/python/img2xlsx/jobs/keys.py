@@ -29,8 +29,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def new_job_id() -> str:
-    """144 random bits, URL- and S3-key-safe: ids are capabilities, so they must be unguessable."""
-    return secrets.token_urlsafe(18)
+    """144 random bits, URL- and S3-key-safe: ids are capabilities, so they must be unguessable. Never led by
+    '-': ids are passed on command lines (`make invoke JOB=...`), where a leading dash reads as an option."""
+    while True:
+        job_id = secrets.token_urlsafe(18)
+        if not job_id.startswith("-"):
+            return job_id
 
 
 def is_job_id(value: str) -> bool:
