@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from img2xlsx import errors
+from img2xlsx.env import env_int
 from img2xlsx.loader import load_pages
 from PIL import Image
 
@@ -284,3 +285,13 @@ def test_errors_name_the_upload() -> None:
         load_pages(b"", name="receipt.jpg")
     with pytest.raises(errors.EmptyInputError, match=r"^the upload: "):
         load_pages(b"")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("7", 7), ("", 5), ("abc", 5), ("0", 5), ("-3", 5), (" 12 ", 12)]
+)
+def test_limits_from_the_environment_fall_back_on_bad_values(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: int
+) -> None:
+    monkeypatch.setenv("IMG2XLSX_TEST_LIMIT", raw)
+    assert env_int("IMG2XLSX_TEST_LIMIT", 5) == expected

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from img2xlsx.env import env_int
 from img2xlsx.errors import (
     EmptyInputError,
     ImageTooLargeError,
@@ -31,17 +32,8 @@ if TYPE_CHECKING:
     from img2xlsx.ocr import Word
 
 
-def _env_int(name: str, default: int) -> int:
-    """A limit from the environment (deployments tune them without code changes); bad values are ignored."""
-    try:
-        value = int(os.environ.get(name, ""))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-DEFAULT_MAX_BYTES = _env_int("IMG2XLSX_MAX_BYTES", 20 * 1024 * 1024)
-DEFAULT_MAX_PIXELS = _env_int("IMG2XLSX_MAX_PIXELS", 50_000_000)  # per page
+DEFAULT_MAX_BYTES = env_int("IMG2XLSX_MAX_BYTES", 20 * 1024 * 1024)
+DEFAULT_MAX_PIXELS = env_int("IMG2XLSX_MAX_PIXELS", 50_000_000)  # per page
 DEFAULT_MIN_SIDE = 8
 DEFAULT_MAX_PAGES = 50
 DEFAULT_MAX_TOTAL_PIXELS = 150_000_000  # all pages of a TIFF together (about 450 MB decoded)
