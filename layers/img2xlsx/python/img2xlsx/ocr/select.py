@@ -18,14 +18,18 @@ OCR_ENV = "IMG2XLSX_OCR"
 BACKENDS = ("tesseract", "ppocr")
 DEFAULT_BACKEND = "ppocr"  # the learned reader: page word recall 0.96 against Tesseract's 0.83 (README)
 FALLBACK_BACKEND = "tesseract"
+HYBRID = "ppocr+tesseract"  # PP-OCR's lines and words, Tesseract's letters (ocr/hybrid.py); not a user's choice
 # The languages each backend has models for (Tesseract-style codes); a backend missing here covers nothing
 # but English. Tesseract: every language with a Debian tesseract-ocr-<code> package (installed data is
 # checked when the reader starts). PP-OCR: the models shipped in the rapidocr wheel (Latin-script English and
 # Chinese); its other languages would need downloads, which the Lambda cannot make.
 COVERS: dict[str, frozenset[str]] = {
     "tesseract": frozenset({"eng", "deu", "fra", "spa", "ita", "por", "nld", "vie", "osd"}),
-    "ppocr": frozenset({"eng", "chi_sim"}),
+    "ppocr": frozenset({"eng", "chi_sim", "deu", "fra", "spa", "ita", "por", "nld"}),
 }
+# Languages whose lines PP-OCR finds and reads but whose letters its alphabet lacks (Vietnamese's stacked
+# marks): asked for PP-OCR, they get the hybrid reader, Tesseract supplying the letters.
+ASSISTED: dict[str, frozenset[str]] = {"ppocr": frozenset({"vie"})}
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -43,12 +47,16 @@ def backend_for(name: str | None, langs: Sequence[str]) -> str:
     chosen = (name or os.environ.get(OCR_ENV, "").strip() or DEFAULT_BACKEND).lower()
     if chosen not in BACKENDS:
         raise ValueError(f"unknown OCR backend {chosen!r}: choose one of {', '.join(BACKENDS)}")
-    if not covers(chosen, langs):
-        log.info(
-            "OCR backend %s does not read %s: %s reads instead", chosen, "+".join(langs), FALLBACK_BACKEND
-        )
-        return FALLBACK_BACKEND
-    return chosen
+    if covers(chosen, langs) or (chosen == "ppocr" and os.environ.get("IMG2XLSX_WIDE_EXP")):  # EXPERIMENT
+        return chosen
+    if (
+        chosen == "ppocr"
+        and set(langs) <= COVERS["ppocr"] | ASSISTED["ppocr"]
+        and covers(FALLBACK_BACKEND, langs)
+    ):
+        return HYBRID
+    log.info("OCR backend %s does not read %s: %s reads instead", chosen, "+".join(langs), FALLBACK_BACKEND)
+    return FALLBACK_BACKEND
 
 
 def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> TextReader:
@@ -70,6 +78,10 @@ def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> Text
 
 
 def _make(name: str, langs: tuple[str, ...]) -> TextReader:
+    if name == HYBRID:
+        from .hybrid import HybridReader  # heavy: both of the below
+
+        return HybridReader(langs)
     if name == "ppocr":
         from .ppocr import PpocrReader  # heavy: onnxruntime (models load on the first read)
 
