@@ -4,23 +4,24 @@ PP-OCR finds and reads text lines better than Tesseract on degraded pictures (it
 structure), but its bundled alphabet has none of Vietnamese's stacked tone marks (``ộ ế ẫ ạ ỉ ...``). This
 reader keeps PP-OCR's lines, words and boxes, and has Tesseract, in the language, read each line again; the
 two readings are aligned on their base letters (accents stripped) and wherever the bases agree, Tesseract's
-letter — accents included — replaces PP-OCR's. Where they disagree PP-OCR's letter stays: it read the line's
-base letters better, and only its marks are doubtful. Lines without a letter (numbers) are not read twice.
+letter — accents included — replaces PP-OCR's; letters PP-OCR could not write and dropped are put back.
+Where the bases disagree PP-OCR's letter stays: it read the line's base letters better, only its marks are
+doubtful. Lines without a letter (numbers) are not read twice. Measured on the generated Vietnamese pictures
+(20 of the lang split): TEDS ... (PP-OCR alone ..., Tesseract alone ...).
 """
 
 from __future__ import annotations
 
 import difflib
-import string
 import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
-from .ppocr import LETTERS, PAGE_TEXT_PX, PpocrReader
-from .ppocr_decode import Char, Line, as_gray, ink_box, pad_box
+from .ppocr import PpocrReader
+from .ppocr_decode import Char, Line
 from .tesseract import TesseractReader
-from .words import BBox, Word, clip_box
+from .words import BBox
 
 MAX_RUN = 2  # longest run of letters PP-OCR could not write that Tesseract's reading puts in
 
@@ -34,14 +35,12 @@ def fold(ch: str) -> str:
     return base.lower()
 
 
-def merge_marks(
-    chars: Sequence[Char], tess_text: str, alphabet: frozenset[str], letters: frozenset[str]
-) -> list[Char]:
+def merge_marks(chars: Sequence[Char], tess_text: str, alphabet: frozenset[str]) -> list[Char]:
     """PP-OCR's characters of one line with Tesseract's reading ``tess_text`` of it merged in.
 
     The two are aligned on their folded letters (one character for one, so alignment indices are text
-    indices). Where the bases agree, Tesseract's letter replaces PP-OCR's when PP-OCR could not have written
-    it (outside ``alphabet``) or PP-OCR's own is no letter of the language (outside ``letters``). Where
+    indices). Where the bases agree, Tesseract's letter replaces PP-OCR's (on the langtrain split this beat
+    replacing only letters PP-OCR cannot write: TEDS .764 against .759, cell text .839 against .831). Where
     Tesseract has a short run of letters PP-OCR could not write (``ỗ`` it dropped, ``ỳ`` read ``j``), that
     run replaces PP-OCR's characters there, or goes between them. Everything else, spaces included, stays
     PP-OCR's: its boxes are kept, so inserted letters get the x of the gap they fill."""
@@ -57,7 +56,7 @@ def merge_marks(
         if tag == "equal":
             for k in range(i1 - i0):
                 p, t = out[i0 + k][0], theirs[k]
-                if p != t and p.isalpha() and t.isalpha() and (t not in alphabet or p not in letters):
+                if p != t and p.isalpha() and t.isalpha():
                     t = t.upper() if p.isupper() else t.lower()  # PP-OCR's case stays
                     out[i0 + k] = (t, *out[i0 + k][1:])
         elif (
@@ -83,83 +82,28 @@ def merge_marks(
     return out
 
 
-class HybridReader:
-    """PP-OCR lines whose letters' marks Tesseract (in ``langs``) reads (see the module docstring)."""
+class HybridReader(PpocrReader):
+    """PP-OCR (detection, recognition, words: all inherited) whose recognised lines get their letters' marks
+    from Tesseract reading the same line in ``langs`` (see the module docstring)."""
 
     name = "ppocr+tesseract"
-    misses_isolated_text = False
 
     def __init__(self, langs: Sequence[str]) -> None:
-        self.langs = tuple(langs)
-        self.ppocr = PpocrReader(self.langs)
+        super().__init__(langs)
         self.tesseract = TesseractReader(self.langs)
-        self._letters = frozenset(_language_letters(self.langs))
         self._abc: frozenset[str] | None = None
 
-    def _alphabet(self) -> frozenset[str]:
+    def recognize(self, gray: np.ndarray, boxes: Sequence[BBox]) -> list[Line]:
+        """PP-OCR's lines of ``boxes``, each letter line merged with Tesseract's reading of its box."""
         if self._abc is None:
-            self._abc = self.ppocr.alphabet()
-        return self._abc
-
-    def ready(self) -> None:
-        self.ppocr.ready()
-
-    def _marked(self, gray: np.ndarray, lines: list[Line]) -> list[Line]:
-        """``lines`` with their letters' marks as Tesseract reads them (characters keep their places)."""
+            self._abc = self.alphabet()
         out: list[Line] = []
-        for line in lines:
-            if not any(c.isalpha() for c in line.text):
+        for line in super().recognize(gray, boxes):
+            if not any(c.isalpha() for c in line.text):  # numbers: nothing to mark
                 out.append(line)
                 continue
             text, _ = self.tesseract.read_region(gray, line.box, single_line=True)
-            chars = merge_marks(line.chars, " ".join(text.split()), self._alphabet(), self._letters)
-            joined = "".join(c[0] for c in chars).strip()
+            chars = merge_marks(line.chars, " ".join(text.split()), self._abc)
+            joined = "".join(c[0] for c in chars)
             out.append(Line(line.box, " ".join(joined.split()), line.conf, chars))
         return out
-
-    def _lines(self, gray: np.ndarray, boxes: Sequence[BBox]) -> list[Line]:
-        return self._marked(gray, self.ppocr.recognize(gray, boxes))
-
-    def read_page(
-        self, gray: np.ndarray, *, threads: int | None = None, text_px: float | None = None
-    ) -> list[Word]:
-        gray = as_gray(gray)
-        if gray.size == 0:
-            return []
-        boxes = self.ppocr.detect(gray, text_px or PAGE_TEXT_PX)
-        return self.ppocr.words(gray, self._lines(gray, boxes))
-
-    def read_words(self, gray: np.ndarray, *, mode: str = "sparse") -> list[Word]:
-        gray = as_gray(gray)
-        if gray.size == 0 or gray.shape[0] < 4 or gray.shape[1] < 4:
-            return []
-        if mode == "line":
-            box = ink_box(gray)
-            boxes = [] if box is None else [pad_box(box, gray.shape, 0.25)]
-        else:
-            boxes = self.ppocr.detect(gray, None)
-        return self.ppocr.words(gray, self._lines(gray, boxes))
-
-    def read_region(self, gray: np.ndarray, bbox: BBox, *, single_line: bool = False) -> tuple[str, float]:
-        gray = as_gray(gray)
-        clipped = clip_box(bbox, gray.shape)
-        if clipped is None:
-            return "", 0.0
-        x0, y0, x1, y1 = clipped
-        crop = gray[y0:y1, x0:x1]
-        if single_line:
-            box = ink_box(crop)
-            boxes = [] if box is None else [pad_box(box, crop.shape, 0.25)]
-        else:
-            boxes = self.ppocr.detect(crop, None)
-        lines = self._lines(crop, boxes)
-        if not lines:
-            return "", 0.0
-        conf = float(np.mean([ln.conf for ln in lines]))
-        return "\n".join(ln.text for ln in lines), max(0.0, min(1.0, conf))
-
-
-def _language_letters(langs: Sequence[str]) -> str:
-    """ASCII letters and those of ``langs`` (:data:`~img2xlsx.ocr.ppocr.LETTERS`), both cases."""
-    letters = "".join(LETTERS.get(lang, "") for lang in langs)
-    return string.ascii_letters + letters + letters.upper()

@@ -60,34 +60,32 @@ REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
 FULL_ALPHABET_LANGS = frozenset({"chi_sim"})  # languages read with the model's whole alphabet (CJK included)
 
 
-# The letters each language writes beyond ASCII (upper and lower case). A page in only these languages is read
-# with just these letters: the recogniser's other Latin letters (``ā ę ő ų``) are never right there, and it
-# picks them for worn accents. English (and an unlisted language) keeps all of Latin-1 and Latin Extended-A.
+# The letters (and signs) each language writes beyond ASCII, lower case: what a reader in it must be able to
+# write. PP-OCRv6's alphabet holds all of them but Vietnamese's stacked marks (ộ ế ẫ ạ ỉ: it has the
+# single-mark letters only), which the hybrid reader (hybrid.py) gets from Tesseract.
 LETTERS: dict[str, str] = {
-    "deu": "äöüßẞ\u201e",  # and its low opening quote
-    "fra": "àâæçéèêëîïôœùûüÿ",
-    "spa": "áéíñóúü",
+    "deu": "äöüß\u201e",  # and its low opening quote
+    "fra": "àâæçéèêëîïôœùûüÿ«»",
+    "spa": "áéíñóúü¿¡",
     "ita": "àèéìíîòóùú",
     "por": "áâãàçéêíóôõú",
     "nld": "áàäéèëêíïóöúüĳ",
-    # single-mark letters; PP-OCRv6's alphabet lacks most stacked ones (ộ ế ẫ), which the hybrid reader adds
     "vie": "àáâãèéêìíòóôõùúýăđĩũơư\u20ab" + "".join(chr(c) for c in range(0x1EA1, 0x1EFA, 2)),  # and ₫
 }
-# signs a table in any language may hold: Latin-1's (° ² µ º « » ¿ ¡ ...), Ø (average), currency, dashes,
-# curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus
-SIGNS = "".join(chr(c) for c in range(0xA1, 0xC0) if chr(c).isprintable()) + (
-    "Øø\u20ac\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2030\u2032\u2033\u2212\u00d7\u00f7"
-)
 
 
 def _lang_chars(langs: Sequence[str]) -> str:
-    """The characters a page in ``langs`` may hold: ASCII, the signs and the languages' letters; all of
-    Latin-1 and Latin Extended-A too when one of ``langs`` is not in :data:`LETTERS` (e.g. English) or is
-    Vietnamese, whose letters PP-OCR lacks are then read as near ones (``ā`` for ``ă``) the hybrid mends."""
+    """The characters a page in ``langs`` may hold: Latin script (all of Latin-1 and Latin Extended-A, so
+    names from other languages keep their letters; the same for every language, since reading German with
+    German letters only measured no better), digits, the usual signs, and the languages' own letters."""
+    chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
+    chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
     letters = "".join(LETTERS.get(lang, "") for lang in langs)
-    chars = [chr(c) for c in range(0x21, 0x7F)] + list(SIGNS + letters + letters.upper())  # printable ASCII
-    if not all(lang in LETTERS for lang in langs) or "vie" in langs or os.environ.get("IMG2XLSX_WIDE_EXP"):  # EXPERIMENT
-        chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
+    chars += list(letters + letters.upper())
+    # euro, dashes, curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus...
+    chars += list(
+        "\u20ac\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2030\u2032\u2033\u2212\u00d7\u00f7\u00b1\u00b0\u00b5"
+    )
     return "".join(chars)
 
 
