@@ -12,9 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 ENV_VAR = "IMG2XLSX_BENCH_DIR"
 GEN_ENV_VAR = "IMG2XLSX_GEN_DIR"
 SHARED_SUBSETS = ("synthetic", "real", "icdar2013", "photos")  # in ../shared/bench
-GENERATED_SUBSETS = ("val", "lang", "train")  # made by ``python -m bench.gen`` (bench/out/gen)
+GENERATED_SUBSETS = ("val", "lang", "train", "langtrain")  # made by ``python -m bench.gen`` (bench/out/gen)
 SUBSETS = SHARED_SUBSETS + GENERATED_SUBSETS
-# a full run: train is for tuning on, so it is only run when asked for (--subset train)
+# a full run: train/langtrain are for tuning on, so they are only run when asked for (--subset train)
 DEFAULT_SUBSETS = ("synthetic", "val", "real", "icdar2013", "photos", "lang")
 TAG_KEYS = ("style", "fill", "degradation", "layout", "font_class", "marks", "lang", "has_merges")
 # the tags worth a breakdown table in each subset's section of the report
@@ -23,6 +23,7 @@ SUBSET_TAGS: dict[str, tuple[str, ...]] = {
     "val": ("style", "fill", "degradation", "font_class", "font_size", "layout", "marks", "has_merges"),
     "train": ("style", "fill", "degradation", "font_class", "font_size", "layout", "marks", "has_merges"),
     "lang": ("lang", "degradation", "style"),
+    "langtrain": ("lang", "degradation", "style"),
     "photos": ("degradation", "style"),
     "icdar2013": (),
     "real": (),

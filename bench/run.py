@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--subset",
         help=f"comma list of {', '.join(SUBSETS)} (default: {','.join(DEFAULT_SUBSETS)}; "
-        "val/lang/train are generated on first use)",
+        "the generated ones (val, lang, train, langtrain) are made on first use)",
     )
     ap.add_argument("--limit", type=int, help="N images spread evenly over the selection (deterministic)")
     ap.add_argument("--only", action="append", default=[], help="image name or glob (repeatable, comma list)")
@@ -343,7 +343,7 @@ def render(
 
 
 def load_subsets(subsets: tuple[str, ...], strict: bool, notes: list[str]) -> list[BenchImage]:
-    """Images of ``subsets``, generating val/lang/train first when missing or stale. ``strict`` (the user
+    """Images of ``subsets``, generating the generated sets first when missing or stale. ``strict`` (the user
     named the subsets): any that cannot be had is an error; otherwise it is skipped with a note."""
     out: list[BenchImage] = []
     for sub in subsets:

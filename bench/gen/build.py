@@ -45,6 +45,9 @@ SPLITS: dict[str, Split] = {
     "lang": Split(
         51129034, 80, ("deu", "fra", "spa", "vie"), "other languages and number formats (issue 12)"
     ),
+    "langtrain": Split(
+        90417263, 80, ("deu", "fra", "spa", "vie"), "the lang split's tuning twin: tune on it, report on lang"
+    ),
 }
 
 DEGRADATION_WEIGHTS = {

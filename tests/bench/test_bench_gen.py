@@ -40,6 +40,7 @@ def test_splits_have_distinct_seeds() -> None:
     seeds = [s.seed for s in SPLITS.values()]
     assert len(set(seeds)) == len(seeds)
     assert {"deu", "fra", "spa", "vie"} <= set(SPLITS["lang"].langs)
+    assert SPLITS["langtrain"].langs == SPLITS["lang"].langs  # the tuning twin: same languages, own seed
 
 
 @pytest.mark.parametrize("lang", LANGS)

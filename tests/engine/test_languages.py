@@ -231,9 +231,11 @@ def test_a_data_row_taken_for_a_header_is_returned_with_the_language_s_numbers()
 def test_a_backend_that_does_not_cover_the_language_falls_back_to_tesseract(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(select, "BACKENDS", ("tesseract", "ppocr"))
-    assert select.covers("ppocr", ("eng",)) and not select.covers("ppocr", ("deu",))
-    assert select.covers("tesseract", ("deu", "fra", "vie"))
+    assert select.covers("ppocr", ("eng", "deu", "fra", "spa", "ita", "por", "nld"))
+    assert not select.covers("ppocr", ("vie",)) and select.covers("tesseract", ("deu", "fra", "vie"))
+    assert select.backend_for("ppocr", ("deu", "eng")) == "ppocr"
+    # a backend without a language's letters (here: PP-OCR made to lack German's): Tesseract reads
+    monkeypatch.setitem(select.COVERS, "ppocr", frozenset({"eng"}))
     assert select.backend_for("ppocr", ("deu", "eng")) == "tesseract"
     assert select.backend_for("ppocr", ("eng",)) == "ppocr"
     reader = select.get_reader("ppocr", ("deu",))

@@ -17,7 +17,8 @@ def test_default_reader_is_ppocr_and_cached(monkeypatch: pytest.MonkeyPatch) -> 
     assert reader.name == DEFAULT_BACKEND == "ppocr" and DEFAULT_BACKEND in BACKENDS
     assert reader.langs == ("eng",)
     assert get_reader("ppocr", ["eng"]) is reader  # one reader per (name, langs) per process
-    assert get_reader(None, ["deu"]).name == "tesseract"  # languages PP-OCR has no model for
+    assert get_reader(None, ["deu"]).name == "ppocr"  # its alphabet has every German letter
+    assert get_reader(None, ["vie"]).name == "ppocr+tesseract"  # not every Vietnamese one: Tesseract helps
 
 
 def test_environment_names_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:

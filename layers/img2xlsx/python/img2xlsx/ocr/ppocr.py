@@ -60,14 +60,28 @@ REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
 FULL_ALPHABET_LANGS = frozenset({"chi_sim"})  # languages read with the model's whole alphabet (CJK included)
 
 
+# The letters (and signs) each language writes beyond ASCII, lower case: what a reader in it must be able to
+# write. PP-OCRv6's alphabet holds all of them but Vietnamese's stacked marks (ộ ế ẫ ạ ỉ: it has the
+# single-mark letters only), which the hybrid reader (hybrid.py) gets from Tesseract.
+LETTERS: dict[str, str] = {
+    "deu": "äöüß\u201e",  # and its low opening quote
+    "fra": "àâæçéèêëîïôœùûüÿ«»",
+    "spa": "áéíñóúü¿¡",
+    "ita": "àèéìíîòóùú",
+    "por": "áâãàçéêíóôõú",
+    "nld": "áàäéèëêíïóöúüĳ",
+    "vie": "àáâãèéêìíòóôõùúýăđĩũơư\u20ab" + "".join(chr(c) for c in range(0x1EA1, 0x1EFA, 2)),  # and ₫
+}
+
+
 def _lang_chars(langs: Sequence[str]) -> str:
-    """The characters a page in ``langs`` may hold: Latin script, digits and the usual signs (all the
-    supported languages write in Latin script; Vietnamese adds its horned and dotted letters)."""
+    """The characters a page in ``langs`` may hold: Latin script (all of Latin-1 and Latin Extended-A, so
+    names from other languages keep their letters; the same for every language, since reading German with
+    German letters only measured no better), digits, the usual signs, and the languages' own letters."""
     chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
     chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
-    if "vie" in langs:  # PP-OCRv6's alphabet holds only 6 of these 94: Vietnamese reads better with Tesseract
-        chars += ["\u01a0", "\u01a1", "\u01af", "\u01b0"]  # O/o and U/u with horn
-        chars += [chr(c) for c in range(0x1EA0, 0x1EFA)]  # Latin Extended Additional: Vietnamese
+    letters = "".join(LETTERS.get(lang, "") for lang in langs)
+    chars += list(letters + letters.upper())
     # euro, dashes, curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus...
     chars += list(
         "\u20ac\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2030\u2032\u2033\u2212\u00d7\u00f7\u00b1\u00b0\u00b5"
@@ -199,6 +213,13 @@ class PpocrReader:
                 idx = [0] + [i for i, c in enumerate(m.charset) if i and (c in ok or c == " ")]
                 self._allowed = np.asarray(idx, np.int64)
         return m
+
+    def alphabet(self) -> frozenset[str]:
+        """The characters this reader can emit: its languages' (:func:`_lang_chars`) that the model knows."""
+        charset = self._m().charset
+        if FULL_ALPHABET_LANGS & set(self.langs):
+            return frozenset(charset)
+        return frozenset(charset) & frozenset(_lang_chars(self.langs))
 
     def ready(self) -> None:
         """Load the models now (the image build checks them; a warm start reads sooner)."""

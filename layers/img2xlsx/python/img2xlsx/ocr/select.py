@@ -1,8 +1,10 @@
 """Which text reader runs: ``$IMG2XLSX_OCR`` or the caller's choice, one cached reader per (name, langs).
 
-A backend reads only the languages it has models for (:data:`COVERS`). When the chosen backend does not cover
-every requested language, Tesseract reads instead: its Debian language packages cover every language a user
-can pick (:data:`img2xlsx.languages.LANGUAGES`), while a learned reader ships models for a few scripts only.
+A backend reads only the languages it has the letters for (:data:`COVERS`). PP-OCR's bundled recogniser
+holds every letter of the Latin-script languages a user can pick but Vietnamese's stacked tone marks: for
+Vietnamese (:data:`ASSISTED`) PP-OCR reads the lines and Tesseract the letters (:mod:`.hybrid`). Anything else
+a backend does not cover is read by Tesseract: its Debian language packages cover every language a user can
+pick (:data:`img2xlsx.languages.LANGUAGES`).
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ OCR_ENV = "IMG2XLSX_OCR"
 BACKENDS = ("tesseract", "ppocr")
 DEFAULT_BACKEND = "ppocr"  # the learned reader: page word recall 0.96 against Tesseract's 0.83 (README)
 FALLBACK_BACKEND = "tesseract"
-# The languages each backend has models for (Tesseract-style codes); a backend missing here covers nothing
-# but English. Tesseract: every language with a Debian tesseract-ocr-<code> package (installed data is
-# checked when the reader starts). PP-OCR: the models shipped in the rapidocr wheel (Latin-script English and
-# Chinese); its other languages would need downloads, which the Lambda cannot make.
+HYBRID = "ppocr+tesseract"  # PP-OCR lines, Tesseract letters (ocr/hybrid.py); not a choice users make
+# The languages each backend reads (Tesseract-style codes); a backend missing here covers nothing but English.
+# Tesseract: every language with a Debian tesseract-ocr-<code> package (installed data is checked when the
+# reader starts). PP-OCR: what the recogniser in the rapidocr wheel has the letters of (ppocr.LETTERS; other
+# models would need downloads, which the Lambda cannot make). On the generated lang split it beats Tesseract
+# in each language measured (TEDS deu .793/.713, fra .823/.724, spa .877/.791); ita/por/nld have no
+# generated pictures yet, their letters are all in its alphabet.
 COVERS: dict[str, frozenset[str]] = {
     "tesseract": frozenset({"eng", "deu", "fra", "spa", "ita", "por", "nld", "vie", "osd"}),
-    "ppocr": frozenset({"eng", "chi_sim"}),
+    "ppocr": frozenset({"eng", "chi_sim", "deu", "fra", "spa", "ita", "por", "nld"}),
 }
+# Languages whose lines PP-OCR finds and reads but whose letters its alphabet lacks (Vietnamese's stacked
+# marks): asked for PP-OCR, they get the hybrid reader, Tesseract supplying the letters.
+ASSISTED: dict[str, frozenset[str]] = {"ppocr": frozenset({"vie"})}
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -39,21 +47,27 @@ def covers(name: str, langs: Sequence[str]) -> bool:
 
 def backend_for(name: str | None, langs: Sequence[str]) -> str:
     """The backend that will read ``langs`` when ``name`` (None: ``$IMG2XLSX_OCR``, else the default) is
-    asked for: ``name`` itself when it covers them, else Tesseract. Unknown name → ValueError."""
+    asked for: ``name`` itself when it covers them; PP-OCR with Tesseract's letters (:data:`HYBRID`) when
+    PP-OCR was asked for and only languages it is assisted in are missing; else Tesseract. Unknown name →
+    ValueError."""
     chosen = (name or os.environ.get(OCR_ENV, "").strip() or DEFAULT_BACKEND).lower()
     if chosen not in BACKENDS:
         raise ValueError(f"unknown OCR backend {chosen!r}: choose one of {', '.join(BACKENDS)}")
-    if not covers(chosen, langs):
-        log.info(
-            "OCR backend %s does not read %s: %s reads instead", chosen, "+".join(langs), FALLBACK_BACKEND
-        )
-        return FALLBACK_BACKEND
-    return chosen
+    if covers(chosen, langs):
+        return chosen
+    if (
+        chosen == "ppocr"
+        and set(langs) <= COVERS["ppocr"] | ASSISTED["ppocr"]
+        and covers(FALLBACK_BACKEND, langs)
+    ):
+        return HYBRID
+    log.info("OCR backend %s does not read %s: %s reads instead", chosen, "+".join(langs), FALLBACK_BACKEND)
+    return FALLBACK_BACKEND
 
 
 def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> TextReader:
-    """The reader called ``name`` (None: ``$IMG2XLSX_OCR``, else the default) for ``langs``; Tesseract when
-    that backend does not cover ``langs`` (see :func:`backend_for`).
+    """The reader called ``name`` (None: ``$IMG2XLSX_OCR``, else the default) for ``langs``; the hybrid or
+    Tesseract when that backend does not cover ``langs`` (see :func:`backend_for`).
 
     Backends are imported here, on first use, so importing the engine does not load an OCR library. A
     Tesseract without the data of one of ``langs`` raises :class:`~img2xlsx.ocr.words.OcrUnavailableError`
@@ -70,6 +84,10 @@ def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> Text
 
 
 def _make(name: str, langs: tuple[str, ...]) -> TextReader:
+    if name == HYBRID:
+        from .hybrid import HybridReader  # heavy: both of the below
+
+        return HybridReader(langs)
     if name == "ppocr":
         from .ppocr import PpocrReader  # heavy: onnxruntime (models load on the first read)
 

@@ -1,0 +1,130 @@
+"""Languages and the PP-OCR reader: each language's letters, and Vietnamese read as PP-OCR lines with
+Tesseract's marks (the hybrid reader) — on alignments built here and on text rendered in the test."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from img2xlsx.ocr import select
+from PIL import Image, ImageDraw, ImageFont
+
+pytest.importorskip("onnxruntime")
+ppocr = pytest.importorskip("img2xlsx.ocr.ppocr")
+hybrid = pytest.importorskip("img2xlsx.ocr.hybrid")
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def chars(text: str, width: float = 10.0) -> list[tuple[str, float, float, float]]:
+    """PP-OCR-style characters of ``text``: one every ``width`` px, probability 0.9."""
+    return [(c, 0.9, i * width, (i + 1) * width) for i, c in enumerate(text)]
+
+
+@functools.cache
+def vie_alphabet() -> frozenset[str]:
+    """What PP-OCR may write on a Vietnamese page."""
+    return ppocr.PpocrReader(("vie",)).alphabet()
+
+
+def merged(ppocr_text: str, tess_text: str) -> str:
+    out = hybrid.merge_marks(chars(ppocr_text), tess_text, vie_alphabet())
+    return "".join(c[0] for c in out)
+
+
+# ------------------------------------------------------------------------------------------ the alphabets
+
+
+def test_each_language_reads_its_letters_and_names_from_elsewhere() -> None:
+    for lang, letters in ppocr.LETTERS.items():
+        assert set(letters + letters.upper()) <= set(ppocr._lang_chars((lang,))), lang
+    deu = set(ppocr._lang_chars(("deu",)))
+    assert set("äöüßÄÖÜ€°²„") <= deu and set("çñłő") <= deu  # a French or Polish name in a German table
+    assert set("àâçéèêëîïôœùûÿÉÈÇŒ«»") <= set(ppocr._lang_chars(("fra",)))
+    assert set("ñáíóúÑ¿¡") <= set(ppocr._lang_chars(("spa",)))
+    assert set("ãõçÃÕ") <= set(ppocr._lang_chars(("por",)))
+    vie = set(ppocr._lang_chars(("vie",)))
+    assert set("ăâđêôơưĂĐƠƯộếẫỉ₫") <= vie and not set("ộ₫") & set(ppocr._lang_chars(("eng",)))
+    assert set(ppocr._lang_chars(("eng",))) < set(ppocr._lang_chars(("vie", "eng")))
+
+
+def test_the_model_alphabet_bounds_what_a_reader_writes() -> None:
+    deu = ppocr.PpocrReader(("deu",)).alphabet()
+    assert set("äöüßÄÖÜ€") <= deu and "中" not in deu
+    vie = ppocr.PpocrReader(("vie",)).alphabet()
+    assert set("ăâđơư") <= vie and not set("ộẫịỏ") & vie  # PP-OCRv6 has no stacked Vietnamese marks
+
+
+# --------------------------------------------------------------------------------------- which reader
+
+
+def test_readers_by_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(select.OCR_ENV, raising=False)
+    for lang in sorted(select.COVERS["ppocr"] - {"chi_sim"}):
+        assert select.backend_for("ppocr", (lang,)) == "ppocr", lang
+    assert select.backend_for("ppocr", ("vie",)) == select.HYBRID == "ppocr+tesseract"
+    assert select.backend_for("ppocr", ("vie", "eng")) == select.HYBRID
+    assert select.backend_for("ppocr", ("vie", "chi_sim")) == "tesseract"  # Tesseract reads them all
+    assert select.backend_for("tesseract", ("vie",)) == "tesseract"  # asked for by name: Tesseract alone
+    reader = select.get_reader(None, ("vie",))
+    assert isinstance(reader, hybrid.HybridReader) and reader.langs == ("vie",)
+    assert reader.name == "ppocr+tesseract" and not reader.misses_isolated_text
+
+
+# ------------------------------------------------------------------------------------------ merging marks
+
+
+def test_marks_come_from_tesseract_where_the_letters_agree() -> None:
+    assert merged("Pham Quôc Bao", "Phạm Quốc Bảo") == "Phạm Quốc Bảo"
+    assert merged("nām 2019", "năm 2019") == "năm 2019"
+    assert merged("Ha Noi", "HàNội") == "Hà Nội"  # spaces are PP-OCR's
+    assert merged("Lan", "LAN") == "Lan"  # PP-OCR's case stays
+
+
+def test_pp_ocr_keeps_its_letters_where_the_letters_disagree() -> None:
+    assert merged("Kinh doanh", "Klnh doanh") == "Kinh doanh"  # PP-OCR reads base letters better
+    assert merged("Kinh 12", "Kinh l2") == "Kinh 12"  # a digit is never replaced
+    assert merged("Kinh doanh", "") == "Kinh doanh"
+
+
+def test_letters_pp_ocr_could_not_write_are_put_in() -> None:
+    assert merged("Đ Ngoc Lan", "Đỗ Ngọc Lan") == "Đỗ Ngọc Lan"  # ỗ dropped: inserted
+    assert merged("Công ngh", "Công nghệ") == "Công nghệ"  # at the end of the line too
+    assert merged("Hujnh", "Huỳnh") == "Huỳnh"  # j for ỳ: replaced
+    assert merged("Lan x", "Lan ộộộx") == "Lan x"  # a long run of Tesseract's own is not put in
+    assert merged("Lan x", "Lan abx") == "Lan x"  # nor letters PP-OCR could have written itself
+
+
+def test_inserted_letters_sit_in_the_gap_they_fill() -> None:
+    out = hybrid.merge_marks(chars("Đ Ngoc"), "Đỗ Ngọc", vie_alphabet())
+    assert [c[0] for c in out] == list("Đỗ Ngọc")
+    assert out[1][2] == out[1][3] == out[0][3]  # zero width, right after Đ
+    assert [c[2] for c in out] == sorted(c[2] for c in out)  # still left to right
+
+
+# --------------------------------------------------------------------------------------- rendered text
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="DejaVu Sans is not installed")
+def test_the_hybrid_reads_vietnamese_marks_pp_ocr_alone_cannot() -> None:
+    font = ImageFont.truetype(str(FONT), 30)
+    img = Image.new("L", (900, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((20, 20), "Phạm Quốc Bảo", fill=0, font=font)
+    draw.text((480, 20), "Công nghệ", fill=0, font=font)
+    draw.text((20, 110), "Nguyễn Thị Mỹ", fill=0, font=font)
+    draw.text((480, 110), "Đà Lạt", fill=0, font=font)
+    gray = np.asarray(img)
+    alone = " ".join(w.text for w in ppocr.PpocrReader(("vie",)).read_page(gray))
+    assert not set("ạốảệễịỹ") & set(alone)  # not in its alphabet
+    reader = hybrid.HybridReader(("vie",))
+    words = reader.read_page(gray)
+    text = " ".join(w.text for w in words)
+    found = {"Phạm", "Quốc", "Bảo", "nghệ", "Nguyễn", "Thị", "Mỹ", "Lạt"} & set(text.split())
+    assert len(found) >= 6, text
+    boxes = {w.text: w.bbox for w in words}
+    assert "Công" in boxes and boxes["Công"][0] > 400  # PP-OCR's words and boxes
+    cell, _ = reader.read_region(gray, (470, 10, 880, 80), single_line=True)
+    assert cell in {"Công nghệ", "Công nghê"}, cell
