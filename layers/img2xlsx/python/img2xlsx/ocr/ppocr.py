@@ -4,7 +4,9 @@ on onnxruntime.
 The ONNX models ship inside the ``rapidocr`` wheel (``rapidocr/models/``): nothing is downloaded at run
 time, and rapidocr's own Python code (config parsing, downloads, drawing) is never imported — only its model
 files are read, by onnxruntime sessions created once per process and shared by every thread
-(``InferenceSession.run`` is thread-safe). Detection (DB) finds text lines; recognition (CTC) reads each
+(``InferenceSession.run`` is thread-safe). For Latin pages the recogniser's output layer is cut at load to
+the classes a page may hold plus the CJK signs smudges go to (:mod:`.onnx_slice`; a fifth of its time went
+to scoring 18,710 classes). Detection (DB) finds text lines; recognition (CTC) reads each
 line crop in batches of similar width. PP-OCR works on lines, the table code on words: a line is split at
 the spaces the recogniser emits, each word's box taken from its characters' CTC time steps and tightened to
 the ink inside.
@@ -24,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from . import onnx_slice
 from .pool import ocr_threads
 from .ppocr_decode import (
     Line,
@@ -89,17 +92,22 @@ def _lang_chars(langs: Sequence[str]) -> str:
     return "".join(chars)
 
 
+SHADOW_FILE = "ppocr_shadow.txt"
+
+
 @dataclass
 class _Models:
     det: Any
     rec: Any
     det_input: str
     rec_input: str
-    charset: list[str]  # index -> character; 0 is the CTC blank
+    charset: list[str]  # the recogniser's output column -> character; 0 is the CTC blank
+    read: np.ndarray  # the output columns a page may be read as (the others only share the softmax)
 
 
 _lock = threading.Lock()
-_models: dict[int, _Models] = {}
+_models: dict[tuple[int, str | None], _Models] = {}
+_dets: dict[int, Any] = {}
 
 
 def models_dir() -> Path:
@@ -117,9 +125,46 @@ def _session_threads() -> int:
     return ocr_threads()
 
 
-def _load(threads: int) -> _Models:
+def shadow_chars() -> frozenset[str]:
+    """Characters outside every supported Latin alphabet that still take part in the recogniser's softmax.
+
+    A cut-down output layer normalises its scores over fewer classes, so a smudge the full model would
+    give to a CJK sign (and so drop as unsure) would come out as a confident Latin letter. These 1,000
+    classes held 95% of the probability the full model gave to unreadable classes on the train split's
+    text (bench/ppocr_shadow.py writes the list); with them the cut model reads val pages as the full one
+    does but for about one line in 500."""
+    path = Path(__file__).with_name(SHADOW_FILE)
+    return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
+
+
+def class_columns(charset: Sequence[str], chars: str, shadow: frozenset[str]) -> tuple[list[int], int]:
+    """The output columns to keep for a page in ``chars``: the blank, every character of ``chars`` (and
+    the space), then the ``shadow`` classes; and how many of them may be read (the blank and ``chars``)."""
+    ok = set(chars) | {" "}
+    read = [0] + [i for i, c in enumerate(charset) if i and c in ok]
+    taken = set(read)
+    extra = [i for i, c in enumerate(charset) if i and c in shadow and i not in taken]
+    return read + extra, len(read)
+
+
+def _options(threads: int) -> Any:
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    opts.enable_cpu_mem_arena = False  # the arena keeps the largest page's buffers for the process's life
+    # reads overlap on the OCR pool's threads: waiting threads sleep instead of spinning on the CPU
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return opts
+
+
+def _load(threads: int, chars: str | None = None) -> _Models:
+    """The sessions for ``threads``; the recogniser cut down to ``chars`` (None: its whole alphabet)."""
     with _lock:
-        m = _models.get(threads)
+        m = _models.get((threads, chars))
         if m is not None:
             return m
         try:
@@ -131,23 +176,31 @@ def _load(threads: int) -> _Models:
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise OcrUnavailableError(f"PP-OCR model files missing: {', '.join(missing)}")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
-        opts.enable_cpu_mem_arena = False  # the arena keeps the largest page's buffers for the process's life
-        # reads overlap on the OCR pool's threads: waiting threads sleep instead of spinning on the CPU
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         providers = ["CPUExecutionProvider"]
-        det = ort.InferenceSession(str(paths[0]), sess_options=opts, providers=providers)
-        rec = ort.InferenceSession(str(paths[1]), sess_options=opts, providers=providers)
-        keys = rec.get_modelmeta().custom_metadata_map.get("character")
+        det = _dets.get(threads)
+        if det is None:
+            det = _dets[threads] = ort.InferenceSession(
+                str(paths[0]), sess_options=_options(threads), providers=providers
+            )
+        model = paths[1].read_bytes()
+        keys = onnx_slice.metadata(model).get("character")
         if not keys:
             raise OcrUnavailableError(f"{paths[1]} carries no character list")
         charset = ["", *keys.splitlines(), " "]
-        m = _Models(det, rec, det.get_inputs()[0].name, rec.get_inputs()[0].name, charset)
-        _models[threads] = m
+        read = np.arange(len(charset), dtype=np.int64)
+        if chars is not None:
+            cols, n_read = class_columns(charset, chars, shadow_chars())
+            try:
+                weight, bias = onnx_slice.output_layer(model, len(charset))
+                model = onnx_slice.keep_classes(model, weight, bias, cols)
+                charset = [charset[i] for i in cols]
+                read = np.arange(n_read, dtype=np.int64)
+            except onnx_slice.OnnxEditError:  # another export: read the full output, keep the columns
+                read = np.asarray(cols[:n_read], np.int64)
+        rec = ort.InferenceSession(model, sess_options=_options(threads), providers=providers)
+        del model
+        m = _Models(det, rec, det.get_inputs()[0].name, rec.get_inputs()[0].name, charset, read)
+        _models[(threads, chars)] = m
         return m
 
 
@@ -163,6 +216,7 @@ def _forget() -> None:
     global _lock
     _orphans.extend(_models.values())
     _models.clear()
+    _dets.clear()
     _lock = threading.Lock()
 
 
@@ -204,14 +258,10 @@ class PpocrReader:
 
     # ---- sessions -------------------------------------------------------------------------------------
     def _m(self) -> _Models:
-        m = _load(self._threads or _session_threads())
+        full = bool(FULL_ALPHABET_LANGS & set(self.langs))
+        m = _load(self._threads or _session_threads(), None if full else _lang_chars(self.langs))
         if self._allowed is None:
-            if FULL_ALPHABET_LANGS & set(self.langs):
-                self._allowed = np.arange(len(m.charset), dtype=np.int64)
-            else:
-                ok = set(_lang_chars(self.langs))
-                idx = [0] + [i for i, c in enumerate(m.charset) if i and (c in ok or c == " ")]
-                self._allowed = np.asarray(idx, np.int64)
+            self._allowed = m.read
         return m
 
     def alphabet(self) -> frozenset[str]:
@@ -307,8 +357,8 @@ class PpocrReader:
         self, crops: list[tuple[int, np.ndarray, int, int]]
     ) -> list[list[tuple[int, np.ndarray, int, int]]]:
         """Crops (sorted by width) grouped into batches of at most ``rec_batch`` crops and REC_BATCH_PX
-        padded input columns: the recogniser's output holds ~18,700 class scores per 8 columns, so a batch of
-        wide lines would take hundreds of MB."""
+        padded input columns: the full recogniser's output holds ~18,700 class scores per 8 columns, so a batch
+        of wide lines would take hundreds of MB (Chinese pages read with it)."""
         out: list[list[tuple[int, np.ndarray, int, int]]] = []
         cur: list[tuple[int, np.ndarray, int, int]] = []
         for item in crops:
