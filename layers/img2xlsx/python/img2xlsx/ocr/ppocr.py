@@ -357,8 +357,8 @@ class PpocrReader:
         self, crops: list[tuple[int, np.ndarray, int, int]]
     ) -> list[list[tuple[int, np.ndarray, int, int]]]:
         """Crops (sorted by width) grouped into batches of at most ``rec_batch`` crops and REC_BATCH_PX
-        padded input columns: the full recogniser's output holds ~18,700 class scores per 8 columns, so a batch
-        of wide lines would take hundreds of MB (Chinese pages read with it)."""
+        padded input columns: the full recogniser's output holds ~18,700 class scores per 8 columns, so a
+        batch of wide lines would take hundreds of MB (Chinese pages read with it)."""
         out: list[list[tuple[int, np.ndarray, int, int]]] = []
         cur: list[tuple[int, np.ndarray, int, int]] = []
         for item in crops:
