@@ -43,6 +43,7 @@ def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tu
         if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
             bands = raw_bands
     rulings = _without_glyph_edges(rulings, bands, shades if shades is not None else gray, text_h)
+    rulings = _without_fill_texture(rulings, bands, text_h)
     return frame_dark_bands(rulings, bands, text_h), bands
 
 
@@ -81,6 +82,46 @@ def _without_glyph_edges(rulings: Rulings, bands: list[Band], shades: np.ndarray
         [v for v in rulings.vlines if not inside_v(v)],
         rulings.mask,  # still painted out before OCR: read, the dark runs become letters
     )
+
+
+def _without_fill_texture(rulings: Rulings, bands: list[Band], text_h: float) -> Rulings:
+    """The vertical rules minus those lying wholly inside a shaded band with no rule at the same abscissa
+    outside it: a halftone or grainy fill (a scanned grey total row, a photo's textured print) opens into
+    dozens of short dark streaks, which made a ruled table dozens of columns wide. A column rule crossing
+    the band runs on above or below it (in one piece or broken at the band's edges), so it stays."""
+    m = 0.25 * text_h
+    tol = max(3.0, 0.4 * text_h)
+
+    def holder(v: VLine) -> Band | None:
+        return next(
+            (b for b in bands if b.x0 - m <= v.x <= b.x1 + m and v.y0 >= b.y0 - m and v.y1 <= b.y1 + m),
+            None,
+        )
+
+    inside = {id(v): b for v in rulings.vlines if (b := holder(v)) is not None}
+    if not inside:
+        return rulings
+
+    def continued(v: VLine, b: Band) -> bool:
+        return any(
+            abs(o.x - v.x) <= tol and (o.y0 < b.y0 - m or o.y1 > b.y1 + m)
+            for o in rulings.vlines
+            if id(o) not in inside
+        )
+
+    keep = [v for v in rulings.vlines if id(v) not in inside or continued(v, inside[id(v)])]
+    if len(keep) == len(rulings.vlines):
+        return rulings
+    # not painted out before OCR either: erased streaks cut the glyphs printed on the fill
+    mask = rulings.mask.copy()
+    kept = {id(v) for v in keep}
+    for v in rulings.vlines:
+        if id(v) not in kept:
+            b = inside[id(v)]
+            half = v.thickness // 2 + 4
+            y0, y1 = max(v.y0, b.y0 + 2), min(v.y1, b.y1 - 2)
+            mask[max(0, y0) : max(0, y1), max(0, v.x - half) : v.x + half + 1] = 0
+    return Rulings(rulings.hlines, keep, mask)
 
 
 def _median(gray: np.ndarray, b: Band) -> float:

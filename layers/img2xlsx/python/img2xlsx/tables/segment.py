@@ -68,6 +68,7 @@ def _trim(block: list[Line], h: float) -> list[Line]:
     idx = [i for i, ln in enumerate(block) if _is_columnar(ln)]
     if not idx:
         return []
+    idx = _without_stray_ends([block[i] for i in idx], h, idx)
     core = block[idx[0] : idx[-1] + 1]
     # single-phrase lines directly above the first columnar line may be a spanning group header
     # (kept when they do not start at the table's left edge); below, wrapped last-row lines
@@ -75,7 +76,9 @@ def _trim(block: list[Line], h: float) -> list[Line]:
     left = min(ln.x0 for ln in core)
     core_gaps = [b.y0 - a.y1 for a, b in itertools.pairwise(core)]
     near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
-    while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < near:
+    while lead and not _is_columnar(lead[-1]) and lead[-1].x0 > left + 2 * h:
+        if core[0].y0 - lead[-1].y1 >= near:
+            break
         core.insert(0, lead.pop())
     trail = block[idx[-1] + 1 :]
     xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
@@ -87,6 +90,31 @@ def _trim(block: list[Line], h: float) -> list[Line]:
         else:
             break
     return core
+
+
+def _off_columns(line: Line, others: Sequence[Line], h: float, *, top: bool = False) -> bool:
+    """The line ignores the column gaps of ``others``: none of its phrase gaps falls into one, or (a top
+    line) it stops short of the last column. So do a centred shop name, an address or a 'Thank you' above
+    a receipt's items, whose words are spaced wide enough to read as two phrases; a header row's cells
+    are separated where the body's columns are, and its last cell heads the last column."""
+    chans = _channels(others, h, CROSSING_SHARE)
+    if not chans:
+        return False
+    if top and line.x1 < chans[-1][1]:
+        return True
+    gaps = [(a.x1, b.x0) for a, b in itertools.pairwise(line.phrases)]
+    return not any(overlap(g0, g1, a, b) > 0 for g0, g1 in gaps for a, b in chans)
+
+
+def _without_stray_ends(columnar: list[Line], h: float, idx: list[int]) -> list[int]:
+    """``idx`` (the positions of a block's multi-phrase lines ``columnar``) without those at either end
+    that ignore the columns shared by the others; at least three lines stay."""
+    lo, hi = 0, len(columnar)
+    while hi - lo > 3 and _off_columns(columnar[lo], columnar[lo + 1 : hi], h, top=True):
+        lo += 1
+    while hi - lo > 3 and _off_columns(columnar[hi - 1], columnar[lo : hi - 1], h):
+        hi -= 1
+    return idx[lo:hi]
 
 
 def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[list[Line]]:
@@ -132,7 +160,10 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     wider = (not others or best_w >= 1.5 * others[0]) and best_w >= 3 * h
     row_h = (block[-1].y1 - block[0].y0) / max(1, len(block))
     ends_differ = max(abs(lb[0].y0 - rb[0].y0), abs(lb[-1].y1 - rb[-1].y1)) > 1.5 * row_h
-    split = frac < 0.6 or (cols_left >= 2 and cols_right >= 2 and (dominant or (wider and ends_differ)))
+    # rows that do not line up across the channel: two tables, unless one side has only two lines (a
+    # sparse column, e.g. a column holding only its head and the total)
+    misaligned = frac < 0.6 and min(len(lb), len(rb)) >= 3
+    split = misaligned or (cols_left >= 2 and cols_right >= 2 and (dominant or (wider and ends_differ)))
     if not split:
         return [block]
     return _split_side_by_side(lb, h, phrase_gap) + _split_side_by_side(rb, h, phrase_gap)
@@ -261,6 +292,8 @@ def find_regions(
         if free(regions, r):
             regions.append(r)
     for r in band_regions(bands, h):
+        if _stripes_end_mid_row(r, words, h):
+            continue  # highlighted cells of a table its text shows; the text blocks below find that table
         overlapping = [
             q
             for q in regions
@@ -350,6 +383,19 @@ def find_regions(
     regions = [r for r in regions if r.words]
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
+
+
+def _stripes_end_mid_row(r: Region, words: Sequence[WordLike], h: float) -> bool:
+    """Most of the region's stripes end on the right where their row's text goes on: a word starts right
+    after the stripe's end or runs across it. A zebra stripe or header band spans its table's whole row
+    (at least to the last cell's padding), so these are highlighted cells (a shaded label column), and the
+    table is the text around them, not the stripes' extent."""
+
+    def runs_on(b: Band) -> bool:
+        on_row = [w for w in words if b.y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= b.y1]
+        return any(b.x1 + 0.5 * h < w.bbox[2] and w.bbox[0] < b.x1 + 1.5 * h for w in on_row)
+
+    return sum(1 for b in r.bands if runs_on(b)) > 0.5 * len(r.bands)
 
 
 def _ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | None:
