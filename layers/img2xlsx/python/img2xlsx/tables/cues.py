@@ -44,6 +44,7 @@ def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tu
             bands = raw_bands
     rulings = _without_glyph_edges(rulings, bands, shades if shades is not None else gray, text_h)
     rulings = _without_fill_texture(rulings, bands, text_h)
+    rulings = _without_lone_strokes(rulings, text_h)
     return frame_dark_bands(rulings, bands, text_h), bands
 
 
@@ -122,6 +123,42 @@ def _without_fill_texture(rulings: Rulings, bands: list[Band], text_h: float) ->
             y0, y1 = max(v.y0, b.y0 + 2), min(v.y1, b.y1 - 2)
             mask[max(0, y0) : max(0, y1), max(0, v.x - half) : v.x + half + 1] = 0
     return Rulings(rulings.hlines, keep, mask)
+
+
+# A vertical "rule" shorter than this many text heights that meets no horizontal rule and continues no
+# other vertical rule is a glyph's stem (large bold totals, dot-matrix print), not a rule.
+LONE_STROKE = 3.0
+
+
+def _without_lone_strokes(rulings: Rulings, text_h: float) -> Rulings:
+    """The vertical rules minus short strokes standing alone: a column rule is long, or meets the
+    horizontal rules of its grid, or is one piece of a rule broken by a crease (others at its abscissa).
+    Painted out before OCR, the stems of large or dotted glyphs cut words in half ('Total' read 'o a')."""
+    tol = max(4.0, 0.6 * text_h)
+
+    def meets_rule(v: VLine) -> bool:
+        return any(
+            s.x0 - tol <= v.x <= s.x1 + tol and v.y0 - tol <= s.y <= v.y1 + tol for s in rulings.hlines
+        )
+
+    def continued(v: VLine) -> bool:
+        return any(
+            o is not v and abs(o.x - v.x) <= tol and (o.y1 <= v.y0 or o.y0 >= v.y1) for o in rulings.vlines
+        )
+
+    lone = [
+        v
+        for v in rulings.vlines
+        if v.length < LONE_STROKE * text_h and not meets_rule(v) and not continued(v)
+    ]
+    if not lone:
+        return rulings
+    mask = rulings.mask.copy()
+    for v in lone:
+        half = v.thickness // 2 + 4
+        mask[max(0, v.y0 - 2) : v.y1 + 2, max(0, v.x - half) : v.x + half + 1] = 0
+    drop = {id(v) for v in lone}
+    return Rulings(rulings.hlines, [v for v in rulings.vlines if id(v) not in drop], mask)
 
 
 def _median(gray: np.ndarray, b: Band) -> float:

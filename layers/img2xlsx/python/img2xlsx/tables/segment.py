@@ -103,7 +103,12 @@ def _off_columns(line: Line, others: Sequence[Line], h: float, *, top: bool = Fa
     if top and line.x1 < chans[-1][1]:
         return True
     gaps = [(a.x1, b.x0) for a, b in itertools.pairwise(line.phrases)]
-    return not any(overlap(g0, g1, a, b) > 0 for g0, g1 in gaps for a, b in chans)
+
+    def missed(cs: Sequence[tuple[int, int]]) -> bool:
+        return not any(overlap(g0, g1, a, b) > 0 for g0, g1 in gaps for a, b in cs)
+
+    # the strict gaps too: a sparse column (filled in a line or two) is no gap for them
+    return missed(chans) and missed(_channels(others, h))
 
 
 def _without_stray_ends(columnar: list[Line], h: float, idx: list[int]) -> list[int]:
@@ -150,12 +155,18 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     lb, rb = build_lines(left, phrase_gap), build_lines(right, phrase_gap)
     if len(lb) < 2 or len(rb) < 2:
         return [block]
-    ry = [ln.yc for ln in rb]
-    aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
+    # lines of one row overlap by most of their height (on a tilted or curled photo their centres drift
+    # apart by more than a quarter line, and a bold total is taller than its label)
+    aligned = sum(
+        1
+        for a in lb
+        if any(overlap(a.y0, a.y1, b.y0, b.y1) >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0) for b in rb)
+    )
     frac = aligned / max(1, min(len(lb), len(rb)))
     # a channel far wider than every other one, with at least two columns on each side of it
-    cols_left = 1 + sum(1 for r in runs if r[1] <= best[0])
-    cols_right = 1 + sum(1 for r in runs if r[0] >= best[1])
+    # (counted at gaps between phrases: a gap between two words of a cell is no column)
+    cols_left = 1 + sum(1 for r in runs if r[1] <= best[0] and r[1] - r[0] >= phrase_gap)
+    cols_right = 1 + sum(1 for r in runs if r[0] >= best[1] and r[1] - r[0] >= phrase_gap)
     dominant = (not others or best_w >= 2.0 * others[0]) and best_w >= 4 * h
     wider = (not others or best_w >= 1.5 * others[0]) and best_w >= 3 * h
     row_h = (block[-1].y1 - block[0].y0) / max(1, len(block))
