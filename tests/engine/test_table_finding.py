@@ -137,3 +137,30 @@ def test_a_halftone_total_row_keeps_a_ruled_table_three_columns_wide() -> None:
     res = recognize_page(np.asarray(img.convert("RGB")))
     assert len(res.tables) == 1
     assert (res.tables[0].n_rows, res.tables[0].n_cols) == (len(rows), 3)
+
+
+def _receipt_items() -> list[Word]:
+    words: list[Word] = []
+    for r, (item, price) in enumerate(
+        [("Grande Meal", "9.90"), ("Bean Burrito", "3.50"), ("Med Drink", "43.94")]
+    ):
+        words += [_word(item, 40, 100 + 30 * r), _word(price, 400, 100 + 30 * r, 70)]
+    return words
+
+
+def test_totals_set_apart_under_a_receipts_items_are_its_last_rows() -> None:
+    words = _receipt_items()
+    for r, (label, amount) in enumerate([("SubTotal", "57.34"), ("Tax", "5.40"), ("Total", "62.74")]):
+        words += [_word(label, 160, 230 + 30 * r), _word(amount, 403, 230 + 30 * r, 70)]
+    regions = find_regions(words, _empty(), [], H, 15.0)
+    assert len(regions) == 1
+    assert len(regions[0].words) == len(words)
+
+
+def test_a_table_stacked_below_with_its_own_header_stays_apart() -> None:
+    words = _receipt_items()
+    rows = [("Region", "Units"), ("North", "57.34"), ("South", "5.40"), ("East", "62.74")]
+    for r, (label, amount) in enumerate(rows):
+        words += [_word(label, 40, 230 + 30 * r), _word(amount, 403, 230 + 30 * r, 70)]
+    regions = find_regions(words, _empty(), [], H, 15.0)
+    assert len(regions) == 2

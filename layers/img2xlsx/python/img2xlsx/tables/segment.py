@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -338,6 +339,7 @@ def find_regions(
                 core = _trim(part, h)
                 if core:
                     blocks.append(core)
+    blocks = _with_totals_joined(blocks, h)
     for block in blocks:
         bx0 = min(ln.x0 for ln in block)
         bx1 = max(ln.x1 for ln in block)
@@ -394,6 +396,43 @@ def find_regions(
     regions = [r for r in regions if r.words]
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
+
+
+_AMOUNT = re.compile(r"^\D{0,4}\d[\d.,' ]*\D{0,2}$")
+
+
+def _amount_edge(line: Line) -> float | None:
+    """Right edge of the line's last phrase when that is an amount (a number, maybe with a currency)."""
+    last = line.phrases[-1]
+    return float(last.x1) if len(line.phrases) >= 2 and _AMOUNT.match(last.text) else None
+
+
+def _with_totals_joined(blocks: list[list[Line]], h: float) -> list[list[Line]]:
+    """A small block of label/amount lines set a little apart below a block whose lines end in amounts,
+    its amounts right under theirs, is that table's totals (subtotal, tax, total under a receipt's items),
+    not a table of its own. A table stacked below starts with a header row instead, whose last cell is a
+    column name, not an amount."""
+    out: list[list[Line]] = []
+    for block in sorted(blocks, key=lambda b: b[0].y0):
+        prev = out[-1] if out else None
+        if prev is not None and _totals_of(prev, block, h):
+            out[-1] = prev + block
+        else:
+            out.append(block)
+    return out
+
+
+def _totals_of(above: list[Line], below: list[Line], h: float) -> bool:
+    gap = below[0].y0 - max(ln.y1 for ln in above)
+    if not 0 <= gap <= 4.5 * h or len(below) > 6:
+        return False
+    if min(ln.x0 for ln in below) < min(ln.x0 for ln in above) - 2 * h:
+        return False
+    edges = [e for ln in above if (e := _amount_edge(ln)) is not None]
+    if len(edges) < max(3, 0.6 * len(above)):
+        return False
+    right = float(np.median(edges))
+    return all((e := _amount_edge(ln)) is not None and abs(e - right) <= 2 * h for ln in below)
 
 
 def _stripes_end_mid_row(r: Region, words: Sequence[WordLike], h: float) -> bool:
