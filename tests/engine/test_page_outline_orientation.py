@@ -1,4 +1,4 @@
-"""Which way is up on a page of boxed cells: the boxes are rules, not glyphs."""
+"""Which way is up on a page of boxed cells (boxes are rules, not glyphs); which outlines are a page."""
 
 from __future__ import annotations
 
@@ -24,3 +24,11 @@ def test_boxed_cells_of_a_low_resolution_page_do_not_turn_it() -> None:
     page = _boxed_page()
     assert not orientation.is_sideways(geometry.ink_mask(page))
     assert orientation.is_sideways(geometry.ink_mask(np.ascontiguousarray(np.rot90(page))))
+
+
+def test_a_quad_with_two_corners_on_one_point_is_no_page() -> None:
+    # a crease's diagonal shade left a bright triangle, whose outline came back with a corner twice
+    triangle = np.array([[50.0, 9.0], [281.0, 22.0], [263.0, 894.0], [263.0, 894.0]])
+    slanted_page = np.array([[60.0, 10.0], [460.0, 60.0], [400.0, 900.0], [0.0, 840.0]])
+    assert not geometry._four_sided(triangle)
+    assert geometry._four_sided(slanted_page)
