@@ -1,9 +1,10 @@
-"""Which way is up on a page of boxed cells (boxes are rules, not glyphs); which outlines are a page."""
+"""Pages of boxed cells (boxes are rules, not glyphs: for which way is up and text size); page outlines."""
 
 from __future__ import annotations
 
 import numpy as np
 from img2xlsx.page import geometry, orientation
+from img2xlsx.page.normalize import estimate_text_height
 from PIL import Image, ImageDraw, ImageFont
 
 
@@ -32,3 +33,18 @@ def test_a_quad_with_two_corners_on_one_point_is_no_page() -> None:
     slanted_page = np.array([[60.0, 10.0], [460.0, 60.0], [400.0, 900.0], [0.0, 840.0]])
     assert not geometry._four_sided(triangle)
     assert geometry._four_sided(slanted_page)
+
+
+def test_boxed_cells_do_not_count_as_tall_glyphs() -> None:
+    font = ImageFont.load_default(size=18)
+    img = Image.new("L", (760, 620), 250)
+    draw = ImageDraw.Draw(img)
+    for r in range(14):
+        for c in range(5):
+            x, y = 30 + c * 140, 30 + r * 40
+            draw.rectangle([x, y, x + 80, y + 32], outline=90, width=2)
+            draw.text((x + 10, y + 7), f"{(r + 2) * (c + 3) % 97}", fill=30, font=font)
+    est = estimate_text_height(np.asarray(img))
+    assert est is not None and est < 20, (
+        est
+    )  # 18 px digits, one or two a box: ~13 px tall; the boxes are 33 px tall

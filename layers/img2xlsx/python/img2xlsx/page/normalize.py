@@ -217,10 +217,28 @@ def estimate_text_height(gray: np.ndarray, ink: np.ndarray | None = None) -> flo
     area = stats[1:, cv2.CC_STAT_AREA]
     page_h = gray.shape[0]
     keep = (h >= 4) & (h <= max(8, page_h // 8)) & (w <= 3 * h) & (area >= 0.15 * w * h)
+    keep &= ~_enclosing(stats[1:])
     heights = h[keep]
     if heights.size < 8:
         return None
     return float(np.percentile(heights, 75))
+
+
+def _enclosing(stats: np.ndarray) -> np.ndarray:
+    """Components whose box holds the centres of at least two others: a boxed cell's outline around its
+    text, a frame. Glyph-sized on a table of boxed cells, they made the text look twice its height (the
+    page was then shrunk until its text could not be read); a glyph's hole never holds other glyphs."""
+    if len(stats) == 0:
+        return np.zeros(0, bool)
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    cx, cy = x + w // 2, y + h // 2
+    shape = (int((y + h).max()) + 1, int((x + w).max()) + 1)
+    centres = np.zeros(shape, np.int32)
+    np.add.at(centres, (cy, cx), 1)
+    acc = np.pad(centres.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    inside = acc[y + h, x + w] - acc[y, x + w] - acc[y + h, x] + acc[y, x]
+    return np.asarray(inside - 1 >= 2)
 
 
 def _scale_factor(text_h: float | None, longest_side: float) -> float:
