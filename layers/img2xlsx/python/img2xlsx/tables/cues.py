@@ -21,7 +21,7 @@ from .lines import (
     frame_dark_bands,
 )
 from .region import Region, overlap
-from .textlines import Line
+from .textlines import Line, WordLike
 from .unionfind import UnionFind
 
 
@@ -352,3 +352,16 @@ def band_regions(bands: list[Band], h: float) -> list[Region]:
             # a lone shaded stripe: a header band of a table whose body is plain; becomes a seed
             out.append(Region("plain", first.x0, first.y0, first.x1, first.y1, bands=[first], seed=True))
     return out
+
+
+def stripes_end_mid_row(r: Region, words: Sequence[WordLike], h: float) -> bool:
+    """Most of the region's stripes end on the right where their row's text goes on: a word starts right
+    after the stripe's end or runs across it. A zebra stripe or header band spans its table's whole row
+    (at least to the last cell's padding), so these are highlighted cells (a shaded label column), and the
+    table is the text around them, not the stripes' extent."""
+
+    def runs_on(b: Band) -> bool:
+        on_row = [w for w in words if b.y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= b.y1]
+        return any(b.x1 + 0.5 * h < w.bbox[2] and w.bbox[0] < b.x1 + 1.5 * h for w in on_row)
+
+    return sum(1 for b in r.bands if runs_on(b)) > 0.5 * len(r.bands)
