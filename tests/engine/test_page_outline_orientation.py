@@ -31,8 +31,10 @@ def test_a_quad_with_two_corners_on_one_point_is_no_page() -> None:
     # a crease's diagonal shade left a bright triangle, whose outline came back with a corner twice
     triangle = np.array([[50.0, 9.0], [281.0, 22.0], [263.0, 894.0], [263.0, 894.0]])
     slanted_page = np.array([[60.0, 10.0], [460.0, 60.0], [400.0, 900.0], [0.0, 840.0]])
+    wide_strip = np.array([[64.0, 77.0], [885.0, 33.0], [882.0, 198.0], [34.0, 271.0]])  # 1 : 5
     assert not geometry._four_sided(triangle)
     assert geometry._four_sided(slanted_page)
+    assert geometry._four_sided(wide_strip)
 
 
 def test_boxed_cells_do_not_count_as_tall_glyphs() -> None:

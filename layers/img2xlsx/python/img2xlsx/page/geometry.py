@@ -90,9 +90,10 @@ def _page_candidate(gray: np.ndarray, bright: np.ndarray) -> np.ndarray | None:
     return quad
 
 
-# A page's shortest side is at least this share of its longest, even photographed at a slant; a "quad"
-# with a side shorter than that is a triangle (a crease's shade splitting the paper in two) or a sliver.
-MIN_SIDE_SHARE = 0.2
+# A page's shortest side is at least this share of its longest, even a long strip photographed at a slant
+# (a wide two-table page: 0.19); a "quad" with a side shorter than that is a triangle whose outline came back
+# with a corner twice (a crease's shade splitting the paper in two).
+MIN_SIDE_SHARE = 0.05
 
 
 def _four_sided(quad: np.ndarray) -> bool:
