@@ -52,13 +52,15 @@ CROSSING_SHARE = 0.25
 
 def off_columns(line: Line, others: Sequence[Line], h: float, *, top: bool = False) -> bool:
     """The line ignores the column gaps of ``others``: none of its phrase gaps falls into one, or (a top
-    line) it stops short of the last column. So do a centred shop name, an address or a 'Thank you' above
-    a receipt's items, whose words are spaced wide enough to read as two phrases; a header row's cells
-    are separated where the body's columns are, and its last cell heads the last column."""
+    line over two columns) it stops short of the last column. So do a centred shop name, an address or a
+    'Thank you' above a receipt's items, whose words are spaced wide enough to read as two phrases; a
+    header row's cells are separated where the body's columns are, and its last cell heads the last
+    column."""
     chans = channels(others, h, CROSSING_SHARE)
     if not chans:
         return False
-    if top and line.x1 < chans[-1][1]:
+    # (two columns only: over more, a group header spans some of them and stops short of the last)
+    if top and len(chans) == 1 and line.x1 < chans[-1][1]:
         return True
     gaps = [(a.x1, b.x0) for a, b in itertools.pairwise(line.phrases)]
 

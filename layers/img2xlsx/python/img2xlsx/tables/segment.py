@@ -61,13 +61,16 @@ def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
     return out
 
 
-def _trim(block: list[Line], h: float) -> list[Line]:
-    """The block without the single-phrase lines above and below its column-aligned core."""
+def _trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
+    """The block without the single-phrase lines above and below its column-aligned core; ``strays``:
+    nor the multi-phrase lines at its ends that ignore its columns (only once side-by-side tables are
+    apart: their two titles on one line are what tells them apart)."""
     # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
     idx = [i for i, ln in enumerate(block) if _is_columnar(ln)]
     if not idx:
         return []
-    idx = without_stray_ends([block[i] for i in idx], h, idx)
+    if strays:
+        idx = without_stray_ends([block[i] for i in idx], h, idx)
     core = block[idx[0] : idx[-1] + 1]
     # single-phrase lines directly above the first columnar line may be a spanning group header
     # (kept when they do not start at the table's left edge); below, wrapped last-row lines
@@ -89,6 +92,9 @@ def _trim(block: list[Line], h: float) -> list[Line]:
         else:
             break
     return core
+
+
+ROW_OVERLAP = 0.7
 
 
 def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[list[Line]]:
@@ -124,12 +130,16 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     lb, rb = build_lines(left, phrase_gap), build_lines(right, phrase_gap)
     if len(lb) < 2 or len(rb) < 2:
         return [block]
-    # lines of one row overlap by most of their height (on a tilted or curled photo their centres drift
-    # apart by more than a quarter line, and a bold total is taller than its label)
+    # lines of one row: centres close, or (a tilted photo, a bold total taller than its label) boxes
+    # overlapping by most of their height
     aligned = sum(
         1
         for a in lb
-        if any(overlap(a.y0, a.y1, b.y0, b.y1) >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0) for b in rb)
+        if any(
+            abs(a.yc - b.yc) < 0.25 * h
+            or overlap(a.y0, a.y1, b.y0, b.y1) >= ROW_OVERLAP * min(a.y1 - a.y0, b.y1 - b.y0)
+            for b in rb
+        )
     )
     frac = aligned / max(1, min(len(lb), len(rb)))
     # a channel far wider than every other one, with at least two columns on each side of it
@@ -273,7 +283,7 @@ def find_regions(
     for b in _text_blocks(rest_lines, h):
         for piece in _cut_at_region_gaps(b, regions, h, phrase_gap):
             for part in _split_side_by_side(piece, h, phrase_gap):
-                core = _trim(part, h)
+                core = _trim(part, h, strays=True)
                 if core:
                     blocks.append(core)
     blocks = with_totals_joined(blocks, h)
