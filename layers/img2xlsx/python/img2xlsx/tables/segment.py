@@ -94,9 +94,6 @@ def _trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
     return core
 
 
-ROW_OVERLAP = 0.7
-
-
 def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[list[Line]]:
     """A block whose widest empty vertical channel separates two sets of rows that do not line up."""
     words = [w for ln in block for w in ln.words]
@@ -130,17 +127,8 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     lb, rb = build_lines(left, phrase_gap), build_lines(right, phrase_gap)
     if len(lb) < 2 or len(rb) < 2:
         return [block]
-    # lines of one row: centres close, or (a tilted photo, a bold total taller than its label) boxes
-    # overlapping by most of their height
-    aligned = sum(
-        1
-        for a in lb
-        if any(
-            abs(a.yc - b.yc) < 0.25 * h
-            or overlap(a.y0, a.y1, b.y0, b.y1) >= ROW_OVERLAP * min(a.y1 - a.y0, b.y1 - b.y0)
-            for b in rb
-        )
-    )
+    ry = [ln.yc for ln in rb]
+    aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
     frac = aligned / max(1, min(len(lb), len(rb)))
     # a channel far wider than every other one, with at least two columns on each side of it
     # (counted at gaps between phrases: a gap between two words of a cell is no column)
