@@ -70,6 +70,8 @@ def _page_candidate(gray: np.ndarray, bright: np.ndarray) -> np.ndarray | None:
     if quad is None or not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
         return None
     quad = order_corners(quad)
+    if not _four_sided(quad):
+        return None
     # the bright region must really be a quadrilateral, not a blob that a quad merely encloses
     if area < 0.93 * cv2.contourArea(quad.astype(np.float32)):
         return None
@@ -86,6 +88,17 @@ def _page_candidate(gray: np.ndarray, bright: np.ndarray) -> np.ndarray | None:
             if abs(a[axis] - limit) < tol and abs(b[axis] - limit) < tol:
                 return None
     return quad
+
+
+# A page's shortest side is at least this share of its longest, even a long strip photographed at a slant
+# (a wide two-table page: 0.19); a "quad" with a side shorter than that is a triangle whose outline came back
+# with a corner twice (a crease's shade splitting the paper in two).
+MIN_SIDE_SHARE = 0.05
+
+
+def _four_sided(quad: np.ndarray) -> bool:
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    return min(sides) >= MIN_SIDE_SHARE * max(sides)
 
 
 def _edge_support(grad: np.ndarray, quad: np.ndarray) -> float:
@@ -168,6 +181,8 @@ def _partial_page_quad(bright: np.ndarray) -> np.ndarray | None:
     if any(c is None for c in corners):
         return None
     quad = np.array(corners, dtype=np.float64)
+    if not _four_sided(quad):
+        return None
     # corners may leave the frame a little, not by much
     if (quad[:, 0] < -0.25 * w).any() or (quad[:, 0] > 1.25 * w).any():
         return None

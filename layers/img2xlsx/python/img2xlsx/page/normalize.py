@@ -217,10 +217,36 @@ def estimate_text_height(gray: np.ndarray, ink: np.ndarray | None = None) -> flo
     area = stats[1:, cv2.CC_STAT_AREA]
     page_h = gray.shape[0]
     keep = (h >= 4) & (h <= max(8, page_h // 8)) & (w <= 3 * h) & (area >= 0.15 * w * h)
+    outlines = _enclosing(stats[1:], keep) & keep
+    if outlines.sum() >= OUTLINE_SHARE * keep.sum():  # a table of boxed cells, not a stray frame or two
+        keep &= ~outlines
     heights = h[keep]
     if heights.size < 8:
         return None
     return float(np.percentile(heights, 75))
+
+
+OUTLINE_FILL = 0.3  # an outline covers less than this share of its box (a boxed cell's ~0.1-0.2)
+OUTLINE_SHARE = 0.1  # outlines are left out when they are at least this share of the glyph-sized marks
+
+
+def _enclosing(stats: np.ndarray, glyphs: np.ndarray) -> np.ndarray:
+    """Thin outlines whose box holds the centres of at least two others: a boxed cell's outline around its
+    text, a frame. Glyph-sized on a table of boxed cells, they made the text look twice its height (the
+    page was then shrunk until its text could not be read). Only ``glyphs`` (glyph-sized components)
+    count as held: a glyph's hole never holds other glyphs, a dot-matrix glyph's ring only its dots."""
+    if len(stats) == 0:
+        return np.zeros(0, bool)
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    cx, cy = x + w // 2, y + h // 2
+    shape = (int((y + h).max()) + 1, int((x + w).max()) + 1)
+    centres = np.zeros(shape, np.int32)
+    np.add.at(centres, (cy[glyphs], cx[glyphs]), 1)
+    acc = np.pad(centres.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    inside = acc[y + h, x + w] - acc[y, x + w] - acc[y + h, x] + acc[y, x]
+    thin = stats[:, cv2.CC_STAT_AREA] < OUTLINE_FILL * w * h
+    return np.asarray((inside - glyphs >= 2) & thin)
 
 
 def _scale_factor(text_h: float | None, longest_side: float) -> float:

@@ -25,9 +25,14 @@ def structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
 
 
 def is_table(raw: RawTable, region: Region) -> bool:
-    """At least two filled cells, and not specks and texture read as letters (photo backgrounds)."""
+    """At least two filled cells, and not specks and texture read as letters (photo backgrounds), nor two
+    lines of two phrases with nothing drawn around them (a receipt's date and time over its order number
+    and cashier: label/value text, which no reader would call a table)."""
     filled = sum(1 for c in raw.cells if c.words)
     if filled < 2:
+        return False
+    undrawn = region.kind == "plain" and not region.bands and not region.hlines and not region.vlines
+    if undrawn and raw.n_rows <= 2 and raw.n_cols <= 2:
         return False
     conf = float(np.mean([w.conf for c in raw.cells for w in c.words]))
     solid = any(w.conf >= 0.6 and sum(ch.isalnum() for ch in w.text) >= 3 for c in raw.cells for w in c.words)

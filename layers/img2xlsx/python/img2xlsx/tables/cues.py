@@ -21,7 +21,7 @@ from .lines import (
     frame_dark_bands,
 )
 from .region import Region, overlap
-from .textlines import Line
+from .textlines import Line, WordLike
 from .unionfind import UnionFind
 
 
@@ -43,6 +43,8 @@ def drawn_cues(gray: np.ndarray, shades: np.ndarray | None, text_h: float) -> tu
         if len(raw_bands) >= 2 and _area(raw_bands) >= 0.8 * _area(bands):
             bands = raw_bands
     rulings = _without_glyph_edges(rulings, bands, shades if shades is not None else gray, text_h)
+    rulings = _without_fill_texture(rulings, bands, text_h)
+    rulings = _without_lone_strokes(rulings, text_h)
     return frame_dark_bands(rulings, bands, text_h), bands
 
 
@@ -81,6 +83,82 @@ def _without_glyph_edges(rulings: Rulings, bands: list[Band], shades: np.ndarray
         [v for v in rulings.vlines if not inside_v(v)],
         rulings.mask,  # still painted out before OCR: read, the dark runs become letters
     )
+
+
+def _without_fill_texture(rulings: Rulings, bands: list[Band], text_h: float) -> Rulings:
+    """The vertical rules minus those lying wholly inside a shaded band with no rule at the same abscissa
+    outside it: a halftone or grainy fill (a scanned grey total row, a photo's textured print) opens into
+    dozens of short dark streaks, which made a ruled table dozens of columns wide. A column rule crossing
+    the band runs on above or below it (in one piece or broken at the band's edges), so it stays."""
+    m = 0.25 * text_h
+    tol = max(3.0, 0.4 * text_h)
+
+    def holder(v: VLine) -> Band | None:
+        return next(
+            (b for b in bands if b.x0 - m <= v.x <= b.x1 + m and v.y0 >= b.y0 - m and v.y1 <= b.y1 + m),
+            None,
+        )
+
+    inside = {id(v): b for v in rulings.vlines if (b := holder(v)) is not None}
+    if not inside:
+        return rulings
+
+    def continued(v: VLine, b: Band) -> bool:
+        return any(
+            abs(o.x - v.x) <= tol and (o.y0 < b.y0 - m or o.y1 > b.y1 + m)
+            for o in rulings.vlines
+            if id(o) not in inside
+        )
+
+    keep = [v for v in rulings.vlines if id(v) not in inside or continued(v, inside[id(v)])]
+    if len(keep) == len(rulings.vlines):
+        return rulings
+    # not painted out before OCR either: erased streaks cut the glyphs printed on the fill
+    mask = rulings.mask.copy()
+    kept = {id(v) for v in keep}
+    for v in rulings.vlines:
+        if id(v) not in kept:
+            b = inside[id(v)]
+            half = v.thickness // 2 + 4
+            y0, y1 = max(v.y0, b.y0 + 2), min(v.y1, b.y1 - 2)
+            mask[max(0, y0) : max(0, y1), max(0, v.x - half) : v.x + half + 1] = 0
+    return Rulings(rulings.hlines, keep, mask)
+
+
+# A vertical "rule" shorter than this many text heights that meets no horizontal rule and continues no
+# other vertical rule is a glyph's stem (large bold totals, dot-matrix print), not a rule.
+LONE_STROKE = 3.0
+
+
+def _without_lone_strokes(rulings: Rulings, text_h: float) -> Rulings:
+    """The vertical rules minus short strokes standing alone: a column rule is long, or meets the
+    horizontal rules of its grid, or is one piece of a rule broken by a crease (others at its abscissa).
+    Painted out before OCR, the stems of large or dotted glyphs cut words in half ('Total' read 'o a')."""
+    tol = max(4.0, 0.6 * text_h)
+
+    def meets_rule(v: VLine) -> bool:
+        return any(
+            s.x0 - tol <= v.x <= s.x1 + tol and v.y0 - tol <= s.y <= v.y1 + tol for s in rulings.hlines
+        )
+
+    def continued(v: VLine) -> bool:
+        return any(
+            o is not v and abs(o.x - v.x) <= tol and (o.y1 <= v.y0 or o.y0 >= v.y1) for o in rulings.vlines
+        )
+
+    lone = [
+        v
+        for v in rulings.vlines
+        if v.length < LONE_STROKE * text_h and not meets_rule(v) and not continued(v)
+    ]
+    if not lone:
+        return rulings
+    mask = rulings.mask.copy()
+    for v in lone:
+        half = v.thickness // 2 + 4
+        mask[max(0, v.y0 - 2) : v.y1 + 2, max(0, v.x - half) : v.x + half + 1] = 0
+    drop = {id(v) for v in lone}
+    return Rulings(rulings.hlines, [v for v in rulings.vlines if id(v) not in drop], mask)
 
 
 def _median(gray: np.ndarray, b: Band) -> float:
@@ -274,3 +352,16 @@ def band_regions(bands: list[Band], h: float) -> list[Region]:
             # a lone shaded stripe: a header band of a table whose body is plain; becomes a seed
             out.append(Region("plain", first.x0, first.y0, first.x1, first.y1, bands=[first], seed=True))
     return out
+
+
+def stripes_end_mid_row(r: Region, words: Sequence[WordLike], h: float) -> bool:
+    """Most of the region's stripes end on the right where their row's text goes on: a word starts right
+    after the stripe's end or runs across it. A zebra stripe or header band spans its table's whole row
+    (at least to the last cell's padding), so these are highlighted cells (a shaded label column), and the
+    table is the text around them, not the stripes' extent."""
+
+    def runs_on(b: Band) -> bool:
+        on_row = [w for w in words if b.y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= b.y1]
+        return any(b.x1 + 0.5 * h < w.bbox[2] and w.bbox[0] < b.x1 + 1.5 * h for w in on_row)
+
+    return sum(1 for b in r.bands if runs_on(b)) > 0.5 * len(r.bands)

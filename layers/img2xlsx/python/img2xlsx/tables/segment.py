@@ -16,16 +16,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .cues import band_regions, grid_regions, rule_regions
+from .blockends import CROSSING_SHARE, with_totals_joined, without_stray_ends
+from .blockends import channels as _channels
+from .blockends import is_columnar as _is_columnar
+from .cues import band_regions, grid_regions, rule_regions, stripes_end_mid_row
 from .lines import Band, Rulings
 from .region import Kind, Region, overlap
 from .textlines import Line, WordLike, build_lines
 
 __all__ = ["Kind", "Region", "find_regions"]
-
-
-def _is_columnar(line: Line) -> bool:
-    return len(line.phrases) >= 2
 
 
 def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
@@ -62,12 +61,16 @@ def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
     return out
 
 
-def _trim(block: list[Line], h: float) -> list[Line]:
-    """The block without the single-phrase lines above and below its column-aligned core."""
+def _trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
+    """The block without the single-phrase lines above and below its column-aligned core; ``strays``:
+    nor the multi-phrase lines at its ends that ignore its columns (only once side-by-side tables are
+    apart: their two titles on one line are what tells them apart)."""
     # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
     idx = [i for i, ln in enumerate(block) if _is_columnar(ln)]
     if not idx:
         return []
+    if strays:
+        idx = without_stray_ends([block[i] for i in idx], h, idx)
     core = block[idx[0] : idx[-1] + 1]
     # single-phrase lines directly above the first columnar line may be a spanning group header
     # (kept when they do not start at the table's left edge); below, wrapped last-row lines
@@ -75,7 +78,9 @@ def _trim(block: list[Line], h: float) -> list[Line]:
     left = min(ln.x0 for ln in core)
     core_gaps = [b.y0 - a.y1 for a, b in itertools.pairwise(core)]
     near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
-    while lead and lead[-1].x0 > left + 2 * h and core[0].y0 - lead[-1].y1 < near:
+    while lead and not _is_columnar(lead[-1]) and lead[-1].x0 > left + 2 * h:
+        if core[0].y0 - lead[-1].y1 >= near:
+            break
         core.insert(0, lead.pop())
     trail = block[idx[-1] + 1 :]
     xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
@@ -126,47 +131,20 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
     frac = aligned / max(1, min(len(lb), len(rb)))
     # a channel far wider than every other one, with at least two columns on each side of it
-    cols_left = 1 + sum(1 for r in runs if r[1] <= best[0])
-    cols_right = 1 + sum(1 for r in runs if r[0] >= best[1])
+    # (counted at gaps between phrases: a gap between two words of a cell is no column)
+    cols_left = 1 + sum(1 for r in runs if r[1] <= best[0] and r[1] - r[0] >= phrase_gap)
+    cols_right = 1 + sum(1 for r in runs if r[0] >= best[1] and r[1] - r[0] >= phrase_gap)
     dominant = (not others or best_w >= 2.0 * others[0]) and best_w >= 4 * h
     wider = (not others or best_w >= 1.5 * others[0]) and best_w >= 3 * h
     row_h = (block[-1].y1 - block[0].y0) / max(1, len(block))
     ends_differ = max(abs(lb[0].y0 - rb[0].y0), abs(lb[-1].y1 - rb[-1].y1)) > 1.5 * row_h
-    split = frac < 0.6 or (cols_left >= 2 and cols_right >= 2 and (dominant or (wider and ends_differ)))
+    # rows that do not line up across the channel: two tables, unless one side has only two lines (a
+    # sparse column, e.g. a column holding only its head and the total)
+    misaligned = frac < 0.6 and min(len(lb), len(rb)) >= 3
+    split = misaligned or (cols_left >= 2 and cols_right >= 2 and (dominant or (wider and ends_differ)))
     if not split:
         return [block]
     return _split_side_by_side(lb, h, phrase_gap) + _split_side_by_side(rb, h, phrase_gap)
-
-
-def _channels(lines: Sequence[Line], h: float, crossing: float = 0.0) -> list[tuple[int, int]]:
-    """Empty vertical strips shared by all multi-phrase lines: the column gaps of a table. Paragraph lines
-    with uneven word spacing have none. ``crossing``: share of those lines that may run across a strip
-    (a row read with its cells run together, a rule read as letters) when there are at least four."""
-    multi = [ln for ln in lines if _is_columnar(ln)]
-    if len(multi) < 2:
-        return []
-    allowed = int(crossing * len(multi)) if len(multi) >= 4 else 0
-    x0 = min(ln.x0 for ln in multi)
-    x1 = max(ln.x1 for ln in multi)
-    cover = np.zeros(x1 - x0 + 1, np.int32)
-    for ln in multi:
-        for w in ln.words:
-            cover[w.bbox[0] - x0 : w.bbox[2] - x0] += 1
-    out: list[tuple[int, int]] = []
-    start = None
-    for i, c in enumerate(cover):
-        if c <= allowed and start is None:
-            start = i
-        elif c > allowed and start is not None:
-            if i - start >= 0.6 * h:
-                out.append((x0 + start, x0 + i))
-            start = None
-    return out
-
-
-# Share of a text block's multi-phrase lines that may run across its column gaps and still leave it a table
-# (a tightly set total row, a dotted rule read as letters): one such line no longer hides every column gap.
-CROSSING_SHARE = 0.25
 
 
 def _standalone_table(block: Sequence[Line], h: float) -> bool:
@@ -261,6 +239,8 @@ def find_regions(
         if free(regions, r):
             regions.append(r)
     for r in band_regions(bands, h):
+        if stripes_end_mid_row(r, words, h):
+            continue  # highlighted cells of a table its text shows; the text blocks below find that table
         overlapping = [
             q
             for q in regions
@@ -291,9 +271,10 @@ def find_regions(
     for b in _text_blocks(rest_lines, h):
         for piece in _cut_at_region_gaps(b, regions, h, phrase_gap):
             for part in _split_side_by_side(piece, h, phrase_gap):
-                core = _trim(part, h)
+                core = _trim(part, h, strays=True)
                 if core:
                     blocks.append(core)
+    blocks = with_totals_joined(blocks, h)
     for block in blocks:
         bx0 = min(ln.x0 for ln in block)
         bx1 = max(ln.x1 for ln in block)
