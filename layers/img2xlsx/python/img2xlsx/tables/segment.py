@@ -19,7 +19,7 @@ import numpy as np
 from .cues import band_regions, grid_regions, rule_regions
 from .lines import Band, Rulings
 from .region import Kind, Region, overlap
-from .textlines import Line, WordLike, build_lines
+from .textlines import Line, Phrase, WordLike, build_lines
 
 __all__ = ["Kind", "Region", "find_regions"]
 
@@ -184,6 +184,41 @@ def _standalone_table(block: Sequence[Line], h: float) -> bool:
     return len(chans) >= 2 and in_chan
 
 
+def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
+    """A text block holding tables one above the other, with a note or a title between them (set close
+    enough to read as one block): cut above each run of single-phrase lines that runs across the column
+    gaps of the lines above or below it, when both sides are tables of their own and their columns differ
+    (a section label inside one table keeps its columns on both sides)."""
+    multi = [i for i, ln in enumerate(block) if _is_columnar(ln)]
+    for a, b in itertools.pairwise(multi):
+        if b == a + 1:
+            continue
+        above, run, below = block[: a + 1], block[a + 1 : b], block[b:]
+        if not (_standalone_table(above, h) and _standalone_table(below, h)):
+            continue
+        # gaps at least a text height wide: a narrow channel inside a column of short labels is chance
+        ca = [c for c in _channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
+        cb = [c for c in _channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
+        crossing = any(
+            p.x0 < x0 and p.x1 > x1 and _wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
+        )
+        if crossing and _columns_differ(ca, cb):
+            return [above, *_split_stacked(run + below, h)]
+    return [block]
+
+
+def _wordy(p: Phrase) -> bool:
+    """Mostly words, as a title or a note: a table row whose cells ran together is mostly numbers."""
+    return sum(any(ch.isdigit() for ch in w.text) for w in p.words) < 0.5 * len(p.words)
+
+
+def _columns_differ(ca: Sequence[tuple[int, int]], cb: Sequence[tuple[int, int]]) -> bool:
+    """Some column gap of one set of lines has no counterpart in the other."""
+    return any(not any(overlap(a0, a1, b0, b1) > 0 for b0, b1 in cb) for a0, a1 in ca) or any(
+        not any(overlap(a0, a1, b0, b1) > 0 for a0, a1 in ca) for b0, b1 in cb
+    )
+
+
 def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: Region, h: float) -> bool:
     """Whether a text block continues a table region: within its width, and its phrases do not run across
     the region's column gaps (a paragraph above a table does)."""
@@ -291,9 +326,10 @@ def find_regions(
     for b in _text_blocks(rest_lines, h):
         for piece in _cut_at_region_gaps(b, regions, h, phrase_gap):
             for part in _split_side_by_side(piece, h, phrase_gap):
-                core = _trim(part, h)
-                if core:
-                    blocks.append(core)
+                for table in _split_stacked(part, h):
+                    core = _trim(table, h)
+                    if core:
+                        blocks.append(core)
     for block in blocks:
         bx0 = min(ln.x0 for ln in block)
         bx1 = max(ln.x1 for ln in block)
