@@ -247,17 +247,23 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
 def _cut_at_region_gaps(
     block: list[Line], regions: Sequence[Region], h: float, phrase_gap: float
 ) -> list[list[Line]]:
-    """A text block running across tables that stand side by side (their zebra stripes or rules do not
-    overlap horizontally) is cut between them, so each part can join its own table."""
+    """A text block running across tables that stand side by side (their zebra stripes, rules or shaded
+    header bands do not overlap horizontally) is cut between them, so each part can join its own table."""
     by0 = min(ln.y0 for ln in block)
     by1 = max(ln.y1 for ln in block)
     near = sorted(
-        (r for r in regions if r.kind in ("zebra", "hrules") and r.y0 - 3 * h < by1 and r.y1 + 3 * h > by0),
+        (
+            r
+            for r in regions
+            if (r.kind in ("zebra", "hrules") or r.seed) and r.y0 - 3 * h < by1 and r.y1 + 3 * h > by0
+        ),
         key=lambda r: r.x0,
     )
     cuts: list[float] = []
     for a, b in itertools.pairwise(near):
-        if a.x1 < b.x0:
+        # a header band broken by a fold or a shadow leaves a sliver between its pieces; tables side by
+        # side stand a column gap or more apart
+        if a.x1 < b.x0 and (b.x0 - a.x1 >= 2 * h or not (a.seed or b.seed)):
             cuts.append((a.x1 + b.x0) / 2)
     if not cuts:
         return [block]
