@@ -122,6 +122,8 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     lb, rb = build_lines(left, phrase_gap), build_lines(right, phrase_gap)
     if len(lb) < 2 or len(rb) < 2:
         return [block]
+    if sum(_is_columnar(ln) for ln in lb) < 2 or sum(_is_columnar(ln) for ln in rb) < 2:
+        return [block]  # one side holds no table (row labels of a sparse first column): nothing to split off
     ry = [ln.yc for ln in rb]
     aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
     frac = aligned / max(1, min(len(lb), len(rb)))
@@ -188,7 +190,8 @@ def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
     """A text block holding tables one above the other, with a note or a title between them (set close
     enough to read as one block): cut above each run of single-phrase lines that runs across the column
     gaps of the lines above or below it, when both sides are tables of their own and their columns differ
-    (a section label inside one table keeps its columns on both sides)."""
+    or the run is two lines or more (a note and a title); a section label inside one table is one line
+    and keeps the columns on both sides."""
     multi = [i for i, ln in enumerate(block) if _is_columnar(ln)]
     for a, b in itertools.pairwise(multi):
         if b == a + 1:
@@ -202,7 +205,7 @@ def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
         crossing = any(
             p.x0 < x0 and p.x1 > x1 and _wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
         )
-        if crossing and _columns_differ(ca, cb):
+        if crossing and (len(run) >= 2 or _columns_differ(ca, cb)):
             return [above, *_split_stacked(run + below, h)]
     return [block]
 
