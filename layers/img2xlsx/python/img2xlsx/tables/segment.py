@@ -197,8 +197,8 @@ def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
         if b == a + 1:
             continue
         above, run, below = block[: a + 1], block[a + 1 : b], block[b:]
-        if not (_standalone_table(above, h) and _standalone_table(below, h)):
-            continue
+        if not all(_standalone_table(t, h) and sum(map(_is_columnar, t)) >= 3 for t in (above, below)):
+            continue  # two lines of cells under a note are as often a key-value list or a wrapped paragraph
         # gaps at least a text height wide: a narrow channel inside a column of short labels is chance
         ca = [c for c in _channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
         cb = [c for c in _channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
