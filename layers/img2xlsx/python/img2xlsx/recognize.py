@@ -35,6 +35,7 @@ from .tables.cues import drawn_cues
 from .tables.header import count_header_rows
 from .tables.lines import Rulings
 from .tables.region import Region
+from .tables.rowspans import join_row_labels
 from .tables.segment import find_regions
 from .tables.textlines import build_lines, clip_swallowing_boxes, median_height, phrase_gap_for
 from .tables.words import confidence, new_word, usable
@@ -156,6 +157,7 @@ def _read_table(
     if raw is None or not is_table(raw, region):
         return None
     raw.n_header_rows = count_header_rows(raw, region, h)
+    raw = join_row_labels(raw, raw.n_header_rows)
     reread_cells(raw, ocr_gray, h, reader.read_region, map_reads)
     # garbled numbers, lost minus signs
     reread_numbers(raw, ocr_gray, h, reader.read_region, map_reads, reader.langs)

@@ -211,10 +211,14 @@ def _group_rows(
     anchors = [len(c) >= anchor_need or sp for c, sp in zip(cols, spanning, strict=True)]
     if n_cols <= 1:
         anchors = [True] * len(lines)
-    # typical blank gap between rows: pitch of successive anchor lines minus a line's height (wrapped
-    # lines between anchors make it an over-estimate, which only matters beyond the 1.2 h cap below)
+    # typical blank gap between rows: pitch of successive anchor lines minus a line's height, from anchors
+    # with no line between them where there are a few (section labels or wrapped lines between anchors
+    # double the pitch: half such pairs made every tight pair of rows look like one wrapped row)
     ai = [i for i, a in enumerate(anchors) if a]
     pitches = [lines[b].yc - lines[a].yc for a, b in itertools.pairwise(ai)]
+    adjacent = [lines[b].yc - lines[a].yc for a, b in itertools.pairwise(ai) if b == a + 1]
+    if len(adjacent) >= 3:
+        pitches = adjacent
     ag = [lines[i + 1].y0 - lines[i].y1 for i in range(len(lines) - 1) if anchors[i] and anchors[i + 1]]
     line_h = float(np.median([ln.y1 - ln.y0 for ln in lines])) if lines else h
     row_gap = float(np.median(pitches)) - line_h if pitches else 1.0 * h

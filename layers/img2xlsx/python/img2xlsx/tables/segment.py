@@ -22,7 +22,7 @@ from .blockends import is_columnar as _is_columnar
 from .cues import band_regions, grid_regions, rule_regions, stripes_end_mid_row
 from .lines import Band, Rulings
 from .region import Kind, Region, overlap
-from .textlines import Line, WordLike, build_lines
+from .textlines import Line, Phrase, WordLike, build_lines
 
 __all__ = ["Kind", "Region", "find_regions"]
 
@@ -127,6 +127,8 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     lb, rb = build_lines(left, phrase_gap), build_lines(right, phrase_gap)
     if len(lb) < 2 or len(rb) < 2:
         return [block]
+    if sum(_is_columnar(ln) for ln in lb) < 2 or sum(_is_columnar(ln) for ln in rb) < 2:
+        return [block]  # one side holds no table (row labels of a sparse first column): nothing to split off
     ry = [ln.yc for ln in rb]
     aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
     frac = aligned / max(1, min(len(lb), len(rb)))
@@ -162,6 +164,42 @@ def _standalone_table(block: Sequence[Line], h: float) -> bool:
     return len(chans) >= 2 and in_chan
 
 
+def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
+    """A text block holding tables one above the other, with a note or a title between them (set close
+    enough to read as one block): cut above each run of single-phrase lines that runs across the column
+    gaps of the lines above or below it, when both sides are tables of their own and their columns differ
+    or the run is two lines or more (a note and a title); a section label inside one table is one line
+    and keeps the columns on both sides."""
+    multi = [i for i, ln in enumerate(block) if _is_columnar(ln)]
+    for a, b in itertools.pairwise(multi):
+        if b == a + 1:
+            continue
+        above, run, below = block[: a + 1], block[a + 1 : b], block[b:]
+        if not all(_standalone_table(t, h) and sum(map(_is_columnar, t)) >= 3 for t in (above, below)):
+            continue  # two lines of cells under a note are as often a key-value list or a wrapped paragraph
+        # gaps at least a text height wide: a narrow channel inside a column of short labels is chance
+        ca = [c for c in _channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
+        cb = [c for c in _channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
+        crossing = any(
+            p.x0 < x0 and p.x1 > x1 and _wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
+        )
+        if crossing and (len(run) >= 2 or _columns_differ(ca, cb)):
+            return [above, *_split_stacked(run + below, h)]
+    return [block]
+
+
+def _wordy(p: Phrase) -> bool:
+    """Mostly words, as a title or a note: a table row whose cells ran together is mostly numbers."""
+    return sum(any(ch.isdigit() for ch in w.text) for w in p.words) < 0.5 * len(p.words)
+
+
+def _columns_differ(ca: Sequence[tuple[int, int]], cb: Sequence[tuple[int, int]]) -> bool:
+    """Some column gap of one set of lines has no counterpart in the other."""
+    return any(not any(overlap(a0, a1, b0, b1) > 0 for b0, b1 in cb) for a0, a1 in ca) or any(
+        not any(overlap(a0, a1, b0, b1) > 0 for a0, a1 in ca) for b0, b1 in cb
+    )
+
+
 def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: Region, h: float) -> bool:
     """Whether a text block continues a table region: within its width, and its phrases do not run across
     the region's column gaps (a paragraph above a table does)."""
@@ -190,17 +228,23 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
 def _cut_at_region_gaps(
     block: list[Line], regions: Sequence[Region], h: float, phrase_gap: float
 ) -> list[list[Line]]:
-    """A text block running across tables that stand side by side (their zebra stripes or rules do not
-    overlap horizontally) is cut between them, so each part can join its own table."""
+    """A text block running across tables that stand side by side (their zebra stripes, rules or shaded
+    header bands do not overlap horizontally) is cut between them, so each part can join its own table."""
     by0 = min(ln.y0 for ln in block)
     by1 = max(ln.y1 for ln in block)
     near = sorted(
-        (r for r in regions if r.kind in ("zebra", "hrules") and r.y0 - 3 * h < by1 and r.y1 + 3 * h > by0),
+        (
+            r
+            for r in regions
+            if (r.kind in ("zebra", "hrules") or r.seed) and r.y0 - 3 * h < by1 and r.y1 + 3 * h > by0
+        ),
         key=lambda r: r.x0,
     )
     cuts: list[float] = []
     for a, b in itertools.pairwise(near):
-        if a.x1 < b.x0:
+        # a header band broken by a fold or a shadow leaves a sliver between its pieces; tables side by
+        # side stand a column gap or more apart
+        if a.x1 < b.x0 and (b.x0 - a.x1 >= 2 * h or not (a.seed or b.seed)):
             cuts.append((a.x1 + b.x0) / 2)
     if not cuts:
         return [block]
@@ -271,9 +315,10 @@ def find_regions(
     for b in _text_blocks(rest_lines, h):
         for piece in _cut_at_region_gaps(b, regions, h, phrase_gap):
             for part in _split_side_by_side(piece, h, phrase_gap):
-                core = _trim(part, h, strays=True)
-                if core:
-                    blocks.append(core)
+                for table in _split_stacked(part, h):
+                    core = _trim(table, h, strays=True)
+                    if core:
+                        blocks.append(core)
     blocks = with_totals_joined(blocks, h)
     for block in blocks:
         bx0 = min(ln.x0 for ln in block)
