@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
-from img2xlsx.ocr import BACKENDS, TextReader, get_reader, select
+from img2xlsx.ocr import BACKENDS, TextReader, get_reader
 from img2xlsx.ocr.select import DEFAULT_BACKEND, OCR_ENV
 from img2xlsx.pipeline import convert
 from PIL import Image, ImageDraw, ImageFont
@@ -44,34 +43,3 @@ def test_convert_takes_the_reader_by_name() -> None:
         convert(_png("Total 42"), ocr="tessaract")
     doc = convert(_png("Total 42"), ocr="tesseract", langs=("eng",))
     assert "Total" in " ".join(line.text for line in doc.lines)
-
-
-class _SlowToLoad:
-    """A reader whose models load in ``ready`` (as PP-OCR's do); ``fail`` makes the load raise."""
-
-    def __init__(self, fail: bool) -> None:
-        self.fail = fail
-        self.loaded = threading.Event()
-
-    def ready(self) -> None:
-        self.loaded.set()
-        if self.fail:
-            raise RuntimeError("models missing")
-
-
-@pytest.mark.parametrize("fail", [False, True])
-def test_a_new_reader_loads_its_models_in_the_background(monkeypatch: pytest.MonkeyPatch, fail: bool) -> None:
-    """The first read of a fresh process must not wait for a load that could have overlapped the page's
-    decoding; a load that fails there is not raised on the caller's thread (the first read reports it)."""
-    made: list[_SlowToLoad] = []
-
-    def make(_name: str, _langs: tuple[str, ...]) -> _SlowToLoad:
-        made.append(_SlowToLoad(fail))
-        return made[-1]
-
-    monkeypatch.setattr(select, "_readers", {})
-    monkeypatch.setattr(select, "_make", make)
-    reader = get_reader("ppocr", ["eng"])
-    assert reader is made[0]
-    assert made[0].loaded.wait(5)
-    assert get_reader("ppocr", ["eng"]) is reader and len(made) == 1  # cached: loaded once

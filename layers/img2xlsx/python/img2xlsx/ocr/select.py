@@ -80,26 +80,7 @@ def get_reader(name: str | None = None, langs: Sequence[str] = ("eng",)) -> Text
         reader = _readers.get(key)
         if reader is None:
             reader = _readers[key] = _make(chosen, key[1])
-            _warm_up(reader)
         return reader
-
-
-def _warm_up(reader: TextReader) -> None:
-    """Load a new reader's models on a background thread: in a fresh process (a CLI run, a cold Lambda) that
-    ~0.3 s then overlaps decoding and normalising the page instead of delaying the first read. The reader's
-    own lock makes the first read wait for (not repeat) a load still under way; a load that fails here fails
-    again, with its message, on that read."""
-    ready = getattr(reader, "ready", None)
-    if ready is None:
-        return
-
-    def load() -> None:
-        try:
-            ready()
-        except Exception:  # re-raised by the first read, where the caller sees it
-            log.debug("background model load failed", exc_info=True)
-
-    threading.Thread(target=load, name="ocr-warm-up", daemon=True).start()
 
 
 def _make(name: str, langs: tuple[str, ...]) -> TextReader:
