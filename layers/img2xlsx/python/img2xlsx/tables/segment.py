@@ -16,9 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .blockends import CROSSING_SHARE, with_totals_joined, without_stray_ends
-from .blockends import channels as _channels
-from .blockends import is_columnar as _is_columnar
+from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, without_stray_ends
 from .cues import band_regions, grid_regions, rule_regions, stripes_end_mid_row
 from .lines import Band, Rulings
 from .region import Kind, Region, overlap
@@ -66,7 +64,7 @@ def _trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
     nor the multi-phrase lines at its ends that ignore its columns (only once side-by-side tables are
     apart: their two titles on one line are what tells them apart)."""
     # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
-    idx = [i for i, ln in enumerate(block) if _is_columnar(ln)]
+    idx = [i for i, ln in enumerate(block) if is_columnar(ln)]
     if not idx:
         return []
     if strays:
@@ -78,7 +76,7 @@ def _trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
     left = min(ln.x0 for ln in core)
     core_gaps = [b.y0 - a.y1 for a, b in itertools.pairwise(core)]
     near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
-    while lead and not _is_columnar(lead[-1]) and lead[-1].x0 > left + 2 * h:
+    while lead and not is_columnar(lead[-1]) and lead[-1].x0 > left + 2 * h:
         if core[0].y0 - lead[-1].y1 >= near:
             break
         core.insert(0, lead.pop())
@@ -127,7 +125,7 @@ def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[
     lb, rb = build_lines(left, phrase_gap), build_lines(right, phrase_gap)
     if len(lb) < 2 or len(rb) < 2:
         return [block]
-    if sum(_is_columnar(ln) for ln in lb) < 2 or sum(_is_columnar(ln) for ln in rb) < 2:
+    if sum(is_columnar(ln) for ln in lb) < 2 or sum(is_columnar(ln) for ln in rb) < 2:
         return [block]  # one side holds no table (row labels of a sparse first column): nothing to split off
     ry = [ln.yc for ln in rb]
     aligned = sum(1 for ln in lb if min(abs(ln.yc - y) for y in ry) < 0.25 * h)
@@ -153,8 +151,8 @@ def _standalone_table(block: Sequence[Line], h: float) -> bool:
     """Enough column-aligned lines to call a text block a table on its own: three, or two whose every
     phrase gap falls into one of at least two shared column gaps (two lines of a paragraph can share a gap
     by chance, rarely two)."""
-    multi = [ln for ln in block if _is_columnar(ln)]
-    chans = _channels(block, h, CROSSING_SHARE)
+    multi = [ln for ln in block if is_columnar(ln)]
+    chans = channels(block, h, CROSSING_SHARE)
     if not chans or len(multi) < 2:
         return False
     if len(multi) >= 3:
@@ -170,16 +168,16 @@ def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
     gaps of the lines above or below it, when both sides are tables of their own and their columns differ
     or the run is two lines or more (a note and a title); a section label inside one table is one line
     and keeps the columns on both sides."""
-    multi = [i for i, ln in enumerate(block) if _is_columnar(ln)]
+    multi = [i for i, ln in enumerate(block) if is_columnar(ln)]
     for a, b in itertools.pairwise(multi):
         if b == a + 1:
             continue
         above, run, below = block[: a + 1], block[a + 1 : b], block[b:]
-        if not all(_standalone_table(t, h) and sum(map(_is_columnar, t)) >= 3 for t in (above, below)):
+        if not all(_standalone_table(t, h) and sum(map(is_columnar, t)) >= 3 for t in (above, below)):
             continue  # two lines of cells under a note are as often a key-value list or a wrapped paragraph
         # gaps at least a text height wide: a narrow channel inside a column of short labels is chance
-        ca = [c for c in _channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
-        cb = [c for c in _channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
+        ca = [c for c in channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
+        cb = [c for c in channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
         crossing = any(
             p.x0 < x0 and p.x1 > x1 and _wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
         )
@@ -205,7 +203,7 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
     the region's column gaps (a paragraph above a table does)."""
     if min(ln.x0 for ln in block) < region.x0 - 3 * h or max(ln.x1 for ln in block) > region.x1 + 3 * h:
         return False
-    chans = _channels(region_lines, h)
+    chans = channels(region_lines, h)
     if not chans:
         return True
     phrases = [p for ln in block for p in ln.phrases]
