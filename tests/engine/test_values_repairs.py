@@ -174,3 +174,45 @@ def test_a_bare_integer_in_a_zero_padded_column_lost_its_point_even_when_it_fits
     assert _typed(["729", "16.1", "95.6", "26.7", "84.9", "165.9"])[0] == 729
     # whole amounts with thousands separators: the column holds real integers too
     assert _typed(["994.1", "248.9", "732.0", "136.9", "5,069", "1,069", "4469", "314"])[6:] == [4469, 314]
+
+
+def _typed_in(texts: list[str], langs: list[str]) -> list[object]:
+    table = _column(texts)
+    type_table(table, langs)
+    return [c.value.value if c.value else None for c in table.cells[1:]]
+
+
+def test_a_space_grouped_column_keeps_the_cells_whose_decimal_comma_was_read_as_a_point() -> None:
+    # French amounts: three of seven came back with a point for the comma; the other four vouch for the column
+    texts = ["-5 196,66", "-6 753,31", "598.07", "-2 925,81", "-2 807.96", "\u22124 844.24", "6 358,75"]
+    assert _typed_in(texts, ["fra"]) == pytest.approx(
+        [-5196.66, -6753.31, 598.07, -2925.81, -2807.96, -4844.24, 6358.75]
+    )
+    # fewer than half the cells spaced numbers: no column convention, the cells stay as read
+    assert _typed_in(["-5 196,66", "598.07", "abc", "de", "fg"], ["fra"])[1] == "598.07"
+
+
+def test_after_marks_that_group_thousands_a_last_mark_before_two_digits_is_the_decimal_mark() -> None:
+    assert _typed_in(["$33.230.17", "$34.013.00", "$168.910,69"], ["spa"]) == pytest.approx(
+        [33230.17, 34013.0, 168910.69]
+    )
+    # the same shape with a three-digit tail is a grouped integer, not a misread decimal
+    assert _typed_in(["$33.230.170", "$34.013.001", "$168.910,69"], ["spa"])[:2] == pytest.approx(
+        [33230170, 34013001]
+    )
+
+
+def test_a_dong_sign_read_as_d_in_a_vietnamese_column() -> None:
+    assert _typed_in(["2.245d", "1.241d", "21.667d"], ["vie"]) == [2245, 1241, 21667]
+    assert _typed_in(["173,98d", "40.537,34d", "190,24d"], ["vie"]) == pytest.approx(
+        [173.98, 40537.34, 190.24]
+    )
+    # outside Vietnamese a trailing d is no currency ("2d": two days)
+    assert _typed_in(["2d", "3d", "5d"], ["eng"]) == ["2d", "3d", "5d"]
+
+
+def test_a_spaced_percent_sign_read_as_96() -> None:
+    typed = _typed_in(["(26,1 %)", "19,1 96", "(16,1 96)", "12,5 %"], ["deu"])
+    assert typed == pytest.approx([-0.261, 0.191, -0.161, 0.125])
+    # the places must match the column's percentages: "19 96" is no "19 %" in a column of "12,5 %"
+    assert _typed_in(["(26,1 %)", "19 96", "12,5 %"], ["deu"])[1] == "19 96"

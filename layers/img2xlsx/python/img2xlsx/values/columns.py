@@ -164,12 +164,17 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     # English needs a clean number beside the spaced ones; where the language groups with (narrow no-break)
     # spaces, a column of "1 234,56" alone is enough
     vouched_spaces = n_strict > 0 or (locale.space_groups and decimal == locale.decimal)
-    space_groups = n_spaced > 0 and vouched_spaces and (n_strict + n_spaced) >= 0.6 * len(cells)
+    # cells a repair makes numbers ("598.07", "-2 807.96" among "6 358,75"s) count as the column's numbers
+    n_mended = _repairable(cells, parsed, replace(spaced, repair=True)) if vouched_spaces and n_spaced else 0
+    space_groups = n_spaced > 0 and vouched_spaces and (n_strict + n_spaced + n_mended) >= 0.6 * len(cells)
     if space_groups and any(p is not None and p.grouped for p in parsed):
         # the column already groups with another mark; a space there is more likely two values run together
         space_groups = False
+    if space_groups:  # the spaced numbers are the column's numbers too (their decimals, signs, percents)
+        parsed = [p or _parse_number(t, spaced) for t, p in zip(cells, parsed, strict=True)]
     integers_as_text = bool(header and (_ID_HEADER.search(header) or _ID_HEADER_FIRST.search(header)))
     numbers = [p for p in parsed if p is not None]
+    n_parsed = len(numbers)
     n_numberish = sum(p is None and numberish(t) for t, p in zip(cells, parsed, strict=True))
     shown = Counter(p.decimals for p in numbers if p.decimals)
     decimals = None
@@ -179,8 +184,9 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
     # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
     repairing = ColumnHints(decimal=decimal, repair=True, langs=langs)
-    vouched = n_strict >= 1 or _repairable(cells, parsed, repairing) >= 2
-    repair = vouched and n_strict + n_numberish >= max(2, 0.6 * len(cells))
+    n_repairable = _repairable(cells, parsed, repairing)
+    vouched = n_parsed >= 1 or n_repairable >= 2
+    repair = vouched and n_parsed + max(n_numberish, n_repairable) >= max(2, 0.6 * len(cells))
     # A whole column that lost its decimal points ("5 10", "33 45", "10. 83"): the same 1-2 trailing digits
     # after the gap in nearly every cell is a decimal part, not a second value.
     lost = Counter(
@@ -190,7 +196,7 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     )
     if decimals is None and lost:
         k, count = lost.most_common(1)[0]
-        if count >= 3 and count + n_strict >= 0.6 * len(cells) and count >= 0.8 * lost.total():
+        if count >= 3 and count + n_parsed >= 0.6 * len(cells) and count >= 0.8 * lost.total():
             decimals, repair = k, True
     # nearly every number shows the same 1-3 places: the odd bare integer ("11" among "4.1"s) lost its point
     widths = [

@@ -31,6 +31,10 @@ _DIGIT_LOOKALIKES = str.maketrans("OoQDlIi|!SsBZz", "00001111155822")
 _LONE_LOOKALIKES = {"O": "0", "o": "0", "Q": "0", "S": "5", "s": "5", "l": "1", "I": "1", "i": "1", "|": "1"}
 _LOOKALIKE_TOKEN = re.compile(rf"[-({_SYMBOLS}]*[\dOoQDlIi|!SsBZz][\dOoQDlIi|!SsBZz.,]*[%)]*")
 _SPACE_BEFORE_GROUP = re.compile(r"(?<=\d) (?=\d{3}(?![\d]))")
+# sign/currency, grouped digits (dots, commas or spaces), the last mark, its 1-2 digits, what follows
+_GROUPED_THEN_MARK = re.compile(rf"([-({_SYMBOLS} ]*)(\d{{1,3}}(?:[., ]\d{{3}})+)([.,])(\d{{1,2}})(\D*)")
+_DONG_AS_D = re.compile(r"(.*\d) ?d")
+_PERCENT_AS_DIGITS = re.compile(r"(.*\d)( ?)[89]6(\)?)")  # the usual readings of a blurred "%" ("12,5 96")
 
 
 def _repairs(s: str, hints: ColumnHints) -> list[str]:
@@ -58,6 +62,18 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
         regrouped = _SPACE_BEFORE_GROUP.sub(group, joined)
         if regrouped != joined:
             out.append(regrouped)
+    if (m := _GROUPED_THEN_MARK.fullmatch(joined)) and m.group(3) != hints.decimal:
+        # "$33.230.17" in a 1.234,56 column: after marks that group thousands, a last mark before one or two
+        # digits can only be the decimal mark, misread
+        head = m.group(2).replace(" ", group)
+        if re.fullmatch(rf"\d{{1,3}}(?:\{group}\d{{3}})+", head):
+            out.append(f"{m.group(1)}{head}{hints.decimal}{m.group(4)}{m.group(5)}")
+    if "vie" in hints.langs and (m := _DONG_AS_D.fullmatch(joined)):
+        out.append(m.group(1) + "\u20ab")  # "₫" read as a plain "d" (Vietnamese amounts, "2.245₫")
+    places = hints.percent_places
+    m = _PERCENT_AS_DIGITS.fullmatch(joined) if places else None
+    if m and re.search(rf"[.,]\d{{{places}}}$", m.group(1)):
+        out.append(f"{m.group(1)}{m.group(2)}%{m.group(3)}")  # "19,1 96" in a column of "12,5 %"
     k = hints.decimals
     if k in (1, 2):
         m = re.fullmatch(rf"(.*\d) (\d{{{k}}})(\D*)", joined)
@@ -75,7 +91,6 @@ _THREE_PLACES = {
     mark: re.compile(rf"(?<![\d.,])([1-9]\d{{0,2}})\{mark}(\d{{3}})(?![\d.,])") for mark in ".,"
 }  # "137.500" / "1,762": one mark, three digits after it
 _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
-_PERCENT_AS_DIGITS = re.compile(r"(.*\d)[89]6")  # Tesseract's usual readings of a blurred "%"
 
 
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
@@ -86,7 +101,7 @@ def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
         if fixed is not None and fixed.grouped:
             return fixed
     if hints.percent_places and not num.percent and (m := _PERCENT_AS_DIGITS.fullmatch(s)):
-        fixed = _parse_number(m.group(1) + "%", hints)
+        fixed = _parse_number(f"{m.group(1)}{m.group(2)}%{m.group(3)}", hints)
         if fixed is not None and fixed.decimals == hints.percent_places:
             return fixed
     k = hints.decimals
