@@ -190,6 +190,16 @@ def _spanning_phrase(p: Phrase, edges: Sequence[float]) -> bool:
     return len(cols) >= 2
 
 
+def _straddles(p: Phrase, edges: Sequence[float]) -> bool:
+    """One of the phrase's words runs well into both sides of one of ``edges`` (a single-word group label
+    centred over two columns: by its centre it would sit in one)."""
+    for w in p.words:
+        width = max(1, w.bbox[2] - w.bbox[0])
+        if any(min(e - w.bbox[0], w.bbox[2] - e) >= 0.25 * width for e in edges):
+            return True
+    return False
+
+
 def _separators(region: Region, h: float) -> list[float]:
     seps: list[float] = []
     for s in region.hlines:
@@ -201,13 +211,21 @@ def _separators(region: Region, h: float) -> list[float]:
 
 
 def _group_rows(
-    lines: list[Line], edges: Sequence[float], seps: Sequence[float], h: float
+    lines: list[Line],
+    edges: Sequence[float],
+    seps: Sequence[float],
+    h: float,
+    open_edges: Sequence[float] = (),
 ) -> list[list[Line]]:
+    """Lines grouped into rows. ``open_edges``: column edges that text may run across (not drawn), so that
+    a word straddling one is a label spanning columns, never a wrapped line of a cell."""
     n_cols = len(edges) - 1
     cols = [_line_cols(ln, edges) for ln in lines]
     full = max((len(c) for c in cols), default=1)
     anchor_need = max(2, math.ceil(0.5 * full)) if full >= 2 else 1
-    spanning = [any(_spanning_phrase(p, edges) for p in ln.phrases) for ln in lines]
+    spanning = [
+        any(_spanning_phrase(p, edges) or _straddles(p, open_edges) for p in ln.phrases) for ln in lines
+    ]
     anchors = [len(c) >= anchor_need or sp for c, sp in zip(cols, spanning, strict=True)]
     if n_cols <= 1:
         anchors = [True] * len(lines)
@@ -256,6 +274,10 @@ def _group_rows(
             if two_anchors and not all_wrap:
                 continue
             if gap > max_join:
+                continue
+            # two lines of one column are one cell only as close as wrapped lines: a line between them
+            # (a label centred on two header rows) does not bridge a group label and the labels under it
+            if any(lines[b].y0 - lines[a].y1 > max_join for a in top for b in bot if cols[a] & cols[b]):
                 continue
             if any(spanning[j] and not anchors[j] for j in top + bot):
                 continue
@@ -326,13 +348,17 @@ def _stray_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
     return out
 
 
+def min_column_gap(words: Sequence[WordLike], h: float) -> float:
+    """Narrowest whitespace that separates two columns: wider than a word space, monospace ones too."""
+    return max(0.6 * h, 1.8 * space_width(words, h))
+
+
 def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
     words = region.words
     if not words:
         return None
     lines = build_lines(words, phrase_gap)
-    sp = space_width(words, h)
-    min_gap = max(0.6 * h, 1.8 * sp)
+    min_gap = min_column_gap(words, h)
     edges = _edges(lines, words, min_gap)
     stray = _stray_marks(lines, edges)
     if stray:  # left to the page's free text

@@ -6,10 +6,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .borderless import min_column_gap
 from .lines import VLine
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
-from .textrows import text_row_cuts
+from .subcolumns import row_spans, split_ruled_columns
+from .textlines import WordLike
+from .textrows import header_labels, text_row_cuts
 from .unionfind import UnionFind
 
 Boundary = tuple[float, float]  # (position at the region's centre, slope)
@@ -89,11 +92,16 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     # drop slivers narrower than a glyph: double rules, or a rule detected twice
     xs = _drop_slivers(xs, 0.8 * h)
     ys = _drop_slivers(ys, 0.8 * h)
+    gap = phrase_gap if phrase_gap is not None else 0.75 * h
+    # columns inside a ruled column (a frame around a whole table, rules between column groups only):
+    # boundaries drawn by the text, taken as drawn rules but where a phrase runs across them
+    n_ruled = len(xs) - 1
+    xs, split = _split_columns(region.words, xs, xb, cy, h, gap)
     # unruled body rows inside a column-ruled grid: boundaries drawn by the text, taken as drawn rules
+    text_x = [xb(j, cy) for a, b in split for j in range(a + 1, b)]
     cuts = text_row_cuts(
-        region.words, [xb(j, cy) for j in range(len(xs))], [yb(i, cx) for i in range(len(ys))], h,
-        phrase_gap if phrase_gap is not None else 0.75 * h,
-    )  # fmt: skip
+        region.words, [xb(j, cy) for j in range(len(xs))], [yb(i, cx) for i in range(len(ys))], h, gap, text_x
+    )
     drawn_by_text: set[float] = set()
     for y in cuts:
         k = sum(1 for i in range(len(ys)) if yb(i, cx) <= y)
@@ -107,14 +115,30 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     v_rules: list[Rule] = [(v.x_at, v.y0, v.y1) for v in region.vlines]
     h_rules: list[Rule] = [(s.y_at, s.x0, s.x1) for s in region.hlines]
 
+    def cell_of(w: WordLike) -> tuple[int, int]:
+        wx = (w.bbox[0] + w.bbox[2]) / 2
+        wy = (w.bbox[1] + w.bbox[3]) / 2
+        r = sum(1 for i in range(len(ys)) if yb(i, wx) <= wy) - 1
+        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        return r, c
+
+    by_cell: dict[tuple[int, int], list[WordLike]] = {}
+    for w in region.words:
+        by_cell.setdefault(cell_of(w), []).append(w)
+    text_rows = {i for i in range(1, n_rows) if ys[i][0] in drawn_by_text}
+    centred = header_labels(by_cell, n_rows, n_cols, text_rows)
+    joined = _text_spans(region.words, split, cell_of, xb, cy, n_rows, gap, n_ruled >= 2)
+
     def cov_v(j: int, r: int) -> float:
-        """Fraction of boundary j between rows r and r+1 drawn by a vertical rule."""
+        """Fraction of boundary j between rows r and r+1 drawn by a vertical rule (or by the text)."""
+        if any(a < j < b for a, b in split):
+            return 0.0 if (r, j) in joined else 1.0
         return _coverage(xb, yb, cy, v_rules, j, r, tol)
 
     def cov_h(i: int, c: int) -> float:
         """Fraction of boundary i between columns c and c+1 drawn by a horizontal rule."""
         if ys[i][0] in drawn_by_text:
-            return 1.0
+            return 0.0 if (i, c) in centred else 1.0
         return _coverage(yb, xb, cx, h_rules, i, c, tol)
 
     # union cells across missing rules
@@ -151,10 +175,7 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
             for c in range(c0, c1):
                 owner[(r, c)] = cell
     for w in region.words:
-        wx = (w.bbox[0] + w.bbox[2]) / 2
-        wy = (w.bbox[1] + w.bbox[3]) / 2
-        r = sum(1 for i in range(len(ys)) if yb(i, wx) <= wy) - 1
-        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        r, c = cell_of(w)
         if 0 <= r < n_rows and 0 <= c < n_cols:
             owner[(r, c)].words.append(w)
     # a grid whose top row has no rule below... header rows: rows above the first full-width rule below a
@@ -165,6 +186,62 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     if n_rows == 1 and sum(1 for c in cells if c.words) < 2:
         return None
     return table
+
+
+def _split_columns(
+    words: list[WordLike], xs: list[Boundary], xb: Bound, cy: float, h: float, gap: float
+) -> tuple[list[Boundary], list[tuple[int, int]]]:
+    """``xs`` with the text's column gaps inside ruled columns added, and the ruled columns that were split
+    (as their first and last boundary index in the new list)."""
+    if not words or len(xs) < 2:
+        return xs, []
+    cols: list[list[tuple[WordLike, float]]] = [[] for _ in range(len(xs) - 1)]
+    for w in words:
+        wx = (w.bbox[0] + w.bbox[2]) / 2
+        wy = (w.bbox[1] + w.bbox[3]) / 2
+        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        if 0 <= c < len(xs) - 1:
+            cols[c].append((w, xb(c, cy) - xb(c, wy)))
+    spans = [(xb(j, cy), xb(j + 1, cy)) for j in range(len(xs) - 1)]
+    cuts = split_ruled_columns(cols, spans, gap, min_column_gap(words, h))
+    out: list[Boundary] = []
+    split: list[tuple[int, int]] = []
+    for j, inner in enumerate(cuts):
+        out.append(xs[j])
+        if inner:
+            a = len(out) - 1
+            (p0, s0), (p1, s1) = xs[j], xs[j + 1]
+            for x in inner:
+                t = (x - p0) / max(1e-6, p1 - p0)
+                out.append((x, s0 + t * (s1 - s0)))
+            split.append((a, len(out)))
+    out.append(xs[-1])
+    return out, split
+
+
+def _text_spans(
+    words: list[WordLike],
+    split: list[tuple[int, int]],
+    cell_of: Callable[[WordLike], tuple[int, int]],
+    xb: Bound,
+    cy: float,
+    n_rows: int,
+    gap: float,
+    whole: bool,
+) -> set[tuple[int, int]]:
+    """(row, boundary) pairs where a text-drawn column boundary is crossed by a spanning cell."""
+    joined: set[tuple[int, int]] = set()
+    for a, b in split:
+        rows: list[list[tuple[WordLike, float]]] = [[] for _ in range(n_rows)]
+        for w in words:
+            r, c = cell_of(w)
+            if 0 <= r < n_rows and a <= c < b:
+                rows[r].append((w, xb(a, cy) - xb(a, (w.bbox[1] + w.bbox[3]) / 2)))
+        edges = [xb(j, cy) for j in range(a, b + 1)]
+        for r, spans in enumerate(row_spans(rows, edges, gap, whole)):
+            for s, e in spans:
+                joined.update((r, a + j) for j in range(s + 1, e + 1))
+    return joined
 
 
 # A vertical "rule" this much thinner than the grid's own rules and this much shorter than the grid is a glyph

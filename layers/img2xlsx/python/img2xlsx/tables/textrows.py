@@ -11,6 +11,7 @@ cut between those groups.
 from __future__ import annotations
 
 import itertools
+import statistics
 from collections.abc import Sequence
 
 from .borderless import _group_rows, _line_cols
@@ -30,9 +31,11 @@ def text_row_cuts(
     rule_ys: Sequence[float],
     h: float,
     phrase_gap: float,
+    text_edges: Sequence[float] = (),
 ) -> list[float]:
     """Heights (at the table's centre) where unruled rows meet, between the given rule heights; [] when the
-    grid's own rules already separate its rows."""
+    grid's own rules already separate its rows. ``text_edges``: those of ``col_edges`` drawn by the text,
+    not by rules (a label may run across them)."""
     if len(rule_ys) < 2 or len(col_edges) < 3 or not words:
         return []
     lines = sorted(build_lines(words, phrase_gap), key=lambda ln: ln.yc)
@@ -47,7 +50,7 @@ def text_row_cuts(
     if max(per_row) < MIN_LINES_IN_ONE or sum(per_row) < LINES_PER_RULE_ROW * len(per_row):
         return []
     seps = list(rule_ys[1:-1])
-    groups = _group_rows(lines, col_edges, seps, h)
+    groups = _group_rows(lines, col_edges, seps, h, text_edges)
     cuts: list[float] = []
     for above, below in itertools.pairwise(groups):
         if _slot(_mid(above), rule_ys) != _slot(_mid(below), rule_ys):
@@ -56,6 +59,45 @@ def text_row_cuts(
         y_below = min(ln.y0 for ln in below)
         cuts.append((y_above + y_below) / 2)
     return cuts
+
+
+# Header rows where a label centred between two rows spans both, and how close to the middle of the two rows'
+# text its centre must lie (in row pitches).
+HEADER_ROWS = 3
+CENTRED = 0.25
+
+
+def header_labels(
+    cells: dict[tuple[int, int], list[WordLike]], n_rows: int, n_cols: int, text_rows: set[int]
+) -> set[tuple[int, int]]:
+    """(boundary, column) pairs where a header label spans a row boundary drawn by the text: the label is
+    vertically centred between the two rows' other text and its cell in the other row is empty ("Region"
+    beside a group label over "Q1 Q2 Q3 Q4"). Boundary i lies between rows i - 1 and i."""
+    out: set[tuple[int, int]] = set()
+    for i in sorted(text_rows):
+        if i >= HEADER_ROWS:
+            break
+        for c in range(n_cols):
+            above, below = cells.get((i - 1, c), []), cells.get((i, c), [])
+            if bool(above) == bool(below):
+                continue
+            ws = above or below
+            others_up = _row_centre(cells, i - 1, n_cols, skip=c)
+            others_down = _row_centre(cells, i, n_cols, skip=c)
+            if others_up is None or others_down is None:
+                continue
+            pitch = others_down - others_up
+            centre = (min(w.bbox[1] for w in ws) + max(w.bbox[3] for w in ws)) / 2
+            if pitch > 0 and abs(centre - (others_up + others_down) / 2) <= CENTRED * pitch:
+                out.add((i, c))
+    return out
+
+
+def _row_centre(
+    cells: dict[tuple[int, int], list[WordLike]], r: int, n_cols: int, skip: int = -1
+) -> float | None:
+    ys = [(w.bbox[1] + w.bbox[3]) / 2 for c in range(n_cols) if c != skip for w in cells.get((r, c), [])]
+    return statistics.median(ys) if ys else None
 
 
 def _mid(group: list[Line]) -> float:
