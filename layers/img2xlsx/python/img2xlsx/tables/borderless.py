@@ -23,6 +23,9 @@ from .textlines import Line, Phrase, WordLike, build_lines, space_width
 # one row whose every cell wraps. Wrapped header lines sit ~0.6 h closer than body rows; a slanted photo
 # of tightly set rows (dev_0069) shows row gaps of -0.2..0.1 h, all within 0.2 h of their median.
 WRAP_MARGIN = 0.3
+# Widest blank (in text heights) between two lines of one column that are one wrapped cell whatever the row
+# gap (tightly set rows leave less between rows than a cell's own line spacing).
+WRAP_GAP = 0.6
 
 
 def _column_edges(lines: Sequence[Line], x0: int, x1: int, min_gap: float) -> list[float]:
@@ -277,7 +280,7 @@ def _group_rows(
                 continue
             # two lines of one column are one cell only as close as wrapped lines: a line between them
             # (a label centred on two header rows) does not bridge a group label and the labels under it
-            if any(lines[b].y0 - lines[a].y1 > max_join for a in top for b in bot if cols[a] & cols[b]):
+            if _column_gap(lines, cols, top, bot) > max(max_join, WRAP_GAP * h):
                 continue
             if any(spanning[j] and not anchors[j] for j in top + bot):
                 continue
@@ -288,6 +291,16 @@ def _group_rows(
         k = best[1]
         clusters[k] = clusters[k] + clusters.pop(k + 1)
     return [[lines[i] for i in c] for c in clusters]
+
+
+def _column_gap(lines: Sequence[Line], cols: Sequence[set[int]], top: list[int], bot: list[int]) -> float:
+    """Widest blank between the lowest line of ``top`` and the highest of ``bot`` in one column."""
+    widest = -1e9
+    for c in set().union(*(cols[j] for j in top)) & set().union(*(cols[j] for j in bot)):
+        above = max(lines[j].y1 for j in top if c in cols[j])
+        below = min(lines[j].y0 for j in bot if c in cols[j])
+        widest = max(widest, below - above)
+    return widest
 
 
 def _fit_span(
