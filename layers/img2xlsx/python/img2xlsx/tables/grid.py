@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .borderless import min_column_gap
-from .lines import VLine
+from .lines import HLine, VLine
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
 from .subcolumns import row_spans, split_ruled_columns
@@ -99,9 +99,10 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     xs, split = _split_columns(region.words, xs, xb, cy, h, gap)
     # unruled body rows inside a column-ruled grid: boundaries drawn by the text, taken as drawn rules
     text_x = [xb(j, cy) for a, b in split for j in range(a + 1, b)]
-    cuts = text_row_cuts(
-        region.words, [xb(j, cy) for j in range(len(xs))], [yb(i, cx) for i in range(len(ys))], h, gap, text_x
-    )
+    width = max(1.0, xb(len(xs) - 1, cy) - xb(0, cy))
+    rule_ys = [yb(i, cx) for i in range(len(ys))]
+    short = [y for y in rule_ys if _drawn_length(region.hlines, y, cx, tol) < SHORT_RULE * width]
+    cuts = text_row_cuts(region.words, [xb(j, cy) for j in range(len(xs))], rule_ys, h, gap, text_x, short)
     drawn_by_text: set[float] = set()
     for y in cuts:
         k = sum(1 for i in range(len(ys)) if yb(i, cx) <= y)
@@ -242,6 +243,15 @@ def _text_spans(
             for s, e in spans:
                 joined.update((r, a + j) for j in range(s + 1, e + 1))
     return joined
+
+
+# A row boundary whose rules cover less than this share of the table's width is drawn only locally.
+SHORT_RULE = 0.3
+
+
+def _drawn_length(hlines: list[HLine], y: float, cx: float, tol: float) -> float:
+    """Total length of the horizontal rules at height ``y`` (at the table's centre)."""
+    return float(sum(s.x1 - s.x0 for s in hlines if abs(s.y_at(cx) - y) <= tol))
 
 
 # A vertical "rule" this much thinner than the grid's own rules and this much shorter than the grid is a glyph

@@ -32,10 +32,13 @@ def text_row_cuts(
     h: float,
     phrase_gap: float,
     text_edges: Sequence[float] = (),
+    short: Sequence[float] = (),
 ) -> list[float]:
     """Heights (at the table's centre) where unruled rows meet, between the given rule heights; [] when the
     grid's own rules already separate its rows. ``text_edges``: those of ``col_edges`` drawn by the text,
-    not by rules (a label may run across them)."""
+    not by rules (a label may run across them). ``short``: those of ``rule_ys`` drawn across a small part
+    of the table only (a rule under a group label, a piece of a lost rule): they still part rows, but do
+    not count as rows of the grid when telling whether the grid rules its rows."""
     if len(rule_ys) < 2 or len(col_edges) < 3 or not words:
         return []
     lines = sorted(build_lines(words, phrase_gap), key=lambda ln: ln.yc)
@@ -43,10 +46,11 @@ def text_row_cuts(
     if len(lines) < MIN_LINES_IN_ONE:
         return []
     filled = [len(_line_cols(ln, col_edges)) >= 2 for ln in lines]
-    per_row = [0] * (len(rule_ys) - 1)
+    full_ys = [y for k, y in enumerate(rule_ys) if k in (0, len(rule_ys) - 1) or y not in short]
+    per_row = [0] * (len(full_ys) - 1)
     for ln, f in zip(lines, filled, strict=True):
         if f:
-            per_row[_slot(ln.yc, rule_ys)] += 1
+            per_row[_slot(ln.yc, full_ys)] += 1
     if max(per_row) < MIN_LINES_IN_ONE or sum(per_row) < LINES_PER_RULE_ROW * len(per_row):
         return []
     seps = list(rule_ys[1:-1])
@@ -72,10 +76,20 @@ def header_labels(
 ) -> set[tuple[int, int]]:
     """(boundary, column) pairs where a header label spans a row boundary drawn by the text: the label is
     vertically centred between the two rows' other text and its cell in the other row is empty ("Region"
-    beside a group label over "Q1 Q2 Q3 Q4"). Boundary i lies between rows i - 1 and i."""
+    beside a group label over "Q1 Q2 Q3 Q4"). Boundary i lies between rows i - 1 and i. Body rows are
+    left to :func:`.rowspans.join_row_labels`."""
     out: set[tuple[int, int]] = set()
+    # the header: the rows above the first that fills (about) every column, at most HEADER_ROWS of them
+    first_full = next(
+        (
+            r
+            for r in range(n_rows)
+            if sum(1 for c in range(n_cols) if cells.get((r, c))) >= max(2, n_cols - 1)
+        ),
+        0,
+    )
     for i in sorted(text_rows):
-        if i >= HEADER_ROWS:
+        if i > min(first_full, HEADER_ROWS - 1):
             break
         for c in range(n_cols):
             above, below = cells.get((i - 1, c), []), cells.get((i, c), [])
