@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .region import Region
+from .rowspans import header_labels
 from .skeleton import RawCell, RawTable, fill_grid
 from .textlines import Line, Phrase, WordLike, build_lines, space_width
 
@@ -414,11 +415,14 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         0,
     )
     cells: list[RawCell] = []
-    for r, row in enumerate(rows):
-        by_col: dict[int, list[WordLike]] = {}
+    by_cols: list[dict[int, list[WordLike]]] = []
+    for row in rows:
+        by_cols.append({})
         for ln in row:
             for w in ln.words:
-                by_col.setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+                by_cols[-1].setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+    for r, row in enumerate(rows):
+        by_col = by_cols[r]
         taken: set[int] = set()
         single_phrase_row = sum(len(ln.phrases) for ln in row) == 1
         for ln in row:
@@ -438,12 +442,18 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
                     continue
                 taken.update(range(a, b + 1))
                 cells.append(RawCell(r, a, 1, b - a + 1, words=list(p.words)))
+        if r + 1 < first_full:
+            for ln in row:
+                for p in ln.phrases:
+                    span = _label_span(p, by_col, by_cols[r + 1], edges, extents, taken)
+                    if span is not None:
+                        taken.update(range(span[0], span[1] + 1))
+                        cells.append(RawCell(r, span[0], 1, span[1] - span[0] + 1, words=list(p.words)))
         for k, ws in by_col.items():
             if k in taken:
                 continue
             cells.append(RawCell(r, k, 1, 1, words=ws))
-    spans = [c for c in cells]
-    grid_cells = fill_grid(n_rows, n_cols, spans)
+    grid_cells = fill_grid(n_rows, n_cols, _join_header_labels(cells, n_rows, n_cols))
     for c in grid_cells:
         c.bbox = (
             int(edges[c.col]),
@@ -460,6 +470,67 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         (int(edges[0]), int(ys[0]), int(edges[-1]), int(ys[-1])),
     )
     return table
+
+
+# How far off the middle (or the left edge) of the columns it spans a group label may sit (share of their
+# width).
+LABEL_OFF_CENTRE = 0.1
+
+
+def _label_span(
+    p: Phrase,
+    row: dict[int, list[WordLike]],
+    below: dict[int, list[WordLike]],
+    edges: Sequence[float],
+    extents: Sequence[tuple[float, float]],
+    taken: set[int],
+) -> tuple[int, int] | None:
+    """Columns a header label within one column spans: the widest run of columns around it that are empty
+    in its row, all filled in the header row below (its sub-labels), and that it is centred over ("Population"
+    over "Total Male Female"). None for a label with no such run."""
+    cols = {_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+    if len(cols) != 1:
+        return None
+    k = cols.pop()
+    own = {id(w) for w in p.words}
+    if k in taken or any(id(w) not in own for w in row.get(k, [])) or k not in below:
+        return None
+    a = k
+    while a - 1 >= 0 and a - 1 not in row and a - 1 in below and a - 1 not in taken:
+        a -= 1
+    b = k
+    while b + 1 < len(extents) and b + 1 not in row and b + 1 in below and b + 1 not in taken:
+        b += 1
+    pc = (p.x0 + p.x1) / 2
+    best: tuple[int, int] | None = None
+    for s in range(a, k + 1):
+        for e in range(k, b + 1):
+            x0, x1 = extents[s][0], extents[e][1]
+            centred = abs((x0 + x1) / 2 - pc) <= LABEL_OFF_CENTRE * (x1 - x0)
+            flush_left = s == k and abs(p.x0 - x0) <= LABEL_OFF_CENTRE * (x1 - x0)
+            if e > s and (centred or flush_left) and (best is None or e - s > best[1] - best[0]):
+                best = (s, e)
+    return best
+
+
+def _join_header_labels(cells: list[RawCell], n_rows: int, n_cols: int) -> list[RawCell]:
+    """``cells`` with header labels centred on two rows (beside a group label over its sub-labels) made
+    one cell spanning both."""
+    at: dict[tuple[int, int], RawCell] = {}
+    words: dict[tuple[int, int], list[WordLike]] = {}
+    for c in cells:
+        for k in range(c.col, c.col + c.colspan):
+            at[(c.row, k)] = c
+            words[(c.row, k)] = c.words
+    for i, k in sorted(header_labels(words, n_rows, n_cols, set(range(1, n_rows)))):
+        up, down = at.get((i - 1, k)), at.get((i, k))
+        parts = [c for c in (up, down) if c is not None]
+        if any(c.colspan != 1 or c.rowspan != 1 for c in parts):
+            continue
+        joined = RawCell(i - 1, k, 2, 1, words=[w for c in parts for w in c.words])
+        cells = [c for c in cells if all(c is not q for q in parts)] + [joined]
+        at[(i - 1, k)] = at[(i, k)] = joined
+    return cells
 
 
 def _cells_run_together(

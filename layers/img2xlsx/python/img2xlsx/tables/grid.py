@@ -9,10 +9,11 @@ import numpy as np
 from .borderless import min_column_gap
 from .lines import HLine, VLine
 from .region import Region
+from .rowspans import header_labels
 from .skeleton import RawCell, RawTable, fill_grid
 from .subcolumns import row_spans, split_ruled_columns
 from .textlines import WordLike
-from .textrows import header_labels, text_row_cuts
+from .textrows import text_row_cuts
 from .unionfind import UnionFind
 
 Boundary = tuple[float, float]  # (position at the region's centre, slope)
@@ -128,7 +129,8 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
         by_cell.setdefault(cell_of(w), []).append(w)
     text_rows = {i for i in range(1, n_rows) if ys[i][0] in drawn_by_text}
     centred = header_labels(by_cell, n_rows, n_cols, text_rows)
-    joined = _text_spans(region.words, split, cell_of, xb, cy, n_rows, gap, n_ruled >= 2)
+    labels = {(r, c) for i, c in centred for r in (i - 1, i)}
+    joined = _text_spans(region.words, split, cell_of, xb, cy, n_rows, gap, n_ruled >= 2, labels)
 
     def cov_v(j: int, r: int) -> float:
         """Fraction of boundary j between rows r and r+1 drawn by a vertical rule (or by the text)."""
@@ -229,8 +231,10 @@ def _text_spans(
     n_rows: int,
     gap: float,
     whole: bool,
+    labels: set[tuple[int, int]],
 ) -> set[tuple[int, int]]:
-    """(row, boundary) pairs where a text-drawn column boundary is crossed by a spanning cell."""
+    """(row, boundary) pairs where a text-drawn column boundary is crossed by a spanning cell. ``labels``:
+    the (row, column) positions of header labels spanning two rows."""
     joined: set[tuple[int, int]] = set()
     for a, b in split:
         rows: list[list[tuple[WordLike, float]]] = [[] for _ in range(n_rows)]
@@ -239,7 +243,8 @@ def _text_spans(
             if 0 <= r < n_rows and a <= c < b:
                 rows[r].append((w, xb(a, cy) - xb(a, (w.bbox[1] + w.bbox[3]) / 2)))
         edges = [xb(j, cy) for j in range(a, b + 1)]
-        for r, spans in enumerate(row_spans(rows, edges, gap, whole)):
+        local = {(r, c - a) for r, c in labels if a <= c < b}
+        for r, spans in enumerate(row_spans(rows, edges, gap, whole, local)):
             for s, e in spans:
                 joined.update((r, a + j) for j in range(s + 1, e + 1))
     return joined

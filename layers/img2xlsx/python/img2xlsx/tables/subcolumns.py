@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .borderless import _col_of, _edges, _fit_span, _straddles
+from .borderless import _col_of, _edges, _fit_span, _label_span, _straddles
 from .textlines import Line, Phrase, WordLike, build_lines
 
 # Evidence for a cut inside a ruled column: lines of that column with a separate phrase on each side of it,
@@ -92,28 +92,43 @@ def _supported(lines: Sequence[Line], cut: float) -> bool:
 
 
 def row_spans(
-    rows: Sequence[Sequence[tuple[WordLike, float]]], edges: Sequence[float], phrase_gap: float, whole: bool
+    rows: Sequence[Sequence[tuple[WordLike, float]]],
+    edges: Sequence[float],
+    phrase_gap: float,
+    whole: bool,
+    labels: set[tuple[int, int]],
 ) -> list[list[tuple[int, int]]]:
     """Per row of a split ruled column, the sub-column ranges (first, last) its spanning cells cover.
 
     ``rows[r]``: row r's words in the column with their straightening shifts; ``edges``: the column's rules
-    and cuts at the centre. Rows above the first one that fills two sub-columns are its header: there a
-    phrase running across a cut spans the sub-columns it is centred over (a group label over Q1..Q4), and
-    where the column holds a single phrase and is one of several ruled columns (``whole``) it spans the
-    whole ruled column. Below, a phrase spans only where it is its row's only text in the column."""
+    and cuts at the centre. Rows above the first one that fills (about) every sub-column are its header:
+    there a phrase running across a cut spans the sub-columns it is centred over (a group label over
+    Q1..Q4), a label over the empty neighbours whose sub-labels fill the header row below spans those it is
+    centred over or starts with, and where the column holds a single phrase and is one of several ruled
+    columns (``whole``) it spans the whole ruled column. Below, a phrase spans only where it is its row's
+    only text in the column. ``labels``: (row, sub-column) positions of header labels that span two rows,
+    which do not make a row of the body."""
     moved = [_moved(ws) for ws in rows]
-    body = next(
-        (
-            r
-            for r, ws in enumerate(moved)
-            if len({_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in ws}) >= 2
-        ),
-        0,
-    )
+    by_cols = [_by_col(ws, edges) for ws in moved]
+    need = max(2, len(edges) - 2)
+    body = next((r for r, cols in enumerate(by_cols) if len(set(cols) - _of_row(labels, r)) >= need), 0)
     extents = _extents([w for ws in moved[body:] for w in ws], edges)
     out: list[list[tuple[int, int]]] = []
     for r, ws in enumerate(moved):
-        out.append(_spans(ws, edges, extents, r < body, whole, phrase_gap))
+        below = by_cols[r + 1] if r + 1 < body else None
+        held = _of_row(labels, r)  # a label spanning from the row above or below holds its column here too
+        out.append(_spans(ws, edges, extents, r < body, whole, phrase_gap, below, held))
+    return out
+
+
+def _of_row(cells: set[tuple[int, int]], r: int) -> set[int]:
+    return {c for rr, c in cells if rr == r}
+
+
+def _by_col(words: Sequence[WordLike], edges: Sequence[float]) -> dict[int, list[WordLike]]:
+    out: dict[int, list[WordLike]] = {}
+    for w in words:
+        out.setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
     return out
 
 
@@ -135,24 +150,33 @@ def _spans(
     header: bool,
     whole: bool,
     phrase_gap: float,
+    below: dict[int, list[WordLike]] | None,
+    held: set[int],
 ) -> list[tuple[int, int]]:
+    """Spans of one row; ``below``: the next row's words by sub-column where it is a header row too;
+    ``held``: sub-columns a cell of another row spans into this one."""
     if not words:
         return []
     phrases = [p for ln in build_lines(words, phrase_gap) for p in ln.phrases]
     alone = len(phrases) == 1
     if header and alone and whole:
         return [(0, len(edges) - 2)]
-    by_col: dict[int, list[WordLike]] = {}
-    for w in words:
-        by_col.setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+    by_col = _by_col(words, edges)
     out: list[tuple[int, int]] = []
+    taken: set[int] = set()
     for p in phrases:
-        if not ((header or alone) and _runs_across(p, edges)):
-            continue
-        a, b = _fit_span(p, by_col, list(extents))
-        own = {id(w) for w in p.words}
-        if b > a and all(id(w) in own for k in range(a, b + 1) for w in by_col.get(k, [])):
-            out.append((a, b))
+        if (header or alone) and _runs_across(p, edges):
+            a, b = _fit_span(p, by_col, list(extents))
+            own = {id(w) for w in p.words}
+            if b > a and all(id(w) in own for k in range(a, b + 1) for w in by_col.get(k, [])):
+                out.append((a, b))
+                taken.update(range(a, b + 1))
+        elif below is not None:  # a group label over the sub-labels of the header row below
+            occupied = {**{c: [] for c in held}, **by_col}
+            span = _label_span(p, occupied, below, edges, extents, taken)
+            if span is not None:
+                out.append(span)
+                taken.update(range(span[0], span[1] + 1))
     return out
 
 

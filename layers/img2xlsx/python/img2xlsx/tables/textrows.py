@@ -11,7 +11,6 @@ cut between those groups.
 from __future__ import annotations
 
 import itertools
-import statistics
 from collections.abc import Sequence
 
 from .borderless import _group_rows, _line_cols
@@ -63,55 +62,6 @@ def text_row_cuts(
         y_below = min(ln.y0 for ln in below)
         cuts.append((y_above + y_below) / 2)
     return cuts
-
-
-# Header rows where a label centred between two rows spans both, and how close to the middle of the two rows'
-# text its centre must lie (in row pitches).
-HEADER_ROWS = 3
-CENTRED = 0.25
-
-
-def header_labels(
-    cells: dict[tuple[int, int], list[WordLike]], n_rows: int, n_cols: int, text_rows: set[int]
-) -> set[tuple[int, int]]:
-    """(boundary, column) pairs where a header label spans a row boundary drawn by the text: the label is
-    vertically centred between the two rows' other text and its cell in the other row is empty ("Region"
-    beside a group label over "Q1 Q2 Q3 Q4"). Boundary i lies between rows i - 1 and i. Body rows are
-    left to :func:`.rowspans.join_row_labels`."""
-    out: set[tuple[int, int]] = set()
-    # the header: the rows above the first that fills (about) every column, at most HEADER_ROWS of them
-    first_full = next(
-        (
-            r
-            for r in range(n_rows)
-            if sum(1 for c in range(n_cols) if cells.get((r, c))) >= max(2, n_cols - 1)
-        ),
-        0,
-    )
-    for i in sorted(text_rows):
-        if i > min(first_full, HEADER_ROWS - 1):
-            break
-        for c in range(n_cols):
-            above, below = cells.get((i - 1, c), []), cells.get((i, c), [])
-            if bool(above) == bool(below):
-                continue
-            ws = above or below
-            others_up = _row_centre(cells, i - 1, n_cols, skip=c)
-            others_down = _row_centre(cells, i, n_cols, skip=c)
-            if others_up is None or others_down is None:
-                continue
-            pitch = others_down - others_up
-            centre = (min(w.bbox[1] for w in ws) + max(w.bbox[3] for w in ws)) / 2
-            if pitch > 0 and abs(centre - (others_up + others_down) / 2) <= CENTRED * pitch:
-                out.add((i, c))
-    return out
-
-
-def _row_centre(
-    cells: dict[tuple[int, int], list[WordLike]], r: int, n_cols: int, skip: int = -1
-) -> float | None:
-    ys = [(w.bbox[1] + w.bbox[3]) / 2 for c in range(n_cols) if c != skip for w in cells.get((r, c), [])]
-    return statistics.median(ys) if ys else None
 
 
 def _mid(group: list[Line]) -> float:
