@@ -175,3 +175,43 @@ def test_a_column_of_two_aligned_values_in_every_row_is_split() -> None:
         words.append((_W(f"{r}.5", 300, 40 + 30 * r, 340), 0.0))
     cuts = split_ruled_columns([words], [(100.0, 400.0)], 15.0, 12.0)
     assert len(cuts[0]) == 1 and 160 < cuts[0][0] < 300
+
+
+def test_a_borderless_header_keeps_its_group_label_and_labels_centred_on_both_rows() -> None:
+    """No rules at all: "Population" (one word) centred over Total / Male / Female, "Area" and "Density"
+    centred on both header lines. The label spans its three columns, the other two span both rows."""
+    head = ["Area", "Total", "Male", "Female", "Density"]
+    body = [
+        ["Springfield", "609,809", "281,291", "328,518", "3,385.9"],
+        ["Riverside", "172,947", "80,335", "92,612", "1,264.0"],
+        ["Fairview", "30,042", "14,534", "15,508", "7,510.5"],
+        ["Madison", "17,992", "8,649", "9,343", "856.7"],
+        ["Georgetown", "32,462", "15,320", "17,142", "901.2"],
+        ["Clinton", "68,748", "32,908", "35,840", "3,437.4"],
+    ]
+    font = _font()
+    pitch = int(FONT_PX * 1.8)
+    xs = _column_xs([head, *body], 60, 24)
+    img = Image.new("RGB", (xs[-1] + 80, 80 + pitch * (len(body) + 2) + 60), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    y_group, y_sub = 50, 50 + pitch
+    mid = (xs[1] + xs[4]) / 2
+    draw.text((mid - font.getlength("Population") / 2, y_group), "Population", fill=INK, font=font)
+    for c in (0, 4):
+        draw.text((xs[c] + 24, (y_group + y_sub) / 2), head[c], fill=INK, font=font)
+    for c in range(1, 4):
+        draw.text((xs[c] + 24, y_sub), head[c], fill=INK, font=font)
+    for r, row in enumerate(body):
+        for c, text in enumerate(row):
+            draw.text((xs[c] + 24, y_sub + pitch + 10 + r * pitch), text, fill=INK, font=font)
+    res = recognize_page(np.asarray(img))
+    assert len(res.tables) == 1
+    table = res.tables[0]
+    got = texts(table)
+    assert (table.n_rows, table.n_cols) == (2 + len(body), len(head)), got
+    _close(got[2:], body)
+    label = next(c for c in table.cells if c.text == "Population")
+    assert (label.row, label.col, label.rowspan, label.colspan) == (0, 1, 1, 3)
+    for name, col in (("Area", 0), ("Density", 4)):
+        cell = next(c for c in table.cells if c.text == name)
+        assert (cell.row, cell.col, cell.rowspan, cell.colspan) == (0, col, 2, 1)
