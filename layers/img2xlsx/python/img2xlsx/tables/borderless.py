@@ -421,6 +421,18 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         for ln in row:
             for w in ln.words:
                 by_cols[-1].setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+    # header labels centred on two rows hold their column in both (they are made one cell at the end), and
+    # do not make the lower row look like a body row
+    pre = {(r, k): ws for r, bc in enumerate(by_cols) for k, ws in bc.items()}
+    held = {(r, c) for i, c in header_labels(pre, n_rows, n_cols, set(range(1, n_rows))) for r in (i - 1, i)}
+    label_rows = next(
+        (
+            r
+            for r, bc in enumerate(by_cols)
+            if len(set(bc) - {c for rr, c in held if rr == r}) >= max(2, n_cols - 1)
+        ),
+        0,
+    )
     for r, row in enumerate(rows):
         by_col = by_cols[r]
         taken: set[int] = set()
@@ -442,10 +454,11 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
                     continue
                 taken.update(range(a, b + 1))
                 cells.append(RawCell(r, a, 1, b - a + 1, words=list(p.words)))
-        if r + 1 < first_full:
+        if r + 1 < label_rows:
+            occupied = {**{c: [] for rr, c in held if rr == r}, **by_col}
             for ln in row:
                 for p in ln.phrases:
-                    span = _label_span(p, by_col, by_cols[r + 1], edges, extents, taken)
+                    span = _label_span(p, occupied, by_cols[r + 1], edges, extents, taken)
                     if span is not None:
                         taken.update(range(span[0], span[1] + 1))
                         cells.append(RawCell(r, span[0], 1, span[1] - span[0] + 1, words=list(p.words)))
