@@ -1,4 +1,9 @@
-"""Bordered tables: rows and columns from the rules, spans where a separating rule is missing."""
+"""Bordered tables: rows and columns from the rules, spans where a separating rule is missing.
+
+Where the rules are coarser than the text (a frame round a whole table, rules between column groups or
+between columns only), the text draws the missing boundaries: columns inside a ruled column
+(:mod:`.subcolumns`), then rows inside a ruled row (:mod:`.textrows`); those count as drawn, but where a
+label runs across them (a group label over its sub-columns, a header label centred on two rows)."""
 
 from __future__ import annotations
 
