@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .borderless import min_column_gap
+from .columns import min_column_gap
+from .headerspans import header_labels
 from .lines import HLine, VLine
 from .region import Region
-from .rowspans import header_labels
 from .skeleton import RawCell, RawTable, fill_grid
 from .subcolumns import row_spans, split_ruled_columns
 from .textlines import WordLike

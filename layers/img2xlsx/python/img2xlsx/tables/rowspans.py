@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Sequence
 
 from .skeleton import RawCell, RawTable, fill_grid
-from .textlines import WordLike
 
 # How far (in row pitches) a label's centre must lie from its row's centre to sit between rows, and how
 # close the middle of a run must come to the label's centre to be the run it is centred on.
@@ -87,52 +85,3 @@ def join_row_labels(table: RawTable, first_body: int) -> RawTable:
         cells.append(RawCell(s, 0, e - s + 1, 1, bbox=(x0, y0, x1, y1), words=label.words))
     table.cells = fill_grid(n_rows, n_cols, cells)
     return table
-
-
-# Header rows where a label centred between two rows spans both, and how close to the middle of the two rows'
-# text its centre must lie (in row pitches).
-HEADER_ROWS = 3
-CENTRED = 0.25
-
-
-def header_labels(
-    cells: dict[tuple[int, int], list[WordLike]], n_rows: int, n_cols: int, text_rows: set[int]
-) -> set[tuple[int, int]]:
-    """(boundary, column) pairs where a header label spans a row boundary drawn by the text: the label is
-    vertically centred between the two rows' other text and its cell in the other row is empty ("Region"
-    beside a group label over "Q1 Q2 Q3 Q4"). Boundary i lies between rows i - 1 and i; a cell spanning
-    columns gives each of them the same list of words (it counts once towards a full row). Body rows are
-    left to :func:`.rowspans.join_row_labels`."""
-    out: set[tuple[int, int]] = set()
-    # the header: the rows above the first that fills (about) every column, at most HEADER_ROWS of them
-    first_full = next(
-        (
-            r
-            for r in range(n_rows)
-            if len({id(ws) for c in range(n_cols) if (ws := cells.get((r, c)))}) >= max(2, n_cols - 1)
-        ),
-        0,
-    )
-    for i in sorted(text_rows):
-        if i > min(first_full, HEADER_ROWS - 1):
-            break
-        # the two rows' own lines: text of columns filled in both rows (a group label over its sub-labels)
-        both = [c for c in range(n_cols) if cells.get((i - 1, c)) and cells.get((i, c))]
-        up = _row_centre(cells, i - 1, both)
-        down = _row_centre(cells, i, both)
-        if up is None or down is None or down <= up:
-            continue
-        for c in range(n_cols):
-            above, below = cells.get((i - 1, c), []), cells.get((i, c), [])
-            if bool(above) == bool(below):
-                continue
-            ws = above or below
-            centre = (min(w.bbox[1] for w in ws) + max(w.bbox[3] for w in ws)) / 2
-            if abs(centre - (up + down) / 2) <= CENTRED * (down - up):
-                out.add((i, c))
-    return out
-
-
-def _row_centre(cells: dict[tuple[int, int], list[WordLike]], r: int, cols: Sequence[int]) -> float | None:
-    ys = [(w.bbox[1] + w.bbox[3]) / 2 for c in cols for w in cells.get((r, c), [])]
-    return statistics.median(ys) if ys else None

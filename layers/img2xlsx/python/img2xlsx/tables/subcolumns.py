@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .borderless import _col_of, _edges, _fit_span, _label_span, _straddles
+from .borderless import _fit_span
+from .columns import col_of, find_columns
+from .headerspans import label_span, straddles
 from .textlines import Line, Phrase, WordLike, build_lines
 
 # Evidence for a cut inside a ruled column: lines of that column with a separate phrase on each side of it,
@@ -70,7 +72,7 @@ def _cuts(words: list[_Moved], x0: float, x1: float, phrase_gap: float, min_gap:
     lines = build_lines(words, phrase_gap)
     if sum(1 for ln in lines if len(ln.phrases) >= 2) < MIN_APART:
         return []
-    edges = _edges(lines, words, min_gap)
+    edges = find_columns(lines, words, min_gap)
     cuts = [e for e in edges[1:-1] if x0 + 0.5 * min_gap < e < x1 - 0.5 * min_gap]
     return [c for c in cuts if _supported(lines, c)]
 
@@ -128,7 +130,7 @@ def _of_row(cells: set[tuple[int, int]], r: int) -> set[int]:
 def _by_col(words: Sequence[WordLike], edges: Sequence[float]) -> dict[int, list[WordLike]]:
     out: dict[int, list[WordLike]] = {}
     for w in words:
-        out.setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+        out.setdefault(col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
     return out
 
 
@@ -136,7 +138,7 @@ def _extents(words: Sequence[WordLike], edges: Sequence[float]) -> list[tuple[fl
     """Per sub-column, the extent of the words whose centre lies in it (its bounds where none does)."""
     out: list[tuple[float, float]] = []
     for k in range(len(edges) - 1):
-        ws = [w for w in words if _col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
+        ws = [w for w in words if col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
         out.append(
             (min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)) if ws else (edges[k], edges[k + 1])
         )
@@ -173,7 +175,8 @@ def _spans(
                 taken.update(range(a, b + 1))
         elif below is not None:  # a group label over the sub-labels of the header row below
             occupied = {**{c: [] for c in held}, **by_col}
-            span = _label_span(p, occupied, below, edges, extents, taken)
+            cols = {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+            span = label_span(p, cols, occupied, below, extents, taken)
             if span is not None:
                 out.append(span)
                 taken.update(range(span[0], span[1] + 1))
@@ -182,6 +185,6 @@ def _spans(
 
 def _runs_across(p: Phrase, edges: Sequence[float]) -> bool:
     """A phrase whose words sit in two sub-columns, or whose one word straddles a cut well into both."""
-    if len({_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}) >= 2:
+    if len({col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}) >= 2:
         return True
-    return _straddles(p, edges[1:-1])
+    return straddles(p, edges[1:-1])

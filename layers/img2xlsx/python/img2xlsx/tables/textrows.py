@@ -13,7 +13,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from .borderless import _group_rows, _line_cols
+from .borderless import _group_rows
+from .columns import line_cols
 from .textlines import Line, WordLike, build_lines
 
 # Lines that fill at least two columns, per rule row: a table whose rule rows hold this many times as many of
@@ -44,7 +45,7 @@ def text_row_cuts(
     lines = [ln for ln in lines if rule_ys[0] < ln.yc < rule_ys[-1]]
     if len(lines) < MIN_LINES_IN_ONE:
         return []
-    filled = [len(_line_cols(ln, col_edges)) >= 2 for ln in lines]
+    filled = [len(line_cols(ln, col_edges)) >= 2 for ln in lines]
     full_ys = [y for k, y in enumerate(rule_ys) if k in (0, len(rule_ys) - 1) or y not in short]
     per_row = [0] * (len(full_ys) - 1)
     for ln, f in zip(lines, filled, strict=True):
