@@ -4,7 +4,7 @@ A grid's rules do not always bound single cells: a frame drawn around a whole ta
 heavy rules between column groups and none inside them, a vertical rule lost in a curled photo. Each ruled
 column then holds a small borderless table, and reading it as one cell per ruled column loses every column
 inside. Such a column is split where its text leaves a gap the way a borderless table's columns do
-(:mod:`.borderless`' column finding), but only where many lines show that gap as separate phrases on both
+(:mod:`.columns`), but only where many lines show that gap as separate phrases on both
 sides: a wrapped cell or a multi-word phrase never does, so real grids keep their cells whole.
 
 The cuts are then boundaries drawn by the text; a phrase that runs across them (a group label over its
