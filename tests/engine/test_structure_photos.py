@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from img2xlsx.recognize import recognize_page
-from img2xlsx.tables.borderless import _column_edges, _group_rows
+from img2xlsx.tables.borderless import _group_rows
+from img2xlsx.tables.columns import _column_edges
 from img2xlsx.tables.textlines import build_lines, clip_swallowing_boxes
 from PIL import Image, ImageDraw, ImageFont
 

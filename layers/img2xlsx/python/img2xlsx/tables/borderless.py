@@ -1,10 +1,9 @@
 """Tables without vertical rules (ruled, zebra, plain): columns from whitespace, rows from text lines.
 
-Columns are the empty vertical channels shared by the lines that hold most cells (group headers that span
-columns would close the channels, so lines with few phrases are left out of that vote). Rows: every line
-that fills several columns anchors a row; lines filling only a column or two (wrapped cell text, above or
-below the anchor when cells are vertically centred) join the nearest anchor through the smallest gaps first,
-never across a rule or a band edge, and never more than a row gap away.
+Columns are the empty vertical channels shared by the lines that hold most cells (:mod:`.columns`).
+Rows: every line that fills several columns anchors a row; lines filling only a column or two (wrapped
+cell text, above or below the anchor when cells are vertically centred) join the nearest anchor through
+the smallest gaps first, never across a rule or a band edge, and never more than a row gap away.
 """
 
 from __future__ import annotations
@@ -15,178 +14,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .columns import col_of, find_columns, line_cols, min_column_gap
+from .headerspans import held_labels, join_header_labels, label_span, straddles
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
-from .textlines import Line, Phrase, WordLike, build_lines, space_width
+from .textlines import Line, Phrase, WordLike, build_lines
 
 # How much tighter (in text heights) two filled lines must sit than the usual gap between rows to be read as
 # one row whose every cell wraps. Wrapped header lines sit ~0.6 h closer than body rows; a slanted photo
 # of tightly set rows (dev_0069) shows row gaps of -0.2..0.1 h, all within 0.2 h of their median.
 WRAP_MARGIN = 0.3
-
-
-def _column_edges(lines: Sequence[Line], x0: int, x1: int, min_gap: float) -> list[float]:
-    counts = [len(ln.phrases) for ln in lines]
-    ref = float(np.percentile(counts, 90)) if counts else 1.0
-    need = max(2, math.ceil(0.6 * ref))
-    voters = [ln for ln in lines if len(ln.phrases) >= need] or list(lines)
-    width = max(1, x1 - x0 + 1)
-    cover = _line_cover(voters, x0, width)
-    occupied = np.flatnonzero(cover > 0)
-    if occupied.size == 0:
-        return [float(x0), float(x1)]
-    lo, hi = int(occupied[0]), int(occupied[-1])
-    # an empty channel is a column gap when the lines are, typically, widely spaced across it (a narrow
-    # channel may come from a long value in one row; aligned word spaces stay narrow)
-    exact = [
-        (a, b)
-        for a, b in _runs(cover[lo : hi + 1] == 0, lo)
-        if b - a >= 0.25 * min_gap and _typical_gap(voters, x0 + (a + b) / 2) >= min_gap
-    ]
-    cuts = [x0 + (a + b) / 2 for a, b in exact]
-    cuts.extend(_bridged_gaps(voters, cover, lo, hi, exact, x0, min_gap))
-    return [float(x0), *sorted(cuts), float(x1)]
-
-
-def _line_cover(lines: Sequence[Line], x0: int, width: int) -> np.ndarray:
-    """Per pixel column, how many lines have ink there."""
-    cover = np.zeros(width, np.int32)
-    for ln in lines:
-        mask = np.zeros(width, bool)
-        for w in ln.words:
-            mask[max(0, w.bbox[0] - x0) : max(0, min(width, w.bbox[2] - x0))] = True
-        cover += mask
-    return cover
-
-
-def _runs(flags: np.ndarray, offset: int = 0) -> list[tuple[int, int]]:
-    """Half-open index ranges where ``flags`` is true."""
-    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
-    d = np.flatnonzero(np.diff(padded))
-    return [(int(a) + offset, int(b) + offset) for a, b in zip(d[::2], d[1::2], strict=True)]
-
-
-# Share of the voting lines that may run across a column gap (a header cell read together with its
-# neighbour, a stray mark, a spanning label) without closing it: dev_0069's "Hours - Rating" header closed
-# the gap that its 5 body rows leave open.
-BRIDGE_SHARE = 0.2
-# Share of the voting lines with ink right beside such a gap, on each side.
-FLANK_SHARE = 0.5
-
-
-def _bridged_gaps(
-    voters: Sequence[Line],
-    cover: np.ndarray,
-    lo: int,
-    hi: int,
-    exact: Sequence[tuple[int, int]],
-    x0: int,
-    min_gap: float,
-) -> list[float]:
-    """Column gaps that all but a few lines leave empty. A stretch of low cover that holds an empty channel
-    already found is the ragged end of a text column, not a gap of its own; the cut goes through the least
-    covered part of the stretch, so the few long texts that reach into it are not split."""
-    allowed = int(BRIDGE_SHARE * len(voters))
-    if allowed < 1:
-        return []
-    out: list[float] = []
-    for a, b in _runs(cover[lo : hi + 1] <= allowed, lo):
-        inner = a > lo and b <= hi  # a stretch at the outer edge only holds a few long texts or specks
-        if not inner or b - a < 0.5 * min_gap or any(ea < b and eb > a for ea, eb in exact):
-            continue
-        # a gap has the bulk of the lines' ink right beside it on both sides; inside a text column of
-        # varied lengths the cover only thins out gradually
-        w = int(2 * min_gap)
-        if min(cover[max(lo, a - w) : a].max(), cover[b : b + w].max()) < max(
-            allowed + 1, FLANK_SHARE * len(voters)
-        ):
-            continue
-        seg = cover[a:b]
-        floor_runs = _runs(seg == seg.min(), a)
-        fa, fb = max(floor_runs, key=lambda r: r[1] - r[0])
-        xc = x0 + (fa + fb) / 2
-        if _typical_gap(voters, xc) >= min_gap:
-            out.append(xc)
-    return out
-
-
-def _typical_gap(lines: Sequence[Line], xc: float) -> float:
-    """Median whitespace across ``xc`` in the lines that have words on both sides of it."""
-    gaps: list[float] = []
-    for ln in lines:
-        left = max((w.bbox[2] for w in ln.words if w.bbox[2] <= xc), default=None)
-        right = min((w.bbox[0] for w in ln.words if w.bbox[0] >= xc), default=None)
-        if left is not None and right is not None:
-            gaps.append(right - left)
-    return float(np.median(gaps)) if gaps else 1e9
-
-
-def _merge_phrase_split_columns(lines: Sequence[Line], edges: list[float]) -> list[float]:
-    """Drop a column edge that only ever cuts through phrases (a header like "On hand" over one column,
-    a long value's inner space); keep it when some line has separate phrases on its two sides."""
-    changed = True
-    while changed and len(edges) > 2:
-        changed = False
-        for k in range(1, len(edges) - 1):
-            cut = apart = 0
-            for ln in lines:
-                sides = []
-                for p in ln.phrases:
-                    cs = {_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
-                    sides.append(cs)
-                if any((k - 1) in cs and k in cs for cs in sides):
-                    cut += 1
-                left = any((k - 1) in cs and k not in cs for cs in sides)
-                right = any(k in cs and (k - 1) not in cs for cs in sides)
-                if left and right:
-                    apart += 1
-            if cut and not apart:
-                del edges[k]
-                changed = True
-                break
-    return edges
-
-
-def _drop_mark_columns(lines: Sequence[Line], edges: list[float]) -> list[float]:
-    """A column holding nothing but marks (a dash or rule piece read between two header labels, a speck)
-    is no column: it joins the neighbour whose text comes closer."""
-    k = 0
-    while k < len(edges) - 1 and len(edges) > 2:
-        ws = _col_words(lines, edges, k)
-        if not ws or any(ch.isalnum() for w in ws for ch in w.text):
-            k += 1
-            continue
-        left = max((w.bbox[2] for w in _col_words(lines, edges, k - 1)), default=None)
-        right = min((w.bbox[0] for w in _col_words(lines, edges, k + 1)), default=None)
-        mx0, mx1 = min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)
-        if k == 0 or (
-            k < len(edges) - 2 and (left is None or (right is not None and right - mx1 < mx0 - left))
-        ):
-            del edges[k + 1]  # joins the column on its right
-        else:
-            del edges[k]
-    return edges
-
-
-def _col_words(lines: Sequence[Line], edges: Sequence[float], k: int) -> list[WordLike]:
-    if k < 0 or k >= len(edges) - 1:
-        return []
-    return [w for ln in lines for w in ln.words if _col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
-
-
-def _col_of(x: float, edges: Sequence[float]) -> int:
-    for k in range(len(edges) - 1):
-        if x < edges[k + 1]:
-            return k
-    return len(edges) - 2
-
-
-def _line_cols(line: Line, edges: Sequence[float]) -> set[int]:
-    return {_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in line.words}
+# Widest blank (in text heights) between two lines of one column that are one wrapped cell whatever the row
+# gap (tightly set rows leave less between rows than a cell's own line spacing).
+WRAP_GAP = 0.6
 
 
 def _spanning_phrase(p: Phrase, edges: Sequence[float]) -> bool:
-    cols = {_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+    cols = {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
     return len(cols) >= 2
 
 
@@ -201,13 +45,21 @@ def _separators(region: Region, h: float) -> list[float]:
 
 
 def _group_rows(
-    lines: list[Line], edges: Sequence[float], seps: Sequence[float], h: float
+    lines: list[Line],
+    edges: Sequence[float],
+    seps: Sequence[float],
+    h: float,
+    open_edges: Sequence[float] = (),
 ) -> list[list[Line]]:
+    """Lines grouped into rows. ``open_edges``: column edges that text may run across (not drawn), so that
+    a word straddling one is a label spanning columns, never a wrapped line of a cell."""
     n_cols = len(edges) - 1
-    cols = [_line_cols(ln, edges) for ln in lines]
+    cols = [line_cols(ln, edges) for ln in lines]
     full = max((len(c) for c in cols), default=1)
     anchor_need = max(2, math.ceil(0.5 * full)) if full >= 2 else 1
-    spanning = [any(_spanning_phrase(p, edges) for p in ln.phrases) for ln in lines]
+    spanning = [
+        any(_spanning_phrase(p, edges) or straddles(p, open_edges) for p in ln.phrases) for ln in lines
+    ]
     anchors = [len(c) >= anchor_need or sp for c, sp in zip(cols, spanning, strict=True)]
     if n_cols <= 1:
         anchors = [True] * len(lines)
@@ -257,6 +109,10 @@ def _group_rows(
                 continue
             if gap > max_join:
                 continue
+            # two lines of one column are one cell only as close as wrapped lines: a line between them
+            # (a label centred on two header rows) does not bridge a group label and the labels under it
+            if _column_gap(lines, cols, top, bot) > max(max_join, WRAP_GAP * h):
+                continue
             if any(spanning[j] and not anchors[j] for j in top + bot):
                 continue
             if best is None or gap < best[0]:
@@ -266,6 +122,16 @@ def _group_rows(
         k = best[1]
         clusters[k] = clusters[k] + clusters.pop(k + 1)
     return [[lines[i] for i in c] for c in clusters]
+
+
+def _column_gap(lines: Sequence[Line], cols: Sequence[set[int]], top: list[int], bot: list[int]) -> float:
+    """Widest blank between the lowest line of ``top`` and the highest of ``bot`` in one column."""
+    widest = -1e9
+    for c in set().union(*(cols[j] for j in top)) & set().union(*(cols[j] for j in bot)):
+        above = max(lines[j].y1 for j in top if c in cols[j])
+        below = min(lines[j].y0 for j in bot if c in cols[j])
+        widest = max(widest, below - above)
+    return widest
 
 
 def _fit_span(
@@ -300,13 +166,6 @@ def _fit_span(
     return best
 
 
-def _edges(lines: Sequence[Line], words: Sequence[WordLike], min_gap: float) -> list[float]:
-    x0 = min(w.bbox[0] for w in words)
-    x1 = max(w.bbox[2] for w in words)
-    edges = _merge_phrase_split_columns(lines, _column_edges(lines, x0, x1, min_gap))
-    return _drop_mark_columns(lines, edges)
-
-
 # An outer column with text in one line only, this short at most, beside a table of at least this many lines:
 # a tick, a letter or a handwritten mark in the margin, not a column.
 STRAY_CHARS = 3
@@ -319,8 +178,8 @@ def _stray_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
         return set()
     out: set[int] = set()
     for k in (0, len(edges) - 2):
-        hit = [ln for ln in lines if any(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k for w in ln.words)]
-        ws = [w for ln in hit for w in ln.words if _col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
+        hit = [ln for ln in lines if any(col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k for w in ln.words)]
+        ws = [w for ln in hit for w in ln.words if col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
         if len(hit) == 1 and sum(ch.isalnum() for w in ws for ch in w.text) <= STRAY_CHARS:
             out.update(id(w) for w in ws)
     return out
@@ -331,14 +190,13 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
     if not words:
         return None
     lines = build_lines(words, phrase_gap)
-    sp = space_width(words, h)
-    min_gap = max(0.6 * h, 1.8 * sp)
-    edges = _edges(lines, words, min_gap)
+    min_gap = min_column_gap(words, h)
+    edges = find_columns(lines, words, min_gap)
     stray = _stray_marks(lines, edges)
     if stray:  # left to the page's free text
         words = region.words = [w for w in words if id(w) not in stray]
         lines = build_lines(words, phrase_gap)
-        edges = _edges(lines, words, min_gap)
+        edges = find_columns(lines, words, min_gap)
     n_cols = len(edges) - 1
     seps = _separators(region, h)
     rows = _group_rows(lines, edges, seps, h)
@@ -354,7 +212,7 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
             for p in ln.phrases
             if not _spanning_phrase(p, edges)
             for w in p.words
-            if _col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k
+            if col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k
         ]
         if ws:
             extents.append((min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)))
@@ -370,16 +228,20 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         (
             i
             for i, r in enumerate(rows)
-            if len(set().union(*(_line_cols(ln, edges) for ln in r))) >= max(2, n_cols - 1)
+            if len(set().union(*(line_cols(ln, edges) for ln in r))) >= max(2, n_cols - 1)
         ),
         0,
     )
     cells: list[RawCell] = []
-    for r, row in enumerate(rows):
-        by_col: dict[int, list[WordLike]] = {}
+    by_cols: list[dict[int, list[WordLike]]] = []
+    for row in rows:
+        by_cols.append({})
         for ln in row:
             for w in ln.words:
-                by_col.setdefault(_col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+                by_cols[-1].setdefault(col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+    held, label_rows = held_labels(by_cols, n_rows, n_cols)
+    for r, row in enumerate(rows):
+        by_col = by_cols[r]
         taken: set[int] = set()
         single_phrase_row = sum(len(ln.phrases) for ln in row) == 1
         for ln in row:
@@ -399,12 +261,20 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
                     continue
                 taken.update(range(a, b + 1))
                 cells.append(RawCell(r, a, 1, b - a + 1, words=list(p.words)))
+        if r + 1 < label_rows:
+            occupied = {**{c: [] for rr, c in held if rr == r}, **by_col}
+            for ln in row:
+                for p in ln.phrases:
+                    cols = {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+                    span = label_span(p, cols, occupied, by_cols[r + 1], extents, taken)
+                    if span is not None:
+                        taken.update(range(span[0], span[1] + 1))
+                        cells.append(RawCell(r, span[0], 1, span[1] - span[0] + 1, words=list(p.words)))
         for k, ws in by_col.items():
             if k in taken:
                 continue
             cells.append(RawCell(r, k, 1, 1, words=ws))
-    spans = [c for c in cells]
-    grid_cells = fill_grid(n_rows, n_cols, spans)
+    grid_cells = fill_grid(n_rows, n_cols, join_header_labels(cells, n_rows, n_cols))
     for c in grid_cells:
         c.bbox = (
             int(edges[c.col]),
@@ -431,7 +301,7 @@ def _cells_run_together(
     group header is centred over its columns instead."""
     if any(w.bbox[0] < e < w.bbox[2] for w in p.words for e in edges[1:-1]):
         return False
-    cols = sorted({_col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words})
+    cols = sorted({col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words})
     lo, hi = cols[0], cols[-1]
     return abs(p.x0 - extents[lo][0]) < 0.5 * h or abs(p.x1 - extents[hi][1]) < 0.5 * h
 

@@ -1,4 +1,9 @@
-"""Bordered tables: rows and columns from the rules, spans where a separating rule is missing."""
+"""Bordered tables: rows and columns from the rules, spans where a separating rule is missing.
+
+Where the rules are coarser than the text (a frame round a whole table, rules between column groups or
+between columns only), the text draws the missing boundaries: columns inside a ruled column
+(:mod:`.subcolumns`), then rows inside a ruled row (:mod:`.textrows`); those count as drawn, but where a
+label runs across them (a group label over its sub-columns, a header label centred on two rows)."""
 
 from __future__ import annotations
 
@@ -6,9 +11,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .lines import VLine
+from .columns import min_column_gap
+from .headerspans import header_labels
+from .lines import HLine, VLine
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
+from .subcolumns import row_spans, split_ruled_columns
+from .textlines import WordLike
 from .textrows import text_row_cuts
 from .unionfind import UnionFind
 
@@ -89,11 +98,17 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     # drop slivers narrower than a glyph: double rules, or a rule detected twice
     xs = _drop_slivers(xs, 0.8 * h)
     ys = _drop_slivers(ys, 0.8 * h)
+    gap = phrase_gap if phrase_gap is not None else 0.75 * h
+    # columns inside a ruled column (a frame around a whole table, rules between column groups only):
+    # boundaries drawn by the text, taken as drawn rules but where a phrase runs across them
+    n_ruled = len(xs) - 1
+    xs, split = _split_columns(region.words, xs, xb, cy, h, gap)
     # unruled body rows inside a column-ruled grid: boundaries drawn by the text, taken as drawn rules
-    cuts = text_row_cuts(
-        region.words, [xb(j, cy) for j in range(len(xs))], [yb(i, cx) for i in range(len(ys))], h,
-        phrase_gap if phrase_gap is not None else 0.75 * h,
-    )  # fmt: skip
+    text_x = [xb(j, cy) for a, b in split for j in range(a + 1, b)]
+    width = max(1.0, xb(len(xs) - 1, cy) - xb(0, cy))
+    rule_ys = [yb(i, cx) for i in range(len(ys))]
+    short = [y for y in rule_ys if _drawn_length(region.hlines, y, cx, tol) < SHORT_RULE * width]
+    cuts = text_row_cuts(region.words, [xb(j, cy) for j in range(len(xs))], rule_ys, h, gap, text_x, short)
     drawn_by_text: set[float] = set()
     for y in cuts:
         k = sum(1 for i in range(len(ys)) if yb(i, cx) <= y)
@@ -107,14 +122,31 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     v_rules: list[Rule] = [(v.x_at, v.y0, v.y1) for v in region.vlines]
     h_rules: list[Rule] = [(s.y_at, s.x0, s.x1) for s in region.hlines]
 
+    def cell_of(w: WordLike) -> tuple[int, int]:
+        wx = (w.bbox[0] + w.bbox[2]) / 2
+        wy = (w.bbox[1] + w.bbox[3]) / 2
+        r = sum(1 for i in range(len(ys)) if yb(i, wx) <= wy) - 1
+        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        return r, c
+
+    by_cell: dict[tuple[int, int], list[WordLike]] = {}
+    for w in region.words:
+        by_cell.setdefault(cell_of(w), []).append(w)
+    text_rows = {i for i in range(1, n_rows) if ys[i][0] in drawn_by_text}
+    centred = header_labels(by_cell, n_rows, n_cols, text_rows)
+    labels = {(r, c) for i, c in centred for r in (i - 1, i)}
+    joined = _text_spans(region.words, split, cell_of, xb, cy, n_rows, gap, n_ruled >= 2, labels)
+
     def cov_v(j: int, r: int) -> float:
-        """Fraction of boundary j between rows r and r+1 drawn by a vertical rule."""
+        """Fraction of boundary j between rows r and r+1 drawn by a vertical rule (or by the text)."""
+        if any(a < j < b for a, b in split):
+            return 0.0 if (r, j) in joined else 1.0
         return _coverage(xb, yb, cy, v_rules, j, r, tol)
 
     def cov_h(i: int, c: int) -> float:
         """Fraction of boundary i between columns c and c+1 drawn by a horizontal rule."""
         if ys[i][0] in drawn_by_text:
-            return 1.0
+            return 0.0 if (i, c) in centred else 1.0
         return _coverage(yb, xb, cx, h_rules, i, c, tol)
 
     # union cells across missing rules
@@ -151,10 +183,7 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
             for c in range(c0, c1):
                 owner[(r, c)] = cell
     for w in region.words:
-        wx = (w.bbox[0] + w.bbox[2]) / 2
-        wy = (w.bbox[1] + w.bbox[3]) / 2
-        r = sum(1 for i in range(len(ys)) if yb(i, wx) <= wy) - 1
-        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        r, c = cell_of(w)
         if 0 <= r < n_rows and 0 <= c < n_cols:
             owner[(r, c)].words.append(w)
     # a grid whose top row has no rule below... header rows: rows above the first full-width rule below a
@@ -165,6 +194,74 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     if n_rows == 1 and sum(1 for c in cells if c.words) < 2:
         return None
     return table
+
+
+def _split_columns(
+    words: list[WordLike], xs: list[Boundary], xb: Bound, cy: float, h: float, gap: float
+) -> tuple[list[Boundary], list[tuple[int, int]]]:
+    """``xs`` with the text's column gaps inside ruled columns added, and the ruled columns that were split
+    (as their first and last boundary index in the new list)."""
+    if not words or len(xs) < 2:
+        return xs, []
+    cols: list[list[tuple[WordLike, float]]] = [[] for _ in range(len(xs) - 1)]
+    for w in words:
+        wx = (w.bbox[0] + w.bbox[2]) / 2
+        wy = (w.bbox[1] + w.bbox[3]) / 2
+        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        if 0 <= c < len(xs) - 1:
+            cols[c].append((w, xb(c, cy) - xb(c, wy)))
+    spans = [(xb(j, cy), xb(j + 1, cy)) for j in range(len(xs) - 1)]
+    cuts = split_ruled_columns(cols, spans, gap, min_column_gap(words, h))
+    out: list[Boundary] = []
+    split: list[tuple[int, int]] = []
+    for j, inner in enumerate(cuts):
+        out.append(xs[j])
+        if inner:
+            a = len(out) - 1
+            (p0, s0), (p1, s1) = xs[j], xs[j + 1]
+            for x in inner:
+                t = (x - p0) / max(1e-6, p1 - p0)
+                out.append((x, s0 + t * (s1 - s0)))
+            split.append((a, len(out)))
+    out.append(xs[-1])
+    return out, split
+
+
+def _text_spans(
+    words: list[WordLike],
+    split: list[tuple[int, int]],
+    cell_of: Callable[[WordLike], tuple[int, int]],
+    xb: Bound,
+    cy: float,
+    n_rows: int,
+    gap: float,
+    whole: bool,
+    labels: set[tuple[int, int]],
+) -> set[tuple[int, int]]:
+    """(row, boundary) pairs where a text-drawn column boundary is crossed by a spanning cell. ``labels``:
+    the (row, column) positions of header labels spanning two rows."""
+    joined: set[tuple[int, int]] = set()
+    for a, b in split:
+        rows: list[list[tuple[WordLike, float]]] = [[] for _ in range(n_rows)]
+        for w in words:
+            r, c = cell_of(w)
+            if 0 <= r < n_rows and a <= c < b:
+                rows[r].append((w, xb(a, cy) - xb(a, (w.bbox[1] + w.bbox[3]) / 2)))
+        edges = [xb(j, cy) for j in range(a, b + 1)]
+        local = {(r, c - a) for r, c in labels if a <= c < b}
+        for r, spans in enumerate(row_spans(rows, edges, gap, whole, local)):
+            for s, e in spans:
+                joined.update((r, a + j) for j in range(s + 1, e + 1))
+    return joined
+
+
+# A row boundary whose rules cover less than this share of the table's width is drawn only locally.
+SHORT_RULE = 0.3
+
+
+def _drawn_length(hlines: list[HLine], y: float, cx: float, tol: float) -> float:
+    """Total length of the horizontal rules at height ``y`` (at the table's centre)."""
+    return float(sum(s.x1 - s.x0 for s in hlines if abs(s.y_at(cx) - y) <= tol))
 
 
 # A vertical "rule" this much thinner than the grid's own rules and this much shorter than the grid is a glyph

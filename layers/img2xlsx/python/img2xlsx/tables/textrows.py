@@ -13,7 +13,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from .borderless import _group_rows, _line_cols
+from .borderless import _group_rows
+from .columns import line_cols
 from .textlines import Line, WordLike, build_lines
 
 # Lines that fill at least two columns, per rule row: a table whose rule rows hold this many times as many of
@@ -30,24 +31,30 @@ def text_row_cuts(
     rule_ys: Sequence[float],
     h: float,
     phrase_gap: float,
+    text_edges: Sequence[float] = (),
+    short: Sequence[float] = (),
 ) -> list[float]:
     """Heights (at the table's centre) where unruled rows meet, between the given rule heights; [] when the
-    grid's own rules already separate its rows."""
+    grid's own rules already separate its rows. ``text_edges``: those of ``col_edges`` drawn by the text,
+    not by rules (a label may run across them). ``short``: those of ``rule_ys`` drawn across a small part
+    of the table only (a rule under a group label, a piece of a lost rule): they still part rows, but do
+    not count as rows of the grid when telling whether the grid rules its rows."""
     if len(rule_ys) < 2 or len(col_edges) < 3 or not words:
         return []
     lines = sorted(build_lines(words, phrase_gap), key=lambda ln: ln.yc)
     lines = [ln for ln in lines if rule_ys[0] < ln.yc < rule_ys[-1]]
     if len(lines) < MIN_LINES_IN_ONE:
         return []
-    filled = [len(_line_cols(ln, col_edges)) >= 2 for ln in lines]
-    per_row = [0] * (len(rule_ys) - 1)
+    filled = [len(line_cols(ln, col_edges)) >= 2 for ln in lines]
+    full_ys = [y for k, y in enumerate(rule_ys) if k in (0, len(rule_ys) - 1) or y not in short]
+    per_row = [0] * (len(full_ys) - 1)
     for ln, f in zip(lines, filled, strict=True):
         if f:
-            per_row[_slot(ln.yc, rule_ys)] += 1
+            per_row[_slot(ln.yc, full_ys)] += 1
     if max(per_row) < MIN_LINES_IN_ONE or sum(per_row) < LINES_PER_RULE_ROW * len(per_row):
         return []
     seps = list(rule_ys[1:-1])
-    groups = _group_rows(lines, col_edges, seps, h)
+    groups = _group_rows(lines, col_edges, seps, h, text_edges)
     cuts: list[float] = []
     for above, below in itertools.pairwise(groups):
         if _slot(_mid(above), rule_ys) != _slot(_mid(below), rule_ys):
