@@ -206,11 +206,17 @@ def _cluster(values: Sequence[float], tol: float) -> list[float]:
     return [float(np.mean(c)) for c in out]
 
 
+def _words_within(lines: Sequence[Line], x0: int, x1: int) -> list[tuple[int, int]]:
+    """Vertical spans of the words within x0..x1. Words, not lines: a line runs on across tables side by
+    side, and there a wrapped cell of the neighbour makes it two rows tall, across this table's rules."""
+    return [
+        (w.bbox[1], w.bbox[3]) for ln in lines for w in ln.words if overlap(w.bbox[0], w.bbox[2], x0, x1) > 0
+    ]
+
+
 def _text_gap_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> float:
     """Largest vertical stretch without text (within x0..x1) between heights y0 and y1."""
-    spans = sorted(
-        (ln.y0, ln.y1) for ln in lines if ln.y1 > y0 and ln.y0 < y1 and overlap(ln.x0, ln.x1, x0, x1) > 0
-    )
+    spans = sorted((a, b) for a, b in _words_within(lines, x0, x1) if b > y0 and a < y1)
     cur = y0
     best = 0.0
     for a, b in spans:
@@ -221,7 +227,7 @@ def _text_gap_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: fl
 
 
 def _has_text_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> bool:
-    return any(ln.y0 >= y0 and ln.y1 <= y1 and overlap(ln.x0, ln.x1, x0, x1) > 0 for ln in lines)
+    return any(y0 <= (a + b) / 2 <= y1 for a, b in _words_within(lines, x0, x1))
 
 
 def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Region]:
@@ -247,10 +253,13 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             if not inner and _other_extent(group, s, long[j + 1 :], gx0, gx1, h):
                 break  # the rules so far agree on the table's width, the next ones on another: the next table
             last_y = group[-1].y
-            if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
+            # an empty row between two row rules is one rule spacing, like any other row (its label may be
+            # struck through, the strike taken as a rule and painted out)
+            empty_row = not inner and _rows_ruled(group) and s.y - last_y <= EMPTY_ROW * _pitch(group)
+            if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h and not empty_row:
                 break
             between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
-            if not between and not inner and s.y - last_y > 1.2 * h:
+            if not between and not inner and s.y - last_y > 1.2 * h and not empty_row:
                 break  # a bottom rule then, after a blank, the top rule of the next table
             if inner and not between:
                 continue  # a partial rule sits right under the group header text it underlines
@@ -268,6 +277,24 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
         if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
             out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
     return out
+
+
+# How many of its usual rule spacings an empty stretch between two rules of a table ruled under every row
+# may span and still be an empty row of it (not the blank between two tables).
+EMPTY_ROW = 1.15
+
+
+def _pitch(group: Sequence[HLine]) -> float:
+    return float(np.median(np.diff([g.y for g in group])))
+
+
+def _rows_ruled(group: Sequence[HLine]) -> bool:
+    """A rule under every row so far: at least four rules, evenly spaced (header rules aside)."""
+    if len(group) < 4:
+        return False
+    gaps = np.diff([g.y for g in group])
+    pitch = float(np.median(gaps))
+    return bool(np.sum(np.abs(gaps - pitch) <= 0.15 * pitch) >= len(gaps) - 1)
 
 
 def _only_loose_text(group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float) -> bool:

@@ -228,7 +228,7 @@ def _rule_mask(
 
 
 DARK_BAND = 140  # mean grey under which a band is a dark fill (light text on it), as page.clean.DARK_FILL
-BAND_COVER = 0.5  # share of a rule's length the dark bands on it must cover to be its header row
+BAND_COVER = 0.5  # share of a rule's length the bands on it (one dark) must cover to be its header row
 
 
 def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Rulings:
@@ -236,15 +236,15 @@ def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Ruli
     a rule and the grid's vertical rules reach up to it, so the header row joins the grid. The band's edges
     are not ink (it is a fill), and light separators inside it are not either."""
     tol = max(4, round(0.4 * text_h))
+    gap = max(tol, round(0.8 * text_h))
     hlines, vlines = list(rulings.hlines), list(rulings.vlines)
     for top in sorted(rulings.hlines, key=lambda h: h.y):
-        on = [
-            b
-            for b in bands
-            if b.level < DARK_BAND and abs(b.y1 - top.y) <= tol and b.x1 > top.x0 and b.x0 < top.x1
-        ]
+        # the band may come in pieces, some of them lighter: boxed header cells stand apart, and a piece
+        # holding the light gaps between boxes (and the light glyphs) is no darker than mid-grey
+        # (boxed cells also stand a little apart from the body's boxes below)
+        on = [b for b in bands if -tol <= top.y - b.y1 <= gap and b.x1 > top.x0 and b.x0 < top.x1]
         covered = sum(min(b.x1, top.x1) - max(b.x0, top.x0) for b in on)
-        if not on or covered < BAND_COVER * top.length:
+        if not any(b.level < DARK_BAND for b in on) or covered < BAND_COVER * top.length:
             continue
         y0 = min(b.y0 for b in on)
         if top.y - y0 < text_h or any(

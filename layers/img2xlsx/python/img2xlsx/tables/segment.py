@@ -346,7 +346,10 @@ def find_regions(
             )
             # top, header and bottom rules: the table ends at its outer rules (notes below, titles above)
             closed = r.kind == "hrules" and len(r.hlines) >= 3 and not header_only
-            if closed and (by1 <= r.y0 + 0.5 * h or by0 >= r.y1 - 0.5 * h):
+            # but a row of cells right above the first rule heads the table: its shaded band (whose
+            # edges are its rules) went unseen
+            header_above = near_above and len(block) <= 3 and is_columnar(block[-1])
+            if closed and ((by1 <= r.y0 + 0.5 * h and not header_above) or by0 >= r.y1 - 0.5 * h):
                 continue
             if not inside and not header_only and not _fits_columns(block, inner, r, h):
                 continue
@@ -360,10 +363,7 @@ def find_regions(
         if _standalone_table(block, h):
             regions.append(Region("plain", bx0, by0, bx1, by1))
     # a lone shaded band that never got a body is not a table
-    regions = [r for r in regions if not r.seed]
-    for r in regions:
-        if r.kind == "plain" and r.bands:
-            r.kind = "plain"
+    regions = _without_nested([r for r in regions if not r.seed])
     # assign words: each word to the first region containing it
     pad = int(0.25 * h)
     for w in words:
@@ -374,6 +374,26 @@ def find_regions(
     regions = [r for r in regions if r.words]
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
+
+
+def _without_nested(regions: list[Region]) -> list[Region]:
+    """The regions minus ruled and striped ones lying (nearly) wholly inside a larger region: no table
+    sits inside another, so these are that table's own cues (a few row rules, stripes of crumpled paper's
+    shading, a photo's shadow) found before the text around them made the larger region; their words go
+    to the larger one."""
+
+    def area(r: Region) -> float:
+        return max(1, r.x1 - r.x0) * max(1, r.y1 - r.y0)
+
+    def nested(q: Region, r: Region) -> bool:
+        shared = overlap(q.x0, q.x1, r.x0, r.x1) * overlap(q.y0, q.y1, r.y0, r.y1)
+        return shared >= NESTED_SHARE * area(q) and area(r) >= 2 * area(q)
+
+    return [q for q in regions if q.kind == "grid" or not any(r is not q and nested(q, r) for r in regions)]
+
+
+# Share of a region's area that must lie inside a larger one for it to be that region's own cue.
+NESTED_SHARE = 0.8
 
 
 def _ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | None:
