@@ -223,6 +223,15 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
     return aligned >= 0.7 * len(gaps)
 
 
+def _heads_columns(line: Line, body: Sequence[Line], h: float) -> bool:
+    """The line reads as the header row of ``body``: a cell over most of its columns, none running across
+    a column gap (a paragraph line spaced wide breaks into phrases, but they ignore the columns)."""
+    chans = channels(body, h, CROSSING_SHARE)
+    if not chans or len(line.phrases) < max(2, 0.6 * (len(chans) + 1)):
+        return False
+    return not any(p.x0 < a and p.x1 > b for p in line.phrases for a, b in chans)
+
+
 def _cut_at_region_gaps(
     block: list[Line], regions: Sequence[Region], h: float, phrase_gap: float
 ) -> list[list[Line]]:
@@ -288,6 +297,13 @@ def find_regions(
             for q in regions
             if overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0) and overlap(r.y0, r.y1, q.y0, q.y1) > 0
         ]
+        small = [q for q in overlapping if q.kind == "hrules" and _within_rows(q, r, h)]
+        if overlapping and len(small) == len(overlapping):
+            # rules around a row or two of a striped table (a total row's rules): the stripes' table
+            for q in small:
+                r.hlines.extend(q.hlines)
+                regions.remove(q)
+            overlapping = []
         if overlapping:
             for q in overlapping:
                 if q.kind == "hrules":
@@ -348,7 +364,7 @@ def find_regions(
             closed = r.kind == "hrules" and len(r.hlines) >= 3 and not header_only
             # but a row of cells right above the first rule heads the table: its shaded band (whose
             # edges are its rules) went unseen
-            header_above = near_above and len(block) <= 3 and is_columnar(block[-1])
+            header_above = near_above and len(block) <= 3 and _heads_columns(block[-1], inner, h)
             if closed and ((by1 <= r.y0 + 0.5 * h and not header_above) or by0 >= r.y1 - 0.5 * h):
                 continue
             if not inside and not header_only and not _fits_columns(block, inner, r, h):
@@ -394,6 +410,12 @@ def _without_nested(regions: list[Region]) -> list[Region]:
 
 # Share of a region's area that must lie inside a larger one for it to be that region's own cue.
 NESTED_SHARE = 0.8
+
+
+def _within_rows(q: Region, r: Region, h: float) -> bool:
+    """The ruled region ``q`` spans a small part of the striped region ``r`` and lies within it (rules
+    running on past the stripes' ends say the stripes are shadows on a ruled table)."""
+    return q.y0 >= r.y0 - h and q.y1 <= r.y1 + h and q.x0 >= r.x0 - h and q.x1 <= r.x1 + h and (q.y1 - q.y0) < 0.4 * (r.y1 - r.y0) and r.kind == "zebra"
 
 
 def _ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | None:
