@@ -252,7 +252,9 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
                 continue
             if not inner and _other_extent(group, s, long[j + 1 :], gx0, gx1, h):
                 break  # the rules so far agree on the table's width, the next ones on another: the next table
-            last_y = group[-1].y
+            # from the last full rule: a partial one (under a group header, or a strike through a cell)
+            # sits inside a row
+            last_y = next((g.y for g in reversed(group) if g.length >= 0.9 * (gx1 - gx0)), group[-1].y)
             # an empty row between two row rules is one rule spacing, like any other row (its label may be
             # struck through, the strike taken as a rule and painted out)
             empty_row = not inner and _rows_ruled(group) and s.y - last_y <= EMPTY_ROW * _pitch(group)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, without_stray_ends
 from .cues import band_regions, grid_regions, rule_regions, stripes_end_mid_row
-from .lines import Band, Rulings
+from .lines import Band, HLine, Rulings
 from .region import Kind, Region, overlap
 from .textlines import Line, Phrase, WordLike, build_lines
 
@@ -223,6 +224,40 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
     return aligned >= 0.7 * len(gaps)
 
 
+def _header_over_grid(block: Sequence[Line], r: Region, h: float) -> bool:
+    """A row of cells right above a grid whose column rules start at its top rule, each cell between two
+    of them and most columns filled, is its header row whose fill hid its rules (a dark band too light or
+    broken to be seen as one): the grid is framed up to it (its column rules run up to a rule above it)."""
+    if len(block) > 3 or not 0 <= r.y0 - max(ln.y1 for ln in block) < 2.0 * h:
+        return False
+    bx0, bx1 = min(ln.x0 for ln in block), max(ln.x1 for ln in block)
+    if bx0 < r.x0 - h or bx1 > r.x1 + h:
+        return False
+    tol = max(4.0, 0.6 * h)
+    starts = [v for v in r.vlines if abs(v.y0 - r.y0) <= tol]
+    xs: list[int] = []
+    for x in sorted(v.x for v in starts):  # boxed cells: two rules between columns
+        if not xs or x - xs[-1] > h:
+            xs.append(x)
+    if len(xs) < 3:
+        return False
+    # (lines above the last may hold group headers spanning columns)
+    phrases = list(block[-1].phrases)
+    m = 0.3 * h
+    if any(p.x0 + m < x < p.x1 - m for p in phrases for x in xs):
+        return False  # runs across a column rule: a title or a note
+    cells = [p for ln in block for p in ln.phrases if not any(p.x0 + m < x < p.x1 - m for x in xs)]
+    filled = {sum(1 for x in xs if x < (p.x0 + p.x1) / 2) for p in cells}
+    if len(filled) < max(2, 0.6 * (len(xs) - 1)):
+        return False
+    top = min(ln.y0 for ln in block) - round(0.3 * h)
+    r.hlines.append(HLine(r.x0, r.x1, top, 1))
+    moved = {id(v) for v in starts}
+    r.vlines = [replace(v, y0=top) if id(v) in moved else v for v in r.vlines]
+    r.y0 = top
+    return True
+
+
 def _heads_columns(line: Line, body: Sequence[Line], h: float) -> bool:
     """The line reads as the header row of ``body``: a cell over most of its columns, none running across
     a column gap (a paragraph line spaced wide breaks into phrases, but they ignore the columns)."""
@@ -342,6 +377,9 @@ def find_regions(
         merged = False
         for r in regions:
             if r.kind == "grid":
+                if _header_over_grid(block, r, h):
+                    merged = True
+                    break
                 continue
             ov = overlap(bx0, bx1, r.x0, r.x1)
             if ov < 0.5 * min(bx1 - bx0, r.x1 - r.x0):
