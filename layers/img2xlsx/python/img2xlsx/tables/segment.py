@@ -251,6 +251,8 @@ def _header_over_grid(block: Sequence[Line], r: Region, h: float) -> bool:
     if len(filled) < max(2, 0.6 * (len(xs) - 1)):
         return False
     top = min(ln.y0 for ln in block) - round(0.3 * h)
+    if not any(abs(s.y - r.y0) <= tol for s in r.hlines):  # its top rule drowned in the fill too
+        r.hlines.append(HLine(r.x0, r.x1, r.y0, 1))
     r.hlines.append(HLine(r.x0, r.x1, top, 1))
     moved = {id(v) for v in starts}
     r.vlines = [replace(v, y0=top) if id(v) in moved else v for v in r.vlines]
@@ -453,7 +455,8 @@ NESTED_SHARE = 0.8
 def _within_rows(q: Region, r: Region, h: float) -> bool:
     """The ruled region ``q`` spans a small part of the striped region ``r`` and lies within it (rules
     running on past the stripes' ends say the stripes are shadows on a ruled table)."""
-    return q.y0 >= r.y0 - h and q.y1 <= r.y1 + h and q.x0 >= r.x0 - h and q.x1 <= r.x1 + h and (q.y1 - q.y0) < 0.4 * (r.y1 - r.y0) and r.kind == "zebra"
+    inside = q.y0 >= r.y0 - h and q.y1 <= r.y1 + h and q.x0 >= r.x0 - h and q.x1 <= r.x1 + h
+    return r.kind == "zebra" and inside and (q.y1 - q.y0) < 0.4 * (r.y1 - r.y0)
 
 
 def _ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | None:
