@@ -276,7 +276,11 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
         while len(group) > 1 and group[-1].length < 0.9 * (gx1 - gx0):
             dropped = group.pop()
             used[long.index(dropped)] = False
-        if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
+        if (
+            len(group) >= 2
+            and group[-1].y - group[0].y > 1.5 * h
+            and _holds_cells(lines, gx0, gx1, group[0].y, group[-1].y, h)
+        ):
             out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
     return out
 
@@ -297,6 +301,16 @@ def _rows_ruled(group: Sequence[HLine]) -> bool:
     gaps = np.diff([g.y for g in group])
     pitch = float(np.median(gaps))
     return bool(np.sum(np.abs(gaps - pitch) <= 0.15 * pitch) >= len(gaps) - 1)
+
+
+def _holds_cells(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float, h: float) -> bool:
+    """Some line between the rules holds two phrases within their extent (a row of two cells at least):
+    strokes through a column of names (struck-out entries) are rules over one cell only."""
+    return any(
+        sum(1 for p in ln.phrases if p.x0 >= x0 - h and p.x1 <= x1 + h) >= 2
+        for ln in lines
+        if y0 < ln.yc < y1
+    )
 
 
 def _only_loose_text(group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float) -> bool:

@@ -436,16 +436,26 @@ def _without_nested(regions: list[Region]) -> list[Region]:
     """The regions minus ruled and striped ones lying (nearly) wholly inside a larger region: no table
     sits inside another, so these are that table's own cues (a few row rules, stripes of crumpled paper's
     shading, a photo's shadow) found before the text around them made the larger region; their words go
-    to the larger one."""
+    to the larger one, which grows to cover them."""
 
     def area(r: Region) -> float:
         return max(1, r.x1 - r.x0) * max(1, r.y1 - r.y0)
 
     def nested(q: Region, r: Region) -> bool:
         shared = overlap(q.x0, q.x1, r.x0, r.x1) * overlap(q.y0, q.y1, r.y0, r.y1)
-        return shared >= NESTED_SHARE * area(q) and area(r) >= 2 * area(q)
+        return shared >= NESTED_SHARE * area(q) and area(r) >= area(q)
 
-    return [q for q in regions if q.kind == "grid" or not any(r is not q and nested(q, r) for r in regions)]
+    alive = list(regions)
+    for q in sorted(regions, key=area):
+        if q.kind == "grid":
+            continue
+        host = next((r for r in alive if r is not q and nested(q, r)), None)
+        if host is not None:
+            # (or the same table found twice, from its rules and from its text: one region over both)
+            host.x0, host.y0 = min(host.x0, q.x0), min(host.y0, q.y0)
+            host.x1, host.y1 = max(host.x1, q.x1), max(host.y1, q.y1)
+            alive = [r for r in alive if r is not q]
+    return alive
 
 
 # Share of a region's area that must lie inside a larger one for it to be that region's own cue.
