@@ -357,9 +357,32 @@ def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
     return abs(a.x1 - b.x1) <= h and abs(a.x0 - b.x0) > h and ov >= 0.6 * wide
 
 
+def _joined_halves(bands: list[Band], h: float) -> list[Band]:
+    """Bands touching one above the other over the same extent are one band: a dark fill split along the
+    light text across its middle, or a header two rows tall. Zebra stripes stand a row apart."""
+    out: list[Band] = []
+    for b in sorted(bands, key=lambda b: b.y0):
+        prev = next(
+            (
+                a
+                for a in out
+                if 0 <= b.y0 - a.y1 <= 0.3 * h
+                and overlap(a.x0, a.x1, b.x0, b.x1) >= 0.9 * max(a.x1 - a.x0, b.x1 - b.x0)
+            ),
+            None,
+        )
+        if prev is None:
+            out.append(b)
+            continue
+        wa, wb = prev.y1 - prev.y0, b.y1 - b.y0
+        level = (prev.level * wa + b.level * wb) / max(1, wa + wb)
+        out[out.index(prev)] = Band(min(prev.x0, b.x0), prev.y0, max(prev.x1, b.x1), b.y1, level)
+    return out
+
+
 def band_regions(bands: list[Band], h: float) -> list[Region]:
     """Stacks of shaded stripes sharing their left and right edges."""
-    bs = sorted((b for b in bands if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
+    bs = sorted((b for b in _joined_halves(bands, h) if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
     used = [False] * len(bs)
     out: list[Region] = []
     for i, first in enumerate(bs):
