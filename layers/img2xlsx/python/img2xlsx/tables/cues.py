@@ -20,6 +20,7 @@ from .lines import (
     detect_rulings,
     frame_dark_bands,
 )
+from .blockends import CROSSING_SHARE, channels
 from .region import Region, overlap
 from .textlines import Line, WordLike
 from .unionfind import UnionFind
@@ -265,7 +266,7 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
                 break  # a bottom rule then, after a blank, the top rule of the next table
             if inner and not between:
                 continue  # a partial rule sits right under the group header text it underlines
-            if not inner and _only_loose_text(group, lines, gx0, gx1, s.y):
+            if not inner and _only_loose_text(group, lines, gx0, gx1, s.y, h):
                 break  # a note and a title under the table's bottom rule, then the next table's top rule
             group.append(s)
             used[j] = True
@@ -313,15 +314,28 @@ def _holds_cells(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float, 
     )
 
 
-def _only_loose_text(group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float) -> bool:
-    """Between the group's last rule and height ``y``: only single-phrase lines (no row of cells) over a
-    stretch taller than the group's usual rule spacing (a section row between two rules is not taller)."""
+def _only_loose_text(
+    group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float, h: float
+) -> bool:
+    """Between the group's last rule and height ``y``: only lines that are no row of cells (one phrase, or
+    phrases running across the column gaps of the rows above) over a stretch taller than the group's usual
+    rule spacing (a section row between two rules is not taller)."""
     if len(group) < 3:
         return False
     ys = [g.y for g in group]
     pitch = float(np.median(np.diff(ys)))
     inside = [ln for ln in lines if ys[-1] < ln.yc < y and overlap(ln.x0, ln.x1, gx0, gx1) > 0]
-    return bool(inside) and all(len(ln.phrases) == 1 for ln in inside) and y - ys[-1] > 1.4 * pitch
+    if not inside or y - ys[-1] <= 1.4 * pitch:
+        return False
+    # a note spaced wide reads as two phrases, but one of them runs across the table's column gaps
+    rows = [ln for ln in lines if ys[0] < ln.yc < ys[-1] and overlap(ln.x0, ln.x1, gx0, gx1) > 0]
+    gaps = [(a, b) for a, b in channels(rows, h, CROSSING_SHARE) if gx0 < a and b < gx1]
+
+    def loose(ln: Line) -> bool:
+        within = [p for p in ln.phrases if p.x1 > gx0 and p.x0 < gx1]
+        return len(within) <= 1 or any(p.x0 < a and p.x1 > b for p in within for a, b in gaps)
+
+    return all(loose(ln) for ln in inside)
 
 
 def _other_extent(
