@@ -255,10 +255,11 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
                 break  # the rules so far agree on the table's width, the next ones on another: the next table
             # from the last full rule: a partial one (under a group header, or a strike through a cell)
             # sits inside a row
-            last_y = next((g.y for g in reversed(group) if g.length >= 0.9 * (gx1 - gx0)), group[-1].y)
+            whole = [g for g in group if g.length >= 0.9 * (gx1 - gx0)] or group
+            last_y = whole[-1].y
             # an empty row between two row rules is one rule spacing, like any other row (its label may be
             # struck through, the strike taken as a rule and painted out)
-            empty_row = not inner and _rows_ruled(group) and s.y - last_y <= EMPTY_ROW * _pitch(group)
+            empty_row = not inner and _rows_ruled(whole) and s.y - last_y <= EMPTY_ROW * _pitch(whole)
             if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h and not empty_row:
                 break
             between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
@@ -266,7 +267,7 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
                 break  # a bottom rule then, after a blank, the top rule of the next table
             if inner and not between:
                 continue  # a partial rule sits right under the group header text it underlines
-            if not inner and _only_loose_text(group, lines, gx0, gx1, s.y, h):
+            if not inner and _only_loose_text(whole, lines, gx0, gx1, s.y, h):
                 break  # a note and a title under the table's bottom rule, then the next table's top rule
             group.append(s)
             used[j] = True
@@ -335,7 +336,10 @@ def _only_loose_text(
         within = [p for p in ln.phrases if p.x1 > gx0 and p.x0 < gx1]
         return len(within) <= 1 or any(p.x0 < a and p.x1 > b for p in within for a, b in gaps)
 
-    return all(loose(ln) for ln in inside)
+    # or, under rules spaced evenly, a note right under the last one, then rows over a stretch as tall as
+    # a few of them: the next table's header (its own rule hidden under its fill)
+    noted = _rows_ruled(group) and loose(min(inside, key=lambda ln: ln.yc)) and y - ys[-1] > 2.5 * pitch
+    return noted or all(loose(ln) for ln in inside)
 
 
 def _other_extent(
