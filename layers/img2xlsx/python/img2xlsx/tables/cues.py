@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .blockends import CROSSING_SHARE, channels
 from .lines import (
     DARK_BAND,
     Band,
@@ -20,7 +21,6 @@ from .lines import (
     detect_rulings,
     frame_dark_bands,
 )
-from .blockends import CROSSING_SHARE, channels
 from .region import Region, overlap
 from .textlines import Line, WordLike
 from .unionfind import UnionFind
