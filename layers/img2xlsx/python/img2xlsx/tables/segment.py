@@ -421,7 +421,7 @@ def find_regions(
         if _standalone_table(block, h):
             regions.append(Region("plain", bx0, by0, bx1, by1))
     # a lone shaded band that never got a body is not a table
-    regions = _without_nested([r for r in regions if not r.seed])
+    regions = _without_nested(_headers_joined([r for r in regions if not r.seed], h))
     # assign words: each word to the first region containing it
     pad = int(0.25 * h)
     for w in words:
@@ -432,6 +432,33 @@ def find_regions(
     regions = [r for r in regions if r.words]
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
+
+
+def _headers_joined(regions: list[Region], h: float) -> list[Region]:
+    """A shaded header (with the rows its text block took along) standing right on a ruled or striped
+    body of its own width is that body's head: the body's rules start below a tall first row, too far
+    down to be seen as under the band."""
+    out: list[Region] = []
+    for r in sorted(regions, key=lambda r: r.y0):
+        top = next(
+            (
+                q
+                for q in out
+                if q.kind == "plain"
+                and q.bands
+                and r.kind in ("hrules", "zebra")
+                and -0.25 * h <= r.y0 - q.y1 < 0.75 * h
+                and overlap(q.x0, q.x1, r.x0, r.x1) >= 0.85 * max(q.x1 - q.x0, r.x1 - r.x0)
+            ),
+            None,
+        )
+        if top is None:
+            out.append(r)
+            continue
+        r.y0, r.x0, r.x1 = top.y0, min(r.x0, top.x0), max(r.x1, top.x1)
+        r.bands = top.bands + r.bands
+        out[out.index(top)] = r
+    return out
 
 
 def _without_nested(regions: list[Region]) -> list[Region]:
