@@ -167,8 +167,8 @@ def test_a_wide_spaced_note_and_a_title_part_two_ruled_tables() -> None:
 def test_a_header_band_over_a_tall_first_row_heads_the_ruled_body() -> None:
     words = _row(110, ["Code", "Supplier", "Amount"], COLS)
     # the first row wraps over three lines; the body's rules start under it
-    words += _row(160, ["P/N 96890", "Stark", "92,801.45"], COLS) + [_word("delivery", 510, 183)]
-    words += [_word("remainder", 510, 206)]
+    words += _row(160, ["P/N 96890", "Stark", "92,801.45"], COLS)
+    words += [_word("delivery", 510, 183), _word("remainder", 510, 206)]
     body, rules = _ruled_body(236, 4)
     bands = [Band(100, 100, 700, 140, 120.0)]
     regions = find_regions(words + body, _rulings(rules), bands, H, GAP)
