@@ -174,3 +174,15 @@ def test_a_header_band_over_a_tall_first_row_heads_the_ruled_body() -> None:
     regions = find_regions(words + body, _rulings(rules), bands, H, GAP)
     assert len(regions) == 1
     assert {"Code", "P/N 96890", "Item0"} <= {w.text for w in regions[0].words}
+
+
+def test_a_receipts_head_of_form_fields_is_no_table() -> None:
+    words = [_word("Narephat, Kathmandu", 130, 100)]
+    words += [_word("VAT NO.", 100, 140), _word(": 610282856", 260, 140)]
+    words += [_word("Date", 100, 180), _word("07/05/2024", 260, 180)]  # its colon lost in the read
+    words += [_word("Miti", 100, 220), _word(":21/03/2081", 260, 220)]
+    words += [_word("Bill NO:", 100, 260), _word("SI37482", 260, 260)]
+    assert find_regions(words, _rulings(), [], H, GAP) == []
+    table = _row(100, ["Item", "Qty", "Rate"], COLS) + _row(140, ["Soap", "1", "20"], COLS)
+    table += _row(180, ["Paste", "2", "95"], COLS)
+    assert len(find_regions(table, _rulings(), [], H, GAP)) == 1

@@ -154,13 +154,23 @@ def _standalone_table(block: Sequence[Line], h: float) -> bool:
     by chance, rarely two)."""
     multi = [ln for ln in block if is_columnar(ln)]
     chans = channels(block, h, CROSSING_SHARE)
-    if not chans or len(multi) < 2:
+    # (a colon read as a speck is lost now and then)
+    if not chans or len(multi) < 2 or sum(map(_form_field, multi)) >= 0.6 * len(multi):
         return False
     if len(multi) >= 3:
         return True
     gaps = [(a.x1, b.x0) for ln in multi for a, b in itertools.pairwise(ln.phrases)]
     in_chan = all(any(overlap(g0, g1, a, b) > 0 for a, b in chans) for g0, g1 in gaps)
     return len(chans) >= 2 and in_chan
+
+
+def _form_field(line: Line) -> bool:
+    """A label, a colon and its value ('Date : 07/05/2024', 'VAT No.: 6102'): a form's field, which a block
+    of such lines (a receipt's or an invoice's head) is made of, not a table's row."""
+    texts = [p.text.strip() for p in line.phrases]
+    if len(texts) > 3:
+        return False
+    return texts[0].endswith(":") or any(t.startswith(":") for t in texts[1:])
 
 
 def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
