@@ -186,3 +186,22 @@ def test_a_receipts_head_of_form_fields_is_no_table() -> None:
     table = _row(100, ["Item", "Qty", "Rate"], COLS) + _row(140, ["Soap", "1", "20"], COLS)
     table += _row(180, ["Paste", "2", "95"], COLS)
     assert len(find_regions(table, _rulings(), [], H, GAP)) == 1
+
+
+def test_rules_that_leave_out_a_row_label_column_and_then_span_it_are_one_table() -> None:
+    # 'Operating' spans three rows: the rules between them start right of the label column; the rules
+    # between label groups run the whole width
+    words: list[Word] = []
+    for r in range(7):
+        words += _row(115 + 50 * r, [f"Line{r}", f"{r}1.50", f"{r}2.75"], [260, 420, 580])
+    words += [_word("Operating", 100, 165), _word("Financing", 100, 315)]
+    rules = [HLine(250, 700, y, 2) for y in (150, 200)] + [HLine(100, 700, y, 2) for y in (250, 300, 350)]
+    rules += [HLine(100, 700, y, 2) for y in (400, 450)]
+    found = rule_regions(rules, build_lines(words, GAP), H)
+    assert len(found) == 1 and len(found[0].hlines) == 7
+    # a wider table stacked right under a narrower one, flush left: still two tables
+    below = [HLine(100, 900, 490 + 50 * r, 2) for r in range(4)]
+    words += [
+        w for r in range(3) for w in _row(505 + 50 * r, [f"Code{r}", f"{r}7", f"{r}9"], [110, 500, 800])
+    ]
+    assert len(rule_regions([*rules[2:], *below], build_lines(words, GAP), H)) == 2

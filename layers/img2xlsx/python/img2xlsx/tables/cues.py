@@ -251,7 +251,15 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
             if ov < 0.7 * full and not inner:
                 continue
-            if not inner and _other_extent(group, s, long[j + 1 :], gx0, gx1, h):
+            # a rule running on to the left over the first column (whose row-spanning labels the rules so
+            # far left out), one row further down, is the same table's
+            widens = (
+                len(group) >= 2
+                and s.x0 < gx0 - 2 * h
+                and abs(s.x1 - gx1) <= h
+                and s.y - group[-1].y <= 1.3 * _pitch(group)
+            )
+            if not inner and not widens and _other_extent(group, s, long[j + 1 :], gx0, gx1, h):
                 break  # the rules so far agree on the table's width, the next ones on another: the next table
             # from the last full rule: a partial one (under a group header, or a strike through a cell)
             # sits inside a row
