@@ -236,10 +236,11 @@ def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: R
     return aligned >= 0.7 * len(gaps)
 
 
-def _header_over_grid(block: Sequence[Line], r: Region, h: float) -> bool:
+def _join_header_to_grid(block: Sequence[Line], r: Region, h: float) -> bool:
     """A row of cells right above a grid whose column rules start at its top rule, each cell between two
     of them and most columns filled, is its header row whose fill hid its rules (a dark band too light or
-    broken to be seen as one): the grid is framed up to it (its column rules run up to a rule above it)."""
+    broken to be seen as one): the grid is framed up to it (its column rules run up to a rule above it).
+    Whether the block was so joined."""
     if len(block) > 3 or not 0 <= r.y0 - max(ln.y1 for ln in block) < 2.0 * h:
         return False
     bx0, bx1 = min(ln.x0 for ln in block), max(ln.x1 for ln in block)
@@ -391,7 +392,7 @@ def find_regions(
         merged = False
         for r in regions:
             if r.kind == "grid":
-                if _header_over_grid(block, r, h):
+                if _join_header_to_grid(block, r, h):
                     merged = True
                     break
                 continue
