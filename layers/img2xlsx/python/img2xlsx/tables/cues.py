@@ -327,7 +327,7 @@ def _only_loose_text(
     group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float, h: float
 ) -> bool:
     """Between the group's last rule and height ``y``: only lines that are no row of cells (one phrase, or
-    phrases running across the column gaps of the rows above) over a stretch taller than the group's usual
+    two, one running across the column gaps of the rows above) over a stretch taller than the group's usual
     rule spacing (a section row between two rules is not taller)."""
     if len(group) < 3:
         return False
@@ -342,7 +342,8 @@ def _only_loose_text(
 
     def loose(ln: Line) -> bool:
         within = [p for p in ln.phrases if p.x1 > gx0 and p.x0 < gx1]
-        return len(within) <= 1 or any(p.x0 < a and p.x1 > b for p in within for a, b in gaps)
+        crossing = any(p.x0 < a and p.x1 > b for p in within for a, b in gaps)
+        return len(within) <= 1 or (len(within) == 2 and crossing)
 
     # or, under rules spaced evenly, a note right under the last one, then rows over a stretch as tall as
     # a few of them: the next table's header (its own rule hidden under its fill)
