@@ -241,11 +241,18 @@ def _join_header_to_grid(block: Sequence[Line], r: Region, h: float) -> bool:
     of them and most columns filled, is its header row whose fill hid its rules (a dark band too light or
     broken to be seen as one): the grid is framed up to it (its column rules run up to a rule above it).
     Whether the block was so joined."""
-    if len(block) > 3 or not 0 <= r.y0 - max(ln.y1 for ln in block) < 2.0 * h:
+    if not 0 <= r.y0 - max(ln.y1 for ln in block) < 2.0 * h:
         return False
-    bx0, bx1 = min(ln.x0 for ln in block), max(ln.x1 for ln in block)
-    if bx0 < r.x0 - h or bx1 > r.x1 + h:
+    # its last lines within the grid's width; above the last, only group headers over the data columns
+    # (a title or a paragraph above starts at the table's left edge)
+    head: list[Line] = []
+    for ln in reversed(block):
+        if ln.x0 < r.x0 - h or ln.x1 > r.x1 + h or len(head) == 3 or (head and ln.x0 <= r.x0 + 2 * h):
+            break
+        head.insert(0, ln)
+    if not head:
         return False
+    block = head
     tol = max(4.0, 0.6 * h)
     starts = [v for v in r.vlines if abs(v.y0 - r.y0) <= tol]
     xs: list[int] = []
