@@ -240,9 +240,9 @@ def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Ruli
     hlines, vlines = list(rulings.hlines), list(rulings.vlines)
     hlines += _band_floors(hlines, vlines, bands, tol, gap)
     for top in sorted(hlines, key=lambda h: h.y):
-        # the band may come in pieces, some of them lighter: boxed header cells stand apart, and a piece
-        # holding the light gaps between boxes (and the light glyphs) is no darker than mid-grey
-        # (boxed cells also stand a little apart from the body's boxes below)
+        # the band may come in pieces, some of them lighter (boxed header cells stand apart, and a piece
+        # holding the light gaps between boxes and the light glyphs is no darker than mid-grey), and a
+        # little above the rule (boxed cells stand apart from the body's boxes below too)
         on = [b for b in bands if -tol <= top.y - b.y1 <= gap and b.x1 > top.x0 and b.x0 < top.x1]
         covered = sum(min(b.x1, top.x1) - max(b.x0, top.x0) for b in on)
         if not any(b.level < DARK_BAND for b in on) or covered < BAND_COVER * top.length:
@@ -257,7 +257,7 @@ def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Ruli
             y0 = min(b.y0 for b in above)
         # (a rule along part of the band's edge is a light separator's edge inside a dark header)
         if top.y - y0 < text_h or any(
-            abs(h.y - y0) <= tol and overlap_len(h, top) >= 0.8 * top.length for h in hlines
+            abs(h.y - y0) <= tol and _shared_length(h, top) >= 0.8 * top.length for h in hlines
         ):
             continue
         hlines.append(HLine(top.x0, top.x1, y0, top.thickness))
@@ -287,14 +287,14 @@ def _band_floors(
         y = int(np.median([v.y0 for v in starts]))
         floor = HLine(x0, x1, y, 2)
         if x1 - x0 < 0.5 * (b.x1 - b.x0) or any(
-            abs(h.y - y) <= tol and overlap_len(h, floor) >= 0.5 * floor.length for h in hlines + out
+            abs(h.y - y) <= tol and _shared_length(h, floor) >= 0.5 * floor.length for h in hlines + out
         ):
             continue
         out.append(floor)
     return out
 
 
-def overlap_len(a: HLine, b: HLine) -> int:
+def _shared_length(a: HLine, b: HLine) -> int:
     return max(0, min(a.x1, b.x1) - max(a.x0, b.x0))
 
 
