@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 from img2xlsx.ocr import Word
-from img2xlsx.tables.cues import band_regions, rule_regions
+from img2xlsx.tables.cues import band_regions
 from img2xlsx.tables.lines import Band, HLine, Rulings, VLine, frame_dark_bands
+from img2xlsx.tables.rulestacks import rule_regions
 from img2xlsx.tables.segment import find_regions
 from img2xlsx.tables.textlines import build_lines
 
