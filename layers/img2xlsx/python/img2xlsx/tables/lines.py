@@ -283,7 +283,8 @@ def _band_floors(
         starts = [v for v in vlines if -tol <= v.y0 - b.y1 <= gap and b.x0 - tol <= v.x <= b.x1 + tol]
         if len(starts) < 2:
             continue
-        x0, x1 = min(v.x for v in starts), max(v.x for v in starts)
+        # across the band's width: column rules may stand between column groups only
+        x0, x1 = min(b.x0, *(v.x for v in starts)), max(b.x1, *(v.x for v in starts))
         y = int(np.median([v.y0 for v in starts]))
         floor = HLine(x0, x1, y, 2)
         if x1 - x0 < 0.5 * (b.x1 - b.x0) or any(
