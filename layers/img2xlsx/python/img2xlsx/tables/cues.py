@@ -1,11 +1,10 @@
 """What is drawn on the page (rules, shaded bands) and the table regions it outlines: networks of crossing
-rules (grids), stacks of long rules over one extent (ruled tables), stacks of shaded bands (zebra tables).
-Text decides only where a stack ends.
+rules (grids), stacks of shaded bands (zebra tables); stacks of long rules (ruled tables) are
+:mod:`.rulestacks`'. Text decides only where a stack ends.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,7 +20,7 @@ from .lines import (
     frame_dark_bands,
 )
 from .region import Region, overlap
-from .textlines import Line, WordLike
+from .textlines import WordLike
 from .unionfind import UnionFind
 
 
@@ -206,103 +205,6 @@ def _cluster(values: Sequence[float], tol: float) -> list[float]:
     return [float(np.mean(c)) for c in out]
 
 
-def _text_gap_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> float:
-    """Largest vertical stretch without text (within x0..x1) between heights y0 and y1."""
-    spans = sorted(
-        (ln.y0, ln.y1) for ln in lines if ln.y1 > y0 and ln.y0 < y1 and overlap(ln.x0, ln.x1, x0, x1) > 0
-    )
-    cur = y0
-    best = 0.0
-    for a, b in spans:
-        if a > cur:
-            best = max(best, a - cur)
-        cur = max(cur, b)
-    return max(best, y1 - cur)
-
-
-def _has_text_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: float) -> bool:
-    return any(ln.y0 >= y0 and ln.y1 <= y1 and overlap(ln.x0, ln.x1, x0, x1) > 0 for ln in lines)
-
-
-def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Region]:
-    """Stacks of long rules over one extent, with text between them and no tall empty stretch."""
-    long = sorted((s for s in hl if s.length >= 6 * h), key=lambda s: s.y)
-    used = [False] * len(long)
-    out: list[Region] = []
-    for i, top in enumerate(long):
-        if used[i]:
-            continue
-        group = [top]
-        used[i] = True
-        gx0, gx1 = top.x0, top.x1
-        for j in range(i + 1, len(long)):
-            if used[j]:
-                continue
-            s = long[j]
-            ov = overlap(gx0, gx1, s.x0, s.x1)
-            full = max(gx1 - gx0, s.length)
-            inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
-            if ov < 0.7 * full and not inner:
-                continue
-            if not inner and _other_extent(group, s, long[j + 1 :], gx0, gx1, h):
-                break  # the rules so far agree on the table's width, the next ones on another: the next table
-            last_y = group[-1].y
-            if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h:
-                break
-            between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
-            if not between and not inner and s.y - last_y > 1.2 * h:
-                break  # a bottom rule then, after a blank, the top rule of the next table
-            if inner and not between:
-                continue  # a partial rule sits right under the group header text it underlines
-            if not inner and _only_loose_text(group, lines, gx0, gx1, s.y):
-                break  # a note and a title under the table's bottom rule, then the next table's top rule
-            group.append(s)
-            used[j] = True
-            if not inner:
-                gx0, gx1 = min(gx0, s.x0), max(gx1, s.x1)
-        # a table ends on a full-width rule: trailing partial rules belong to whatever follows (a narrower
-        # table stacked below)
-        while len(group) > 1 and group[-1].length < 0.9 * (gx1 - gx0):
-            dropped = group.pop()
-            used[long.index(dropped)] = False
-        if len(group) >= 2 and group[-1].y - group[0].y > 1.5 * h:
-            out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
-    return out
-
-
-def _only_loose_text(group: Sequence[HLine], lines: Sequence[Line], gx0: int, gx1: int, y: float) -> bool:
-    """Between the group's last rule and height ``y``: only single-phrase lines (no row of cells) over a
-    stretch taller than the group's usual rule spacing (a section row between two rules is not taller)."""
-    if len(group) < 3:
-        return False
-    ys = [g.y for g in group]
-    pitch = float(np.median(np.diff(ys)))
-    inside = [ln for ln in lines if ys[-1] < ln.yc < y and overlap(ln.x0, ln.x1, gx0, gx1) > 0]
-    return bool(inside) and all(len(ln.phrases) == 1 for ln in inside) and y - ys[-1] > 1.4 * pitch
-
-
-def _other_extent(
-    group: Sequence[HLine], s: HLine, below: Sequence[HLine], gx0: int, gx1: int, h: float
-) -> bool:
-    """At least two full rules of ``group`` agree on the table's ends; ``s`` ends elsewhere on either side
-    than the last of them (drift along a bent page stays small from one rule to the next), and so does the
-    next rule below it, which agrees with ``s`` instead (one rule detected short is not a new table)."""
-    loose = max(1.5 * h, 0.03 * (gx1 - gx0))
-    full = [g for g in group if abs(g.x0 - gx0) <= loose and abs(g.x1 - gx1) <= loose]
-    if len(full) < 2:
-        return False
-    spread = max(max(abs(a.x0 - b.x0), abs(a.x1 - b.x1)) for a, b in itertools.pairwise(full))
-    tol = max(0.8 * h, 2.0 * spread)
-
-    def off(a: HLine, b: HLine) -> bool:
-        return abs(a.x0 - b.x0) > tol or abs(a.x1 - b.x1) > tol
-
-    if not off(s, full[-1]):
-        return False
-    nxt = next((t for t in below if overlap(t.x0, t.x1, s.x0, s.x1) >= 0.7 * max(t.length, s.length)), None)
-    return nxt is not None and not off(nxt, s) and off(nxt, full[-1])
-
-
 def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
     """Two stripes of one zebra table: nearly the same extent, or the same right edge and most of the width
     (a row-spanning first column is striped with its first row only, so the stripes of the other rows start
@@ -314,9 +216,32 @@ def _same_stripe_extent(a: Band, b: Band, h: float) -> bool:
     return abs(a.x1 - b.x1) <= h and abs(a.x0 - b.x0) > h and ov >= 0.6 * wide
 
 
+def _joined_halves(bands: list[Band], h: float) -> list[Band]:
+    """Bands touching one above the other over the same extent are one band: a dark fill split along the
+    light text across its middle, or a header two rows tall. Zebra stripes stand a row apart."""
+    out: list[Band] = []
+    for b in sorted(bands, key=lambda b: b.y0):
+        prev = next(
+            (
+                a
+                for a in out
+                if 0 <= b.y0 - a.y1 <= 0.3 * h
+                and overlap(a.x0, a.x1, b.x0, b.x1) >= 0.9 * max(a.x1 - a.x0, b.x1 - b.x0)
+            ),
+            None,
+        )
+        if prev is None:
+            out.append(b)
+            continue
+        wa, wb = prev.y1 - prev.y0, b.y1 - b.y0
+        level = (prev.level * wa + b.level * wb) / max(1, wa + wb)
+        out[out.index(prev)] = Band(min(prev.x0, b.x0), prev.y0, max(prev.x1, b.x1), b.y1, level)
+    return out
+
+
 def band_regions(bands: list[Band], h: float) -> list[Region]:
     """Stacks of shaded stripes sharing their left and right edges."""
-    bs = sorted((b for b in bands if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
+    bs = sorted((b for b in _joined_halves(bands, h) if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
     used = [False] * len(bs)
     out: list[Region] = []
     for i, first in enumerate(bs):

@@ -228,7 +228,7 @@ def _rule_mask(
 
 
 DARK_BAND = 140  # mean grey under which a band is a dark fill (light text on it), as page.clean.DARK_FILL
-BAND_COVER = 0.5  # share of a rule's length the dark bands on it must cover to be its header row
+BAND_COVER = 0.5  # share of a rule's length the bands on it (one dark) must cover to be its header row
 
 
 def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Rulings:
@@ -236,19 +236,28 @@ def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Ruli
     a rule and the grid's vertical rules reach up to it, so the header row joins the grid. The band's edges
     are not ink (it is a fill), and light separators inside it are not either."""
     tol = max(4, round(0.4 * text_h))
+    gap = max(tol, round(0.8 * text_h))
     hlines, vlines = list(rulings.hlines), list(rulings.vlines)
-    for top in sorted(rulings.hlines, key=lambda h: h.y):
-        on = [
-            b
-            for b in bands
-            if b.level < DARK_BAND and abs(b.y1 - top.y) <= tol and b.x1 > top.x0 and b.x0 < top.x1
-        ]
+    hlines += _band_floors(hlines, vlines, bands, tol, gap)
+    for top in sorted(hlines, key=lambda h: h.y):
+        # the band may come in pieces, some of them lighter (boxed header cells stand apart, and a piece
+        # holding the light gaps between boxes and the light glyphs is no darker than mid-grey), and a
+        # little above the rule (boxed cells stand apart from the body's boxes below too)
+        on = [b for b in bands if -tol <= top.y - b.y1 <= gap and b.x1 > top.x0 and b.x0 < top.x1]
         covered = sum(min(b.x1, top.x1) - max(b.x0, top.x0) for b in on)
-        if not on or covered < BAND_COVER * top.length:
+        if not any(b.level < DARK_BAND for b in on) or covered < BAND_COVER * top.length:
             continue
         y0 = min(b.y0 for b in on)
+        # a header of two rows: dark bands stacked right above (a light separator between them)
+        while above := [
+            b
+            for b in bands
+            if b.level < DARK_BAND and 0 <= y0 - b.y1 <= gap and b.x1 > top.x0 and b.x0 < top.x1 and b.y0 < y0
+        ]:
+            y0 = min(b.y0 for b in above)
+        # (a rule along part of the band's edge is a light separator's edge inside a dark header)
         if top.y - y0 < text_h or any(
-            abs(h.y - y0) <= tol and h.x0 < top.x1 and h.x1 > top.x0 for h in hlines
+            abs(h.y - y0) <= tol and _shared_length(h, top) >= 0.8 * top.length for h in hlines
         ):
             continue
         hlines.append(HLine(top.x0, top.x1, y0, top.thickness))
@@ -260,6 +269,34 @@ def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Ruli
             if not _inside_fill(v, Band(top.x0, y0, top.x1, top.y, 0.0), tol)
         ]
     return Rulings(hlines, vlines, rulings.mask)
+
+
+def _band_floors(
+    hlines: list[HLine], vlines: list[VLine], bands: list[Band], tol: int, gap: int
+) -> list[HLine]:
+    """The grid's top rules hidden under dark header bands: where column rules start right under a dark
+    band with no rule there (a dark rule against the dark fill reads as part of the band)."""
+    out: list[HLine] = []
+    for b in bands:
+        if b.level >= DARK_BAND:
+            continue
+        starts = [v for v in vlines if -tol <= v.y0 - b.y1 <= gap and b.x0 - tol <= v.x <= b.x1 + tol]
+        if len(starts) < 2:
+            continue
+        # across the band's width: column rules may stand between column groups only
+        x0, x1 = min(b.x0, *(v.x for v in starts)), max(b.x1, *(v.x for v in starts))
+        y = int(np.median([v.y0 for v in starts]))
+        floor = HLine(x0, x1, y, 2)
+        if x1 - x0 < 0.5 * (b.x1 - b.x0) or any(
+            abs(h.y - y) <= tol and _shared_length(h, floor) >= 0.5 * floor.length for h in hlines + out
+        ):
+            continue
+        out.append(floor)
+    return out
+
+
+def _shared_length(a: HLine, b: HLine) -> int:
+    return max(0, min(a.x1, b.x1) - max(a.x0, b.x0))
 
 
 def _inside_fill(v: VLine, row: Band, tol: int) -> bool:

@@ -17,9 +17,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, without_stray_ends
-from .cues import band_regions, grid_regions, rule_regions, stripes_end_mid_row
+from .cues import band_regions, grid_regions, stripes_end_mid_row
+from .joins import (
+    headers_joined,
+    heads_columns,
+    join_header_to_grid,
+    ruled_below,
+    within_rows,
+    without_nested,
+)
 from .lines import Band, Rulings
 from .region import Kind, Region, overlap
+from .rulestacks import rule_regions
 from .textlines import Line, Phrase, WordLike, build_lines
 
 __all__ = ["Kind", "Region", "find_regions"]
@@ -153,13 +162,23 @@ def _standalone_table(block: Sequence[Line], h: float) -> bool:
     by chance, rarely two)."""
     multi = [ln for ln in block if is_columnar(ln)]
     chans = channels(block, h, CROSSING_SHARE)
-    if not chans or len(multi) < 2:
+    # (a colon read as a speck is lost now and then)
+    if not chans or len(multi) < 2 or sum(map(_form_field, multi)) >= 0.6 * len(multi):
         return False
     if len(multi) >= 3:
         return True
     gaps = [(a.x1, b.x0) for ln in multi for a, b in itertools.pairwise(ln.phrases)]
     in_chan = all(any(overlap(g0, g1, a, b) > 0 for a, b in chans) for g0, g1 in gaps)
     return len(chans) >= 2 and in_chan
+
+
+def _form_field(line: Line) -> bool:
+    """A label, a colon and its value ('Date : 07/05/2024', 'VAT No.: 6102'): a form's field, which a block
+    of such lines (a receipt's or an invoice's head) is made of, not a table's row."""
+    texts = [p.text.strip() for p in line.phrases]
+    if len(texts) > 3:
+        return False
+    return texts[0].endswith(":") or any(t.startswith(":") for t in texts[1:])
 
 
 def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
@@ -201,7 +220,9 @@ def _columns_differ(ca: Sequence[tuple[int, int]], cb: Sequence[tuple[int, int]]
 def _fits_columns(block: Sequence[Line], region_lines: Sequence[Line], region: Region, h: float) -> bool:
     """Whether a text block continues a table region: within its width, and its phrases do not run across
     the region's column gaps (a paragraph above a table does)."""
-    if min(ln.x0 for ln in block) < region.x0 - 3 * h or max(ln.x1 for ln in block) > region.x1 + 3 * h:
+    # (a line or two may run on: a handwritten note beside a row)
+    outside = sum(1 for ln in block if ln.x0 < region.x0 - 3 * h or ln.x1 > region.x1 + 3 * h)
+    if outside > 0.15 * len(block):
         return False
     chans = channels(region_lines, h)
     if not chans:
@@ -288,12 +309,19 @@ def find_regions(
             for q in regions
             if overlap(r.x0, r.x1, q.x0, q.x1) > 0.5 * (r.x1 - r.x0) and overlap(r.y0, r.y1, q.y0, q.y1) > 0
         ]
+        small = [q for q in overlapping if q.kind == "hrules" and within_rows(q, r, h)]
+        if overlapping and len(small) == len(overlapping):
+            # rules around a row or two of a striped table (a total row's rules): the stripes' table
+            for q in small:
+                r.hlines.extend(q.hlines)
+                regions.remove(q)
+            overlapping = []
         if overlapping:
             for q in overlapping:
                 if q.kind == "hrules":
                     q.bands.extend(r.bands)
             continue
-        ruled = _ruled_below(r, regions, h)
+        ruled = ruled_below(r, regions, h)
         if ruled is not None:  # a header band over a ruled body: its heavy rules drown in the band's fill
             ruled.y0 = r.y0
             ruled.x0, ruled.x1 = min(ruled.x0, r.x0), max(ruled.x1, r.x1)
@@ -326,6 +354,9 @@ def find_regions(
         merged = False
         for r in regions:
             if r.kind == "grid":
+                if join_header_to_grid(block, r, h):
+                    merged = True
+                    break
                 continue
             ov = overlap(bx0, bx1, r.x0, r.x1)
             if ov < 0.5 * min(bx1 - bx0, r.x1 - r.x0):
@@ -346,7 +377,10 @@ def find_regions(
             )
             # top, header and bottom rules: the table ends at its outer rules (notes below, titles above)
             closed = r.kind == "hrules" and len(r.hlines) >= 3 and not header_only
-            if closed and (by1 <= r.y0 + 0.5 * h or by0 >= r.y1 - 0.5 * h):
+            # but a row of cells right above the first rule heads the table: its shaded band (whose
+            # edges are its rules) went unseen
+            header_above = near_above and len(block) <= 3 and heads_columns(block[-1], inner, h)
+            if closed and ((by1 <= r.y0 + 0.5 * h and not header_above) or by0 >= r.y1 - 0.5 * h):
                 continue
             if not inside and not header_only and not _fits_columns(block, inner, r, h):
                 continue
@@ -360,10 +394,7 @@ def find_regions(
         if _standalone_table(block, h):
             regions.append(Region("plain", bx0, by0, bx1, by1))
     # a lone shaded band that never got a body is not a table
-    regions = [r for r in regions if not r.seed]
-    for r in regions:
-        if r.kind == "plain" and r.bands:
-            r.kind = "plain"
+    regions = without_nested(headers_joined([r for r in regions if not r.seed], h))
     # assign words: each word to the first region containing it
     pad = int(0.25 * h)
     for w in words:
@@ -374,22 +405,6 @@ def find_regions(
     regions = [r for r in regions if r.words]
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
-
-
-def _ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | None:
-    """The ruled region starting right under shaded bands of its own width (at most a row between them):
-    the bands are that table's header."""
-    width = band.x1 - band.x0
-    for q in regions:
-        if q.kind != "hrules":
-            continue
-        ys = sorted(s.y for s in q.hlines)
-        row = float(np.median(np.diff(ys))) if len(ys) >= 2 else h
-        if not 0 <= q.y0 - band.y1 <= max(3.0 * h, 1.3 * row):
-            continue
-        if overlap(band.x0, band.x1, q.x0, q.x1) >= 0.85 * max(width, q.x1 - q.x0):
-            return q
-    return None
 
 
 def _reading_order(regions: list[Region]) -> list[Region]:
