@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 # Analysis runs on a copy where text is about this many px high (cheap; lines still several px apart).
-WORK_TEXT_PX = 6.0
+WORK_TEXT_PX = 10.0
 # Slope-measurement tiles, in text heights: big enough to hold a few glyphs of a line or two, narrow enough
 # to follow a curl that bends the last column only.
 TILE_W_TEXT_H = 3.0
@@ -36,9 +36,8 @@ MIN_SUPPORT = 0.3
 THICK_TEXT_H = 0.9  # ink thicker than this (text heights) both ways is a dark area, not text or a rule
 FULL_WEIGHT = 0.25  # a tile with this share of the 75th-percentile tile's row gradient counts fully
 MIN_COHERENCE = 0.3
-STRIP_TEXT_H = 8.0  # width of the strips whose row profiles judge a flattening
-MIN_GAIN = 0.03  # a flattening is kept only if it sharpens those profiles by this much
-VRULE_TEXT_H = 2.0  # ink runs this many text heights tall are vertical rules (glyph strokes are shorter)
+SIGNIFICANCE = 3.0  # a page is flattened only if its rows bend this many times more than noise would
+VRULE_TEXT_H = 0.8  # vertical ink runs this tall go (rules, cell borders, glyph stems): rows are what is left
 BLUR_TEXT_H = 0.5  # blur (text heights) that merges a word's glyphs into one blob  # smoothed weight where a node counts as showing rows  # output rows resampled per remap call (bounds the coordinate maps' memory)
 
 
@@ -86,7 +85,7 @@ class Dewarp:
             out[:, 1] = src[:, 1] - self.offsets(out)
         return out
 
-    def apply(self, image: np.ndarray, fill: int = 255, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    def apply(self, image: np.ndarray, fill: int = 255) -> np.ndarray:
         """``image`` (the page this field was measured on, or one of the same size) flattened."""
         h, w = image.shape[:2]
         if (w, h) != self.size:
@@ -102,7 +101,7 @@ class Dewarp:
                 image,
                 np.ascontiguousarray(map_x),
                 map_y,
-                interpolation,
+                cv2.INTER_LINEAR,
                 borderMode=cv2.BORDER_CONSTANT,
                 borderValue=fill,
             )
@@ -271,68 +270,53 @@ def work_ink(gray: np.ndarray, text_h: float) -> tuple[np.ndarray, float]:
     return cv2.subtract(ink, cv2.dilate(thick, np.ones((3, 3), np.uint8), iterations=2)), th
 
 
-def row_alignment(ink: np.ndarray, text_h: float) -> float:
-    """How sharply the ink lines up in rows within vertical strips of STRIP_TEXT_H text heights: the
-    ink-weighted mean of each strip's row profile (sum of squares over sum). Rows that curve across a strip
-    smear its profile; straight ones stack up."""
-    h, w = ink.shape[:2]
-    strip = max(2, round(STRIP_TEXT_H * text_h))
-    n = max(1, w // strip)
-    cols = cv2.resize(ink.astype(np.float32), (n, h), interpolation=cv2.INTER_AREA)
-    total = float(cols.sum())
-    return float((cols * cols).sum()) / total if total > 0 else 0.0
-
-
-def row_slopes(gray: np.ndarray, text_h: float) -> tuple[np.ndarray, np.ndarray]:
-    """The slope of the page's rows per tile (TILE_W_TEXT_H x TILE_H_TEXT_H text heights), as fitted by
-    :func:`column_slopes`, and its support (about 1 where tiles around hold rows, 0 on empty paper)."""
+def tile_slopes(gray: np.ndarray, text_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """The slope of the page's rows per tile (TILE_W_TEXT_H x TILE_H_TEXT_H text heights) and its weight
+    (1 for a tile holding a fair share of what the page's well-inked tiles hold, 0 on empty paper)."""
     ink, th = work_ink(gray, text_h)
     tile = (max(3, round(TILE_W_TEXT_H * th)), max(4, round(TILE_H_TEXT_H * th)))
     slope, weight = slope_field(ink, th, tile)
     if not (weight > 0).any():
         return slope, np.zeros_like(weight)
-    # a tile counts fully once it holds a fair share of what the page's well-inked tiles hold
     ref = float(np.percentile(weight[weight > 0], 75))
-    weight = np.minimum(weight / max(FULL_WEIGHT * ref, 1e-12), 1.0)
-    support = cv2.GaussianBlur(weight, (0, 0), 1.0, borderType=cv2.BORDER_REPLICATE)
-    return column_slopes(slope, weight), support
+    return slope, np.minimum(weight / max(FULL_WEIGHT * ref, 1e-12), 1.0)
 
 
-def measure(gray: np.ndarray, text_h: float) -> Dewarp | None:
-    """One measurement of the field that flattens ``gray``, or None when it shows no rows to follow."""
+def measure(gray: np.ndarray, text_h: float) -> tuple[Dewarp | None, float]:
+    """One measurement of the field that flattens ``gray`` (None when it shows no rows to follow), and the
+    bend that noise alone would give.
+
+    The noise is read off two more measurements, each from every other row of tiles: a real bend shows in
+    both halves alike, chance slopes (sparse tiles, stamps, handwriting) differ between them; half their
+    difference bends about as much as the noise in the whole measurement does.
+    """
     h, w = gray.shape[:2]
-    smooth, support = row_slopes(gray, text_h)
-    ny, nx = smooth.shape
+    slope, weight = tile_slopes(gray, text_h)
+    ny, nx = slope.shape
+    support = cv2.GaussianBlur(weight, (0, 0), 1.0, borderType=cv2.BORDER_REPLICATE)
     if nx < 4 or ny < 2 or not (support > MIN_SUPPORT).any():
-        return None
-    d = integrate(smooth, support, (w, h))
-    fine = cv2.resize(support, (d.shape[1], d.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return Dewarp(d.astype(np.float32), (w, h), _bend(d, fine > MIN_SUPPORT))
-
-
-def alignment_gain(gray: np.ndarray, text_h: float, field: Dewarp) -> float:
-    """Relative change of :func:`row_alignment` when ``field`` flattens ``gray``."""
-    ink, th = work_ink(gray, text_h)
-    h, w = ink.shape[:2]
-    small = Dewarp(field.dy * (h / gray.shape[0]), (w, h))
-    before = row_alignment(ink, th)
-    after = row_alignment(small.apply(ink, 0, cv2.INTER_NEAREST), th)  # no blur to tell apart
-    return after / before - 1.0 if before > 0 else 0.0
+        return None, 0.0
+    d = integrate(column_slopes(slope, weight), support, (w, h))
+    seen = cv2.resize(support, (d.shape[1], d.shape[0]), interpolation=cv2.INTER_LINEAR) > MIN_SUPPORT
+    odd = (np.arange(ny) % 2 == 1)[:, None]
+    halves = [
+        integrate(column_slopes(slope, np.where(odd == k, weight, 0.0)), support, (w, h)) for k in (False, True)
+    ]
+    noise = _bend(0.5 * (halves[0] - halves[1]), seen)
+    return Dewarp(d.astype(np.float32), (w, h), _bend(d, seen)), noise
 
 
 def estimate(gray: np.ndarray, text_h: float | None) -> Dewarp | None:
-    """The field that flattens ``gray`` (an upright, de-skewed page), or None when its rows are straight
-    or flattening does not line them up clearly better."""
+    """The field that flattens ``gray`` (an upright, de-skewed page), or None when its rows are straight:
+    when they bend less than MIN_BEND_TEXT_H, or not clearly more than noise would make them."""
     if not text_h:
         return None
-    field = measure(gray, text_h)
-    if field is None or field.bend < MIN_BEND_TEXT_H * text_h:
+    field, noise = measure(gray, text_h)
+    if field is None or field.bend < max(MIN_BEND_TEXT_H * text_h, SIGNIFICANCE * noise):
         return None
     for _ in range(PASSES - 1):
-        more = measure(field.apply(gray), text_h)
+        more, _ = measure(field.apply(gray), text_h)
         if more is None:
             break
         field = compose(field, more)
-    if alignment_gain(gray, text_h, field) < MIN_GAIN:
-        return None
     return field
