@@ -49,7 +49,9 @@ def bend(rgb: np.ndarray, profile: np.ndarray) -> np.ndarray:
     canvas[pad : pad + h] = rgb
     yy, xx = np.mgrid[0 : h + 2 * pad, 0:w].astype(np.float32)
     map_y = yy - profile[None, :].astype(np.float32)
-    return cv2.remap(canvas, xx, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(255,) * 3)
+    return cv2.remap(
+        canvas, xx, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(255,) * 3
+    )
 
 
 def rule_rows(gray: np.ndarray, x0: int, x1: int) -> list[float]:
@@ -80,7 +82,9 @@ def rule_spread(gray: np.ndarray) -> tuple[int, float]:
     left, right = table_span(gray)
     col_w = (right - left) / N_COLS
     # in the blank right part of the first, middle and last column (text is left-aligned)
-    strips = [(left + int((c + 0.72) * col_w), left + int((c + 0.92) * col_w)) for c in (0, N_COLS // 2, N_COLS - 1)]
+    strips = [
+        (left + int((c + 0.72) * col_w), left + int((c + 0.92) * col_w)) for c in (0, N_COLS // 2, N_COLS - 1)
+    ]
     found = [rule_rows(gray, a, b) for a, b in strips]
     n = min(len(r) for r in found)
     if n == 0 or any(len(r) != n for r in found):
@@ -140,7 +144,9 @@ def test_flattened_points_map_back_onto_the_bent_page(bent: np.ndarray) -> None:
     assert hits >= 0.95 * len(src)
     # without the field the same points miss the rules near the curl
     flat = cv2.perspectiveTransform(on_rules.reshape(-1, 1, 2).astype(np.float64), np.linalg.inv(page.matrix))
-    misses = sum(int(gray_in[y - 1 : y + 2, x].min() >= 128) for x, y in flat.reshape(-1, 2).round().astype(int))
+    misses = sum(
+        int(gray_in[y - 1 : y + 2, x].min() >= 128) for x, y in flat.reshape(-1, 2).round().astype(int)
+    )
     assert misses >= 0.2 * len(src)
     # and the flattened box of a cell maps to a box on the bent page that holds the cell's ink
     x0, y0, x1, y1 = page.bbox_to_source((right - 150, 200, right - 10, 230))

@@ -16,29 +16,32 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-# Analysis runs on a copy where text is about this many px high (cheap; lines still several px apart).
+# Analysis runs on a copy where text is about this many px high (cheap; rows still clearly apart).
 WORK_TEXT_PX = 10.0
 # Slope-measurement tiles, in text heights: big enough to hold a few glyphs of a line or two, narrow enough
 # to follow a curl that bends the last column only.
 TILE_W_TEXT_H = 3.0
 TILE_H_TEXT_H = 6.0
-# A page is flattened only when the rows bend away from straight by at least this many text heights.
-MIN_BEND_TEXT_H = 0.35
-MAX_SLOPE = 0.6  # steeper local slopes are clutter (handwriting, stamps), not page rows
-FINE = 4  # the displacement grid is this many times finer than the slope tiles
-PASSES = 2  # measure again on the flattened page and correct what is left (curls are underestimated)
-REMAP_BAND = 512
-SMOOTH_COLUMNS = 0.7  # Gaussian sigma of the smoothing of the column fits across columns, in tiles
-PRIOR_WEIGHT = 0.5  # weight of "flat" in every column's fit (a well-inked tile weighs 1)
-OUTLIER_SLOPE = 0.1  # a tile this far from its neighbourhood's slope keeps half its weight
-ROBUST_ROUNDS = 2
-MIN_SUPPORT = 0.3
 THICK_TEXT_H = 0.9  # ink thicker than this (text heights) both ways is a dark area, not text or a rule
-FULL_WEIGHT = 0.25  # a tile with this share of the 75th-percentile tile's row gradient counts fully
-MIN_COHERENCE = 0.3
-SIGNIFICANCE = 3.0  # a page is flattened only if its rows bend this many times more than noise would
 VRULE_TEXT_H = 0.8  # vertical ink runs this tall go (rules, cell borders, glyph stems): rows are what is left
-BLUR_TEXT_H = 0.5  # blur (text heights) that merges a word's glyphs into one blob  # smoothed weight where a node counts as showing rows  # output rows resampled per remap call (bounds the coordinate maps' memory)
+BLUR_TEXT_H = 0.5  # blur (text heights) that merges a word's glyphs into one blob
+MAX_SLOPE = 0.6  # steeper local slopes are clutter (handwriting, stamps), not page rows
+MIN_COHERENCE = 0.3  # tiles whose gradients agree less on one direction say nothing about the rows
+FULL_WEIGHT = 0.25  # a tile with this share of the 75th-percentile tile's row gradient counts fully
+# Column fits (see column_slopes)
+PRIOR_WEIGHT = 0.5  # weight of "flat" in every column's fit (a well-inked tile weighs 1)
+OUTLIER_SLOPE = 0.1  # a tile this far from its column's fit keeps half its weight
+ROBUST_ROUNDS = 2
+SMOOTH_COLUMNS = 0.7  # Gaussian sigma of the smoothing of the column fits across columns, in tiles
+MIN_SUPPORT = 0.3  # smoothed tile weight where the page counts as showing rows
+FINE = 4  # the displacement grid is this many times finer than the slope tiles
+# A page is flattened only when its rows bend away from straight by at least MIN_BEND_TEXT_H text heights
+# and SIGNIFICANCE times more than noise alone would make them (curled train pages: 0.4-2.6 text heights,
+# 3-20 x noise; flat pages up to 0.8 text heights at 0.9-4.6 x noise).
+MIN_BEND_TEXT_H = 0.35
+SIGNIFICANCE = 3.0
+PASSES = 2  # measure again on the flattened page and correct what is left (curls are underestimated)
+REMAP_BAND = 512  # output rows resampled per remap call (bounds the coordinate maps' memory)
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,7 @@ def _bend(dy: np.ndarray, seen: np.ndarray) -> float:
     return worst
 
 
-def slope_field(
-    ink: np.ndarray, text_h: float, tile: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray]:
+def slope_field(ink: np.ndarray, text_h: float, tile: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Local slope dy/dx of the rows of ``ink`` (work scale) per ``tile`` (w, h) cell, and its weight.
 
     Blurred, the glyphs of a word merge into one blob along the line; the gradients of a tile then mostly
@@ -194,7 +195,9 @@ def column_slopes(slope: np.ndarray, weight: np.ndarray) -> np.ndarray:
     sigma = SMOOTH_COLUMNS
     smooth = np.empty_like(coef)
     for k in range(2):
-        num = cv2.GaussianBlur((coef[:, k] * support)[None, :], (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+        num = cv2.GaussianBlur(
+            (coef[:, k] * support)[None, :], (0, 0), sigma, borderType=cv2.BORDER_REPLICATE
+        )
         den = cv2.GaussianBlur(support[None, :], (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
         smooth[:, k] = (num / np.maximum(den, 1e-12))[0]
     return np.asarray(smooth[None, :, 0] + smooth[None, :, 1] * t[:, None])
@@ -300,7 +303,8 @@ def measure(gray: np.ndarray, text_h: float) -> tuple[Dewarp | None, float]:
     seen = cv2.resize(support, (d.shape[1], d.shape[0]), interpolation=cv2.INTER_LINEAR) > MIN_SUPPORT
     odd = (np.arange(ny) % 2 == 1)[:, None]
     halves = [
-        integrate(column_slopes(slope, np.where(odd == k, weight, 0.0)), support, (w, h)) for k in (False, True)
+        integrate(column_slopes(slope, np.where(odd == k, weight, 0.0)), support, (w, h))
+        for k in (False, True)
     ]
     noise = _bend(0.5 * (halves[0] - halves[1]), seen)
     return Dewarp(d.astype(np.float32), (w, h), _bend(d, seen)), noise
