@@ -370,13 +370,15 @@ def normalize_page(
     out = _warp(gray, matrix, out_size, fill)
     del gray
     text_h_out = None if text_h is None else text_h * factor
-    # 5. bent or curled paper: rows that curve are made straight (flat pages are left as they are)
-    field = bends.estimate(out, text_h_out) if flatten_bends else None
-    if field is not None:
-        out = field.apply(out, fill)
-    # 6. illumination
+    # 5. illumination
     shaded = out
     out, unevenness = illumination.flatten(out, text_h_out)
+    # 6. bent or curled paper: rows that curve are made straight (flat pages are left as they are); measured
+    # on the evened page, where shadows and creases no longer pass for ink
+    field = bends.estimate(out, text_h_out) if flatten_bends else None
+    if field is not None:
+        out = field.apply(out, 255)
+        shaded = field.apply(shaded, fill)
     blurry = unevenness > CAMERA_UNEVENNESS and SHARPEN_AMOUNT > 0 and edge_sharpness(out) < SHARP_EDGES
     # 7. upside down (or turned the wrong way in step 2)
     if (
