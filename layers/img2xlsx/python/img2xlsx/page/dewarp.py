@@ -176,22 +176,19 @@ def column_slopes(slope: np.ndarray, weight: np.ndarray) -> np.ndarray:
     note, lose their weight over a few rounds), held towards flat where the column shows little, and the
     fits are then smoothed across the columns.
     """
-    ny, nx = slope.shape
-    t = np.linspace(-1.0, 1.0, ny) if ny > 1 else np.zeros(1)
-    coef = np.zeros((nx, 2))
-    support = np.zeros(nx)
-    for j in range(nx):
-        s, w0 = slope[:, j], weight[:, j]
-        w = w0.copy()
-        for _ in range(ROBUST_ROUNDS + 1):
-            # weighted least squares with a ridge towards "flat": (X'WX + prior) c = X'Ws
-            sw, st, stt = w.sum(), (w * t).sum(), (w * t * t).sum()
-            lhs = np.array([[sw + PRIOR_WEIGHT, st], [st, stt + PRIOR_WEIGHT]])
-            rhs = np.array([(w * s).sum(), (w * t * s).sum()])
-            c = np.linalg.solve(lhs, rhs)
-            r = (s - c[0] - c[1] * t) / OUTLIER_SLOPE
-            w = w0 / (1.0 + r * r)
-        coef[j], support[j] = c, w.sum()
+    ny = slope.shape[0]
+    t = (np.linspace(-1.0, 1.0, ny) if ny > 1 else np.zeros(1))[:, None]
+    w = weight.copy()
+    for _ in range(ROBUST_ROUNDS + 1):
+        # per column, weighted least squares with a ridge towards "flat": (X'WX + prior) c = X'Ws
+        sw, st, stt = w.sum(0) + PRIOR_WEIGHT, (w * t).sum(0), (w * t * t).sum(0) + PRIOR_WEIGHT
+        r0, r1 = (w * slope).sum(0), (w * t * slope).sum(0)
+        det = sw * stt - st * st
+        a, b = (stt * r0 - st * r1) / det, (sw * r1 - st * r0) / det
+        r = (slope - a - b * t) / OUTLIER_SLOPE
+        w = weight / (1.0 + r * r)
+    coef = np.stack([a, b], axis=1)
+    support = w.sum(0)
     sigma = SMOOTH_COLUMNS
     smooth = np.empty_like(coef)
     for k in range(2):
@@ -200,7 +197,7 @@ def column_slopes(slope: np.ndarray, weight: np.ndarray) -> np.ndarray:
         )
         den = cv2.GaussianBlur(support[None, :], (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
         smooth[:, k] = (num / np.maximum(den, 1e-12))[0]
-    return np.asarray(smooth[None, :, 0] + smooth[None, :, 1] * t[:, None])
+    return np.asarray(smooth[None, :, 0] + smooth[None, :, 1] * t)
 
 
 def integrate(slope: np.ndarray, support: np.ndarray, size: tuple[int, int], fine: int = FINE) -> np.ndarray:
@@ -216,18 +213,15 @@ def integrate(slope: np.ndarray, support: np.ndarray, size: tuple[int, int], fin
     col_weight = support.sum(axis=0)
     centre = float(np.average(np.arange(nx), weights=col_weight)) if col_weight.sum() > 0 else (nx - 1) / 2
 
+    nodes = np.arange(ny, dtype=np.float64)
+
     def at(gj: float, yy: np.ndarray) -> np.ndarray:
+        """The slope at column position ``gj`` and rows ``yy`` (node units), bilinear, held at the edges."""
         gj = min(max(gj, 0.0), nx - 1.0)
         j0 = min(int(gj), max(0, nx - 2))
         fj = gj - j0
-        j1 = min(j0 + 1, nx - 1)
-        gi = np.clip(yy, 0, ny - 1)
-        i0 = np.minimum(np.floor(gi).astype(int), max(0, ny - 2))
-        fi = gi - i0
-        i1 = np.minimum(i0 + 1, ny - 1)
-        col0 = slope[i0, j0] * (1 - fi) + slope[i1, j0] * fi
-        col1 = slope[i0, j1] * (1 - fi) + slope[i1, j1] * fi
-        return np.asarray(col0 * (1 - fj) + col1 * fj)
+        col = slope[:, j0] * (1 - fj) + slope[:, min(j0 + 1, nx - 1)] * fj
+        return np.interp(yy, nodes, col)
 
     nx2, ny2 = nx * fine, ny * fine
     gx = (np.arange(nx2) + 0.5) / fine - 0.5  # fine node positions in slope-node units
