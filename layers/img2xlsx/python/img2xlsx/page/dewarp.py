@@ -25,7 +25,6 @@ TILE_H_TEXT_H = 6.0
 THICK_TEXT_H = 0.9  # ink thicker than this (text heights) both ways is a dark area, not text or a rule
 VRULE_TEXT_H = 0.8  # vertical ink runs this tall go (rules, cell borders, glyph stems): rows are what is left
 BLUR_TEXT_H = 0.5  # blur (text heights) that merges a word's glyphs into one blob
-BLUR_X = 2.0  # ... this many times wider along the rows: a capital letter's top is spread along its word
 MAX_SLOPE = 0.6  # steeper local slopes are clutter (handwriting, stamps), not page rows
 MIN_COHERENCE = 0.3  # tiles whose gradients agree less on one direction say nothing about the rows
 FULL_WEIGHT = 0.25  # a tile with this share of the 75th-percentile tile's row gradient counts fully
@@ -144,7 +143,7 @@ def slope_field(ink: np.ndarray, text_h: float, tile: tuple[int, int]) -> tuple[
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
     img = cv2.subtract(ink, vertical).astype(np.float32) / 255.0
     sigma = max(0.7, BLUR_TEXT_H * text_h)
-    blur = cv2.GaussianBlur(img, (0, 0), sigmaX=BLUR_X * sigma, sigmaY=sigma)
+    blur = cv2.GaussianBlur(img, (0, 0), sigma)
     gx = cv2.Sobel(blur, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(blur, cv2.CV_32F, 0, 1, ksize=3)
     h, w = ink.shape[:2]
