@@ -100,7 +100,7 @@ def grid() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def bent(grid: np.ndarray) -> np.ndarray:
-    return bend(grid, bend_profile(grid.shape[1], amount=14.0, curl=40.0))
+    return bend(grid, bend_profile(grid.shape[1], amount=20.0, curl=60.0))
 
 
 def test_bent_grid_comes_back_with_straight_rules(bent: np.ndarray) -> None:
