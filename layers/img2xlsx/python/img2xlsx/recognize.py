@@ -70,7 +70,8 @@ def recognize_page(
     if looks_like_noise(to_gray(rgb)):  # nothing to read, and reading it anyway costs many seconds
         return PageResult(warnings=[NOISE_WARNING])
     reader = reader or get_reader()
-    norm = normalize_page(rgb, upside_down=False, reader=reader)  # 180°: tested below, on the page pass
+    # 180°: tested below, on the page pass; a text layer's words are placed through the homography alone
+    norm = normalize_page(rgb, upside_down=False, reader=reader, flatten_bends=not text_words)
     shades = unflattened(rgb, norm)
     if text_words:  # the page is upright by construction (its text runs left to right): no 180° test
         layer = TextLayerReader(reader, text_words, norm.matrix)

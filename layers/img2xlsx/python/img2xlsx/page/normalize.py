@@ -1,7 +1,9 @@
 """Turn a loaded page into the upright, flat, well-scaled grey image that line detection and OCR read.
 
 Every geometric step (rescale, rotation, perspective) is folded into one 3x3 homography ``matrix`` that maps
-loaded-page pixels to normalised pixels, so :meth:`NormalizedPage.to_source` can report boxes on the upload.
+loaded-page pixels to normalised pixels; a bent or curled page is then flattened by a vertical displacement
+field (``NormalizedPage.dewarp``, see :mod:`.dewarp`), so :meth:`NormalizedPage.to_source` can report boxes
+on the upload.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 from img2xlsx.ocr import TextReader, get_reader
 
+from . import dewarp as bends
 from . import geometry, illumination, orientation
 
 # Body-text height (75th percentile of glyph box heights, ~cap height, ~0.76 x CSS font size) to rescale to.
@@ -42,7 +45,7 @@ class NormalizedPage:
     """The normalised page and how to get back to the loaded page's coordinates."""
 
     gray: np.ndarray  # uint8, HxW
-    matrix: np.ndarray  # 3x3 float: loaded-page px → normalised px
+    matrix: np.ndarray  # 3x3 float: loaded-page px → normalised px (before ``dewarp``)
     source_size: tuple[int, int]  # (width, height) of the loaded page
     text_height: float | None = None  # estimated body text height in normalised px (None: no text found)
     rotation: int = 0  # quarter turn applied (0, 90, 180, 270; clockwise)
@@ -51,6 +54,8 @@ class NormalizedPage:
     blurry_capture: bool = False  # a blurry camera capture: OCR reads a sharpened copy (see ocr_gray)
     # ``gray`` before illumination flattening (same geometry), for detectors that want the original tones
     unflattened: np.ndarray | None = field(default=None, repr=False)
+    # a bent page's flattening, applied after ``matrix`` (None: the homography alone gives ``gray``)
+    dewarp: bends.Dewarp | None = field(default=None, repr=False)
     _binary: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -88,6 +93,7 @@ class NormalizedPage:
             rotation=rotation,
             warnings=warnings,
             unflattened=None if self.unflattened is None else self.unflattened[::-1, ::-1].copy(),
+            dewarp=None if self.dewarp is None else self.dewarp.turned_half(),
             _binary=None,
         )
 
@@ -96,6 +102,8 @@ class NormalizedPage:
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
         if pts.size == 0:
             return np.zeros((0, 2), dtype=np.float64)
+        if self.dewarp is not None:
+            pts = self.dewarp.to_input(pts).reshape(-1, 1, 2)
         out = cv2.perspectiveTransform(pts, np.linalg.inv(self.matrix)).reshape(-1, 2)
         w, h = self.source_size
         out[:, 0] = np.clip(out[:, 0], 0, w)
@@ -124,9 +132,10 @@ def unflattened(rgb: np.ndarray, norm: NormalizedPage) -> np.ndarray:
     """The loaded page brought into normalised coordinates without illumination flattening: flattening
     lightens cell fills next to text, and faint zebra stripes are exactly what band detection looks for."""
     h, w = norm.gray.shape[:2]
-    return cv2.warpPerspective(
+    out = cv2.warpPerspective(
         to_gray(rgb), norm.matrix, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
     )
+    return out if norm.dewarp is None else norm.dewarp.apply(out, int(np.median(out[::8, ::8])))
 
 
 def edge_sharpness(gray: np.ndarray) -> float:
@@ -300,12 +309,15 @@ def normalize_page(
     detect_orientation: bool = True,
     upside_down: bool = True,
     reader: TextReader | None = None,
+    flatten_bends: bool = True,
 ) -> NormalizedPage:
     """Grey, upright, flat, text at the size Tesseract reads best; see module docstring.
 
     ``upside_down=False`` leaves out the 180° test: a caller that reads the whole page anyway can run it
     only when that reading is doubtful (``NormalizedPage.turned_half``), saving an OCR pass on most pages.
     ``reader`` reads the strip of that test (default: :func:`img2xlsx.ocr.get_reader`).
+    ``flatten_bends=False`` leaves curved rows as they are (a page whose words come from a text layer is flat
+    by construction, and those words are placed through ``matrix`` alone).
 
     Analysis (page outline, quarter turns, skew, text size) runs on a preview of at most PREVIEW_SIDE px; the
     full-size grey image is resampled exactly once with the composed transform.
@@ -357,12 +369,18 @@ def normalize_page(
     del view, ink, preview
     out = _warp(gray, matrix, out_size, fill)
     del gray
-    # 5. illumination
     text_h_out = None if text_h is None else text_h * factor
+    # 5. illumination
     shaded = out
     out, unevenness = illumination.flatten(out, text_h_out)
+    # 6. bent or curled paper: rows that curve are made straight (flat pages are left as they are); measured
+    # on the evened page, where shadows and creases no longer pass for ink
+    field = bends.estimate(out, text_h_out) if flatten_bends else None
+    if field is not None:
+        out = field.apply(out, 255)
+        shaded = field.apply(shaded, fill)
     blurry = unevenness > CAMERA_UNEVENNESS and SHARPEN_AMOUNT > 0 and edge_sharpness(out) < SHARP_EDGES
-    # 6. upside down (or turned the wrong way in step 2)
+    # 7. upside down (or turned the wrong way in step 2)
     if (
         detect_orientation
         and upside_down
@@ -372,6 +390,7 @@ def normalize_page(
         matrix = half @ matrix
         out = np.ascontiguousarray(out[::-1, ::-1])
         shaded = np.ascontiguousarray(shaded[::-1, ::-1])
+        field = None if field is None else field.turned_half()
         turns += 2
     if text_h is None:
         warnings.append("no text-sized marks found; image left at its original size")
@@ -387,4 +406,5 @@ def normalize_page(
         warnings=warnings,
         blurry_capture=blurry,
         unflattened=shaded,
+        dewarp=field,
     )
