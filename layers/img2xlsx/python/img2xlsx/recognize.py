@@ -36,6 +36,7 @@ from .tables.header import count_header_rows
 from .tables.lines import Rulings
 from .tables.region import Region
 from .tables.rowspans import join_row_labels
+from .tables.panels import split_panel
 from .tables.segment import find_regions
 from .tables.textlines import build_lines, clip_swallowing_boxes, median_height, phrase_gap_for
 from .tables.words import confidence, new_word, usable
@@ -120,9 +121,10 @@ def recognize_normalized(
     phrase_gap = phrase_gap_for(words, h)
     used: set[int] = set()
     for region in find_regions(words, rulings, bands, h, phrase_gap):
-        table = _read_table(region, norm, ocr_gray, h, phrase_gap, page, reader, used)
-        if table is not None:
-            result.tables.append(table)
+        for piece in split_panel(region, phrase_gap):
+            table = _read_table(piece, norm, ocr_gray, h, phrase_gap, page, reader, used)
+            if table is not None:
+                result.tables.append(table)
     result.lines = _free_text([w for w in words if id(w) not in used], norm, h, page)
     if not result.tables:
         result.warnings.append("no table found on the page")
