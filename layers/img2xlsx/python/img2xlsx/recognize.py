@@ -34,9 +34,9 @@ from .tables.assemble import is_table, structure, to_table
 from .tables.cues import drawn_cues
 from .tables.header import count_header_rows
 from .tables.lines import Rulings
+from .tables.panels import split_panel
 from .tables.region import Region
 from .tables.rowspans import join_row_labels
-from .tables.panels import split_panel
 from .tables.segment import find_regions
 from .tables.textlines import build_lines, clip_swallowing_boxes, median_height, phrase_gap_for
 from .tables.words import confidence, new_word, usable

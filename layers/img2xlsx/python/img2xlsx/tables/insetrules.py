@@ -1,6 +1,6 @@
-"""Row rules drawn short of their frame: boxed panels (nutrition labels, forms, printed boxes) often stop each row
-rule a little before the frame's sides, so the rule never crosses a vertical and the network of crossing rules
-(:func:`img2xlsx.tables.cues.grid_regions`) leaves it out: the rows it separates then run together.
+"""Row rules drawn short of their frame: boxed panels (nutrition labels, forms, printed boxes) often stop
+each row rule a little before the frame's sides, so the rule never crosses a vertical and the network of
+crossing rules (:func:`img2xlsx.tables.cues.grid_regions`) leaves it out: the rows it separates run together.
 
 A horizontal rule lying inside a grid region, within its sides and spanning most of its width, is one of the
 frame's row rules; it is adopted into that region (grid.py then weighs it like any drawn rule).

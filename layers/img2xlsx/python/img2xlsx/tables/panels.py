@@ -1,7 +1,7 @@
-"""Stacked tables in one frame: a boxed panel (a nutrition label, a printed form) holds several tables one above
-the other, each with its own columns, with wrapped notes between them running the frame's full width. One set
-of columns cannot describe both tables, and the note is no table row: the frame is cut into one region per
-table at each such note, and the note's words are left to the page's free text.
+"""Stacked tables in one frame: a boxed panel (a nutrition label, a printed form) holds several tables one
+above the other, each with its own columns, with wrapped notes between them running the frame's full width.
+One set of columns cannot describe both tables, and the note is no table row: the frame is cut into one
+region per table at each such note, and the note's words are left to the page's free text.
 
 A note here is a run of at least two lines, each a single wordy phrase across most of the frame that no column
 rule crosses (a wrapped paragraph); a single such line is a section label or a spanning cell, and stays. The
@@ -57,7 +57,8 @@ def _pieces(lines: Sequence[Line], region: Region) -> list[list[Line]]:
 
 def _sub_region(region: Region, piece: Sequence[Line], y0: int, y1: int) -> Region:
     """``region`` between heights ``y0`` and ``y1`` with the rules there and ``piece``'s words."""
-    vlines = [replace(v, y0=max(v.y0, y0), y1=min(v.y1, y1)) for v in region.vlines if v.y0 < y1 and v.y1 > y0]
+    inside = [v for v in region.vlines if v.y0 < y1 and v.y1 > y0]
+    vlines = [replace(v, y0=max(v.y0, y0), y1=min(v.y1, y1)) for v in inside]
     return Region(
         region.kind,
         region.x0,
@@ -72,7 +73,7 @@ def _sub_region(region: Region, piece: Sequence[Line], y0: int, y1: int) -> Regi
 
 
 def split_panel(region: Region, phrase_gap: float) -> list[Region]:
-    """``region`` cut into one region per table at the notes between them; itself when there is no such cut."""
+    """``region`` cut into one region per table at the notes between them; itself if there is no such cut."""
     if region.kind != "grid" or not region.words:
         return [region]
     lines = build_lines(region.words, phrase_gap)
