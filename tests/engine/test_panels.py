@@ -134,7 +134,7 @@ def test_values_flush_right_give_a_cut_left_of_them_and_a_paragraph_gives_none()
     prose = [
         _Word(t, (10 + 60 * k, 20 + 30 * i, 60 + 60 * k, 40 + 30 * i))
         for i in range(4)
-        for k, t in enumerate("a plain line of words".split())
+        for k, t in enumerate(["a", "plain", "line", "of", "words"])
     ]
     assert value_edge_cut(build_lines(prose, 16.0), 16.0) is None
 
