@@ -34,6 +34,7 @@ from .tables.assemble import is_table, structure, to_table
 from .tables.cues import drawn_cues
 from .tables.header import count_header_rows
 from .tables.lines import Rulings
+from .tables.panels import split_panel
 from .tables.region import Region
 from .tables.rowspans import join_row_labels
 from .tables.segment import find_regions
@@ -121,9 +122,10 @@ def recognize_normalized(
     phrase_gap = phrase_gap_for(words, h)
     used: set[int] = set()
     for region in find_regions(words, rulings, bands, h, phrase_gap):
-        table = _read_table(region, norm, ocr_gray, h, phrase_gap, page, reader, used)
-        if table is not None:
-            result.tables.append(table)
+        for piece in split_panel(region, phrase_gap):
+            table = _read_table(piece, norm, ocr_gray, h, phrase_gap, page, reader, used)
+            if table is not None:
+                result.tables.append(table)
     result.lines = _free_text([w for w in words if id(w) not in used], norm, h, page)
     if not result.tables:
         result.warnings.append("no table found on the page")

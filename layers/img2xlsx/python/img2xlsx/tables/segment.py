@@ -18,6 +18,7 @@ import numpy as np
 
 from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, without_stray_ends
 from .cues import band_regions, grid_regions, stripes_end_mid_row
+from .insetrules import adopt_inset_rules
 from .joins import (
     headers_joined,
     heads_columns,
@@ -287,6 +288,7 @@ def find_regions(
     """All table regions of the page, in reading order, with the words that fall inside them."""
     tol = max(4, round(0.6 * h))
     regions = grid_regions(rulings.hlines, rulings.vlines, tol)
+    adopt_inset_rules(regions, rulings.hlines, tol)
     lines = build_lines(words, phrase_gap)
 
     def free(rs: list[Region], r: Region) -> bool:

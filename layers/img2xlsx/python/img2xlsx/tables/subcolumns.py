@@ -20,6 +20,7 @@ from .borderless import _fit_span
 from .columns import col_of, find_columns
 from .headerspans import label_span, straddles
 from .textlines import Line, Phrase, WordLike, build_lines
+from .valueedge import value_edge_cut
 
 # Evidence for a cut inside a ruled column: lines of that column with a separate phrase on each side of it,
 # at least this many ...
@@ -74,7 +75,12 @@ def _cuts(words: list[_Moved], x0: float, x1: float, phrase_gap: float, min_gap:
         return []
     edges = find_columns(lines, words, min_gap)
     cuts = [e for e in edges[1:-1] if x0 + 0.5 * min_gap < e < x1 - 0.5 * min_gap]
-    return [c for c in cuts if _supported(lines, c)]
+    kept = [c for c in cuts if _supported(lines, c)]
+    if not kept:  # labels on the left, values flush right: a ragged strip between them, no column gap
+        edge = value_edge_cut(lines, phrase_gap)
+        if edge is not None and x0 + 0.5 * min_gap < edge < x1 - 0.5 * min_gap and _supported(lines, edge):
+            kept = [edge]
+    return kept
 
 
 def _supported(lines: Sequence[Line], cut: float) -> bool:
