@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -213,3 +214,43 @@ def test_a_process_forked_after_ppocr_read_starts_and_reads() -> None:
     assert parent
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply_async(_words_in_child, (page,)).get(timeout=120) == parent
+
+
+def test_batches_read_side_by_side_give_the_serial_lines() -> None:
+    # many lines of different widths: several recognition batches, spread over two threads in one reader
+    rows = [(30, 20 + 36 * k, f"Row {k} " + "7" * (1 + 3 * k)) for k in range(10)]
+    gray = render(rows, size=22, shape=(400, 700))
+    serial = ppocr.PpocrReader(("eng",), threads=1, rec_batch=2)
+    side_by_side = ppocr.PpocrReader(("eng",), threads=2, rec_batch=2)
+    boxes = serial.detect(gray, 16)
+    assert len(serial._batches([(0, gray[y0:y1, x0:x1], x0, y0) for x0, y0, x1, y1 in boxes])) >= 3
+    one = serial.recognize(gray, boxes)
+    two = side_by_side.recognize(gray, boxes)
+    assert [ln.text for ln in one] == [ln.text for ln in two]
+    assert [ln.chars for ln in one] == [ln.chars for ln in two]
+    assert one[0].text.startswith("Row 0")
+
+
+def test_a_line_cut_into_pieces_reads_left_to_right(reader: ppocr.PpocrReader) -> None:
+    # a box wider than REC_MAX_RATIO heights is read in pieces; the narrower last piece sorts into an
+    # earlier batch, yet the line's characters come out in page order
+    text = " ".join(f"item{k} {k * 111}" for k in range(1, 22))
+    gray = render([(10, 10, text)], size=12, shape=(34, 1400))
+    box = (0, 4, 1400, 30)
+    assert (box[2] - box[0]) > ppocr.REC_MAX_RATIO * (box[3] - box[1])
+    (line,) = reader.recognize(gray, [box])
+    xs = [c[2] for c in line.chars]
+    assert xs == sorted(xs)
+    flat = line.text.replace(" ", "")
+    at = [flat.find(f"item{k}") for k in (3, 9, 15, 20)]
+    assert flat.startswith("item1") and -1 not in at and at == sorted(at)
+
+
+def test_the_detector_file_can_be_swapped_for_an_experiments(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(ppocr.DET_ENV, raising=False)
+    assert ppocr.det_model_path() == ppocr.models_dir() / ppocr.DET_MODEL
+    other = tmp_path / "det_int8.onnx"
+    monkeypatch.setenv(ppocr.DET_ENV, str(other))
+    assert ppocr.det_model_path() == other

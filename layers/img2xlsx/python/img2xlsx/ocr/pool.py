@@ -18,6 +18,7 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 _pool_lock = threading.Lock()
 _pools: dict[int, ThreadPoolExecutor] = {}
+_rec_pools: dict[int, ThreadPoolExecutor] = {}
 _serial = False  # set by a backend that cannot read on several threads (pytesseract's subprocesses)
 
 # ``map_reads`` as the re-read passes take it (tests may pass a plain list comprehension)
@@ -48,6 +49,7 @@ def _forget_pools() -> None:
     """In a forked child the pools' threads do not exist: a pool copied from the parent would never run."""
     global _pool_lock
     _pools.clear()
+    _rec_pools.clear()
     _pool_lock = threading.Lock()
 
 
@@ -61,6 +63,17 @@ def pool(threads: int) -> ThreadPoolExecutor:
         found = _pools.get(threads)
         if found is None:
             found = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="img2xlsx-ocr")
+        return found
+
+
+def rec_pool(threads: int) -> ThreadPoolExecutor:
+    """The process-wide pool recognition batches run on (PP-OCR): apart from :func:`pool`, whose threads
+    may be the ones waiting for these batches (a cell re-read recognises its lines), so they never wait
+    for a thread of their own pool."""
+    with _pool_lock:
+        found = _rec_pools.get(threads)
+        if found is None:
+            found = _rec_pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="img2xlsx-rec")
         return found
 
 

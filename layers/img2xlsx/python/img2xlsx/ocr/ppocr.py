@@ -27,7 +27,9 @@ import cv2
 import numpy as np
 
 from . import onnx_slice
-from .pool import ocr_threads
+from .pool import ocr_threads, rec_pool
+from .ppocr_alphabet import FULL_ALPHABET_LANGS, LETTERS, SHADOW_FILE, class_columns, shadow_chars
+from .ppocr_alphabet import lang_chars as _lang_chars
 from .ppocr_decode import (
     Line,
     as_gray,
@@ -41,9 +43,14 @@ from .ppocr_decode import (
 )
 from .words import BBox, OcrUnavailableError, Word, clip_box
 
+__all__ = ["LETTERS", "SHADOW_FILE", "PpocrReader", "class_columns"]  # the alphabet's names, as before
+
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 MODELS_ENV = "IMG2XLSX_PPOCR_MODELS"  # a folder holding the two models, instead of the wheel's
+# A detector model file to load instead of the models folder's: an experiment's, e.g. the 8-bit detector
+# bench/ppocr_quantize.py makes (2.3x faster; not the default: it turned one val photo's reading upside down).
+DET_ENV = "IMG2XLSX_PPOCR_DET"
 
 # Detection runs on the page scaled so its text is about this tall (px, the normaliser's 75th-percentile
 # glyph height): DB cost grows with the pixels, and text of this size is still found (see ppocr-probe).
@@ -58,41 +65,6 @@ REC_BATCH_PX = 1536  # input columns per batch at most: bounds the output (~15 M
 REC_MIN_RATIO = 2.0  # a batch is at least this many heights wide (narrower crops are padded)
 REC_PAD = 0.0  # value (after normalisation to -1..1) the batch is padded with: PaddleOCR's grey
 REC_MAX_RATIO = 40.0  # a crop wider than this many heights is cut into pieces
-
-
-FULL_ALPHABET_LANGS = frozenset({"chi_sim"})  # languages read with the model's whole alphabet (CJK included)
-
-
-# The letters (and signs) each language writes beyond ASCII, lower case: what a reader in it must be able to
-# write. PP-OCRv6's alphabet holds all of them but Vietnamese's stacked marks (ộ ế ẫ ạ ỉ: it has the
-# single-mark letters only), which the hybrid reader (hybrid.py) gets from Tesseract.
-LETTERS: dict[str, str] = {
-    "deu": "äöüß\u201e",  # and its low opening quote
-    "fra": "àâæçéèêëîïôœùûüÿ«»",
-    "spa": "áéíñóúü¿¡",
-    "ita": "àèéìíîòóùú",
-    "por": "áâãàçéêíóôõú",
-    "nld": "áàäéèëêíïóöúüĳ",
-    "vie": "àáâãèéêìíòóôõùúýăđĩũơư\u20ab" + "".join(chr(c) for c in range(0x1EA1, 0x1EFA, 2)),  # and ₫
-}
-
-
-def _lang_chars(langs: Sequence[str]) -> str:
-    """The characters a page in ``langs`` may hold: Latin script (all of Latin-1 and Latin Extended-A, so
-    names from other languages keep their letters; the same for every language, since reading German with
-    German letters only measured no better), digits, the usual signs, and the languages' own letters."""
-    chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
-    chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
-    letters = "".join(LETTERS.get(lang, "") for lang in langs)
-    chars += list(letters + letters.upper())
-    # euro, dashes, curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus...
-    chars += list(
-        "\u20ac\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2030\u2032\u2033\u2212\u00d7\u00f7\u00b1\u00b0\u00b5"
-    )
-    return "".join(chars)
-
-
-SHADOW_FILE = "ppocr_shadow.txt"
 
 
 @dataclass
@@ -121,30 +93,14 @@ def models_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
+def det_model_path() -> Path:
+    """The detector to load: $IMG2XLSX_PPOCR_DET if set, else the one next to the recogniser."""
+    env = os.environ.get(DET_ENV, "").strip()
+    return Path(env) if env else models_dir() / DET_MODEL
+
+
 def _session_threads() -> int:
     return ocr_threads()
-
-
-def shadow_chars() -> frozenset[str]:
-    """Characters outside every supported Latin alphabet that still take part in the recogniser's softmax.
-
-    A cut-down output layer normalises its scores over fewer classes, so a smudge the full model would
-    give to a CJK sign (and so drop as unsure) would come out as a confident Latin letter. These 1,000
-    classes held 95% of the probability the full model gave to unreadable classes on the train split's
-    text (bench/ppocr_shadow.py writes the list); with them the cut model reads val pages as the full one
-    does but for about one line in 500."""
-    path = Path(__file__).with_name(SHADOW_FILE)
-    return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
-
-
-def class_columns(charset: Sequence[str], chars: str, shadow: frozenset[str]) -> tuple[list[int], int]:
-    """The output columns to keep for a page in ``chars``: the blank, every character of ``chars`` (and
-    the space), then the ``shadow`` classes; and how many of them may be read (the blank and ``chars``)."""
-    ok = set(chars) | {" "}
-    read = [0] + [i for i, c in enumerate(charset) if i and c in ok]
-    taken = set(read)
-    extra = [i for i, c in enumerate(charset) if i and c in shadow and i not in taken]
-    return read + extra, len(read)
 
 
 def _options(threads: int) -> Any:
@@ -171,8 +127,7 @@ def _load(threads: int, chars: str | None = None) -> _Models:
             import onnxruntime as ort
         except ImportError as exc:  # pragma: no cover - depends on the deployment
             raise OcrUnavailableError("PP-OCR needs onnxruntime") from exc
-        folder = models_dir()
-        paths = [folder / DET_MODEL, folder / REC_MODEL]
+        paths = [det_model_path(), models_dir() / REC_MODEL]
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise OcrUnavailableError(f"PP-OCR model files missing: {', '.join(missing)}")
@@ -197,7 +152,8 @@ def _load(threads: int, chars: str | None = None) -> _Models:
                 read = np.arange(n_read, dtype=np.int64)
             except onnx_slice.OnnxEditError:  # another export: read the full output, keep the columns
                 read = np.asarray(cols[:n_read], np.int64)
-        rec = ort.InferenceSession(model, sess_options=_options(threads), providers=providers)
+        # one intra-op thread: recognition runs its batches side by side instead (see PpocrReader.recognize)
+        rec = ort.InferenceSession(model, sess_options=_options(1), providers=providers)
         del model
         m = _Models(det, rec, det.get_inputs()[0].name, rec.get_inputs()[0].name, charset, read)
         _models[(threads, chars)] = m
@@ -222,6 +178,9 @@ def _forget() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget)
+
+
+_UNSET = "\0unset"  # a reader's characters not worked out yet (None means the whole alphabet)
 
 
 class PpocrReader:
@@ -255,11 +214,14 @@ class PpocrReader:
         self.rec_vgrow = rec_vgrow
         self._threads = threads
         self._allowed: np.ndarray | None = None
+        self._chars: str | None = _UNSET
 
     # ---- sessions -------------------------------------------------------------------------------------
     def _m(self) -> _Models:
-        full = bool(FULL_ALPHABET_LANGS & set(self.langs))
-        m = _load(self._threads or _session_threads(), None if full else _lang_chars(self.langs))
+        if self._chars is _UNSET:  # worked out once: every read asks for the sessions
+            full = bool(FULL_ALPHABET_LANGS & set(self.langs))
+            self._chars = None if full else _lang_chars(self.langs)
+        m = _load(self._threads or _session_threads(), self._chars)
         if self._allowed is None:
             self._allowed = m.read
         return m
@@ -320,29 +282,21 @@ class PpocrReader:
                 if part.shape[1] >= 2:
                     crops.append((i, part, x0 + px, y0))
         m = self._m()
-        allowed = self._allowed
-        assert allowed is not None
-        results: dict[int, list[tuple[str, float, float, float]]] = {}
         order = sorted(range(len(crops)), key=lambda k: crops[k][1].shape[1] / crops[k][1].shape[0])
-        for batch in self._batches([crops[k] for k in order]):
-            widths = [
-                max(REC_STRIDE, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0])) for _, c, _, _ in batch
-            ]
-            width = max(max(widths), int(REC_HEIGHT * self.rec_min_ratio))
-            width = -(-width // REC_STRIDE) * REC_STRIDE
-            x = np.full((len(batch), 3, REC_HEIGHT, width), self.rec_pad, np.float32)
-            for j, ((_, crop, _, _), rw) in enumerate(zip(batch, widths, strict=True)):
-                resized = cv2.resize(crop, (rw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
-                x[j, :, :, :rw] = resized.astype(np.float32) / 127.5 - 1.0
-            preds = m.rec.run(None, {m.rec_input: x})[0]
-            sub = preds[:, :, allowed]
-            best = sub.argmax(axis=2)
-            probs = np.take_along_axis(sub, best[:, :, None], axis=2)[:, :, 0]
-            steps = preds.shape[1]
-            for j, (i, crop, ox, _) in enumerate(batch):
-                px_per_step = (width / steps) * crop.shape[1] / widths[j]
-                chars = ctc_chars(allowed[best[j]], probs[j], m.charset, px_per_step, ox)
-                results.setdefault(i, []).extend(chars)
+        batches = self._batches([crops[k] for k in order])
+        threads = self._threads or _session_threads()
+        if threads > 1 and len(batches) > 1:
+            # single-threaded sessions, batches side by side: less CPU than splitting each small batch's
+            # convolutions over threads (train pages: -10% CPU), and as fast
+            read = list(rec_pool(threads).map(lambda b: self._read_batch(m, b), batches))
+        else:
+            read = [self._read_batch(m, b) for b in batches]
+        pieces: dict[int, list[tuple[int, list[tuple[str, float, float, float]]]]] = {}
+        for batch_chars in read:
+            for i, ox, chars in batch_chars:
+                pieces.setdefault(i, []).append((ox, chars))
+        # a line cut into pieces: its pieces left to right (batches hold them in order of width)
+        results = {i: [c for _, cs in sorted(ps, key=lambda p: p[0]) for c in cs] for i, ps in pieces.items()}
         lines: list[Line] = []
         for i, box in enumerate(boxes):
             chars = results.get(i, [])
@@ -352,6 +306,30 @@ class PpocrReader:
             conf = text_conf(chars)
             lines.append(Line(box, " ".join(text.split()), conf, chars))
         return lines
+
+    def _read_batch(
+        self, m: _Models, batch: list[tuple[int, np.ndarray, int, int]]
+    ) -> list[tuple[int, int, list[tuple[str, float, float, float]]]]:
+        """One recognition call: each crop's box index, left edge and characters, in ``batch`` order."""
+        allowed = self._allowed
+        assert allowed is not None
+        widths = [max(REC_STRIDE, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0])) for _, c, _, _ in batch]
+        width = max(max(widths), int(REC_HEIGHT * self.rec_min_ratio))
+        width = -(-width // REC_STRIDE) * REC_STRIDE
+        x = np.full((len(batch), 3, REC_HEIGHT, width), self.rec_pad, np.float32)
+        for j, ((_, crop, _, _), rw) in enumerate(zip(batch, widths, strict=True)):
+            resized = cv2.resize(crop, (rw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+            x[j, :, :, :rw] = resized.astype(np.float32) / 127.5 - 1.0
+        preds = m.rec.run(None, {m.rec_input: x})[0]
+        sub = preds[:, :, allowed]
+        best = sub.argmax(axis=2)
+        probs = np.take_along_axis(sub, best[:, :, None], axis=2)[:, :, 0]
+        steps = preds.shape[1]
+        out = []
+        for j, (i, crop, ox, _) in enumerate(batch):
+            px_per_step = (width / steps) * crop.shape[1] / widths[j]
+            out.append((i, ox, ctc_chars(allowed[best[j]], probs[j], m.charset, px_per_step, ox)))
+        return out
 
     def _batches(
         self, crops: list[tuple[int, np.ndarray, int, int]]

@@ -1,0 +1,63 @@
+"""The characters a PP-OCR reader may emit for its languages, and the recogniser's output classes kept
+for them (:mod:`.ppocr` cuts the output layer down to these at load)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+FULL_ALPHABET_LANGS = frozenset({"chi_sim"})  # languages read with the model's whole alphabet (CJK included)
+
+
+# The letters (and signs) each language writes beyond ASCII, lower case: what a reader in it must be able to
+# write. PP-OCRv6's alphabet holds all of them but Vietnamese's stacked marks (ộ ế ẫ ạ ỉ: it has the
+# single-mark letters only), which the hybrid reader (hybrid.py) gets from Tesseract.
+LETTERS: dict[str, str] = {
+    "deu": "äöüß\u201e",  # and its low opening quote
+    "fra": "àâæçéèêëîïôœùûüÿ«»",
+    "spa": "áéíñóúü¿¡",
+    "ita": "àèéìíîòóùú",
+    "por": "áâãàçéêíóôõú",
+    "nld": "áàäéèëêíïóöúüĳ",
+    "vie": "àáâãèéêìíòóôõùúýăđĩũơư\u20ab" + "".join(chr(c) for c in range(0x1EA1, 0x1EFA, 2)),  # and ₫
+}
+
+
+def lang_chars(langs: Sequence[str]) -> str:
+    """The characters a page in ``langs`` may hold: Latin script (all of Latin-1 and Latin Extended-A, so
+    names from other languages keep their letters; the same for every language, since reading German with
+    German letters only measured no better), digits, the usual signs, and the languages' own letters."""
+    chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
+    chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
+    letters = "".join(LETTERS.get(lang, "") for lang in langs)
+    chars += list(letters + letters.upper())
+    # euro, dashes, curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus...
+    chars += list(
+        "\u20ac\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2030\u2032\u2033\u2212\u00d7\u00f7\u00b1\u00b0\u00b5"
+    )
+    return "".join(chars)
+
+
+SHADOW_FILE = "ppocr_shadow.txt"
+
+
+def shadow_chars() -> frozenset[str]:
+    """Characters outside every supported Latin alphabet that still take part in the recogniser's softmax.
+
+    A cut-down output layer normalises its scores over fewer classes, so a smudge the full model would
+    give to a CJK sign (and so drop as unsure) would come out as a confident Latin letter. These 1,000
+    classes held 95% of the probability the full model gave to unreadable classes on the train split's
+    text (bench/ppocr_shadow.py writes the list); with them the cut model reads val pages as the full one
+    does but for about one line in 500."""
+    path = Path(__file__).with_name(SHADOW_FILE)
+    return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
+
+
+def class_columns(charset: Sequence[str], chars: str, shadow: frozenset[str]) -> tuple[list[int], int]:
+    """The output columns to keep for a page in ``chars``: the blank, every character of ``chars`` (and
+    the space), then the ``shadow`` classes; and how many of them may be read (the blank and ``chars``)."""
+    ok = set(chars) | {" "}
+    read = [0] + [i for i, c in enumerate(charset) if i and c in ok]
+    taken = set(read)
+    extra = [i for i, c in enumerate(charset) if i and c in shadow and i not in taken]
+    return read + extra, len(read)
