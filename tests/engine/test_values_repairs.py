@@ -216,3 +216,12 @@ def test_a_spaced_percent_sign_read_as_96() -> None:
     assert typed == pytest.approx([-0.261, 0.191, -0.161, 0.125])
     # the places must match the column's percentages: "19 96" is no "19 %" in a column of "12,5 %"
     assert _typed_in(["(26,1 %)", "19 96", "12,5 %"], ["deu"])[1] == "19 96"
+
+
+def test_a_lost_group_space_or_mark_leaves_a_head_too_long_for_a_group() -> None:
+    # French "1 168 626" read "1168 626" (the narrow grouping space dropped): the digits are the number's
+    typed = _typed_in(["1 168 626", "334 252", "1168 626", "-240 537"], ["fra"])
+    assert typed == [1168626, 334252, 1168626, -240537]
+    assert _typed_in(["1.168.626", "334.252", "1168.626", "-240.537"], ["deu"])[2] == 1168626
+    # a column that groups with no space keeps "12345 678" as read: two numbers may share the cell
+    assert _typed_in(["1,234", "5,678", "12345 678"], ["eng"])[2] == "12345 678"

@@ -288,6 +288,8 @@ def _minus_stroke(cell: RawCell, gray: np.ndarray, text: str) -> bool:
         return False
     x0 = int(stats[blobs[0], cv2.CC_STAT_LEFT])
     if run >= stats[blobs[0], cv2.CC_STAT_WIDTH]:  # the stroke stands alone: the number must follow it
+        if _under_glyph(stats, blobs, x0 + run):
+            return False  # the detached base of a glyph above it (an old-style "2"), not a minus
         rest = np.flatnonzero(np.isin(labels, blobs[1:]).any(axis=1))  # a blurred digit may come in pieces
         return rest.size > 0 and rest[-1] - rest[0] + 1 >= 0.6 * height
     # the stroke touches the first glyph (blur, tight print): that glyph must rise right after it, and a
@@ -297,6 +299,23 @@ def _minus_stroke(cell: RawCell, gray: np.ndarray, text: str) -> bool:
     after = first[:, x0 + run : x0 + run + 3]
     rows = np.flatnonzero(after.any(axis=1))
     return rows.size > 0 and rows[-1] - rows[0] + 1 >= 0.6 * height
+
+
+# A minus stands left of the digits; a level stroke whose right part lies under or over the next blob (more
+# than this share of the stroke's width) is a piece of that glyph: an old-style "2" whose faint diagonal
+# leaves its base bar apart (EB Garamond "25413" read "-25413" on screen photos)
+UNDER_GLYPH_SHARE = 0.4
+
+
+def _under_glyph(stats: np.ndarray, blobs: list[int], stroke_right: int) -> bool:
+    """The next blob reaches back over more than UNDER_GLYPH_SHARE of the stroke ``blobs[0]``."""
+    x0 = int(stats[blobs[0], cv2.CC_STAT_LEFT])
+    width = stroke_right - x0
+    for i in blobs[1:]:
+        left = int(stats[i, cv2.CC_STAT_LEFT])
+        if left < stroke_right and stroke_right - max(left, x0) > UNDER_GLYPH_SHARE * width:
+            return True
+    return False
 
 
 def _first_glyph_mask(cell: RawCell, gray: np.ndarray) -> tuple[np.ndarray, int] | None:
