@@ -37,6 +37,10 @@ _GROUPED_THEN_MARK = re.compile(rf"([-({_SYMBOLS} ]*)(\d{{1,3}}(?:[., ]\d{{3}})+
 _LOST_GROUP_MARK = {
     mark: re.compile(rf"([-({_SYMBOLS}]*)(\d{{4,6}})((?:{mark}\d{{3}})+)(\D*)") for mark in (" ", ".", ",")
 }
+# a rule or underline the page pass read after the number ("239.510,69 €—"): dashes a number never ends with
+_TRAILING_RULE = re.compile(r"(?<=[\d%)" + _SYMBOLS + r"]) ?[\u2014\u2013_]+$")
+# the other mark before one or two final digits, no mark elsewhere: it cannot group thousands ("649.6")
+_OTHER_MARK_DECIMAL = {mark: re.compile(rf"([-({_SYMBOLS}]*\d+)\{mark}(\d{{1,2}})(\D*)") for mark in ".,"}
 _DONG_AS_D = re.compile(r"(.*\d) ?d")
 _PERCENT_AS_DIGITS = re.compile(r"(.*\d)( ?)[89]6(\)?)")  # the usual readings of a blurred "%" ("12,5 96")
 
@@ -53,6 +57,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     if starts_number and (s[0] in _OPENING_QUOTES or (hints.negatives and s[0] in _MINUS_LOOKALIKES)):
         base = "-" + s[1:]
     out = [base]
+    if (ruled := _TRAILING_RULE.sub("", base)) != base:
+        out.append(ruled)
+        base = ruled
     if _LOOKALIKE_TOKEN.fullmatch(base) and any(ch.isdigit() for ch in base):
         digits = base.translate(_DIGIT_LOOKALIKES)
         if digits != base:
@@ -85,6 +92,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     if m and re.search(rf"[.,]\d{{{places}}}$", m.group(1)):
         out.append(f"{m.group(1)}{m.group(2)}%{m.group(3)}")  # "19,1 96" in a column of "12,5 %"
     k = hints.decimals
+    if k is None and (m := _OTHER_MARK_DECIMAL[group].fullmatch(joined)):
+        # a column of mixed places shows no count to check against ("649.6" among "2,22" and "62,4")
+        out.append(f"{m.group(1)}{hints.decimal}{m.group(2)}{m.group(3)}")
     if k in (1, 2):
         m = re.fullmatch(rf"(.*\d) (\d{{{k}}})(\D*)", joined)
         if m and hints.decimal not in m.group(1):
