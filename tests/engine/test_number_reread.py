@@ -80,6 +80,21 @@ def test_a_minus_stroke_the_page_pass_dropped_is_restored() -> None:
     assert all(c.reread is None for i, c in enumerate(cells) if i not in (2, 4))  # digits alone gain no sign
 
 
+def test_the_detached_base_of_an_old_style_two_is_no_minus() -> None:
+    # old-style "2" (x-height, EB Garamond) on a blurred screen photo: its faint diagonal leaves the base bar
+    # a level stroke of its own at mid word height, but the hook stands over it; a real minus stands apart
+    gray, cells = _page(["120", "5413", "358", "5413"], dash_rows=frozenset({3}))
+    word = cells[1].words[0]
+    x, top = word.bbox[0], word.bbox[1]
+    gray[top : top + 24, x - 20 : x] = 255
+    gray[top + 9 : top + 12, x - 16 : x - 4] = 0  # the base bar
+    gray[top + 1 : top + 6, x - 11 : x - 4] = 0  # the hook, above the bar's right part
+    cells[1].words[0] = Word("25413", 0.9, (x - 16, *word.bbox[1:]), word.line_id)
+    reread_numbers(_table(cells), gray, 20.0, _Reader({}))
+    assert cells[1].reread is None
+    assert cells[3].reread is not None and cells[3].reread[0] == "-5413"
+
+
 def _drawn_column(specs: list[tuple[str, int | None, bool, int]]) -> tuple[np.ndarray, list[RawCell]]:
     """One column of numbers in PIL's default font. Per row (text, minus, box_covers_minus, gap): ``minus``
     is the grey of a minus drawn ``gap`` px before the digits (None: no minus). The fake page pass reports

@@ -216,3 +216,29 @@ def test_a_spaced_percent_sign_read_as_96() -> None:
     assert typed == pytest.approx([-0.261, 0.191, -0.161, 0.125])
     # the places must match the column's percentages: "19 96" is no "19 %" in a column of "12,5 %"
     assert _typed_in(["(26,1 %)", "19 96", "12,5 %"], ["deu"])[1] == "19 96"
+
+
+def test_a_lost_group_space_or_mark_leaves_a_head_too_long_for_a_group() -> None:
+    # French "1 168 626" read "1168 626" (the narrow grouping space dropped): the digits are the number's
+    typed = _typed_in(["1 168 626", "334 252", "1168 626", "-240 537"], ["fra"])
+    assert typed == [1168626, 334252, 1168626, -240537]
+    assert _typed_in(["1.168.626", "334.252", "1168.626", "-240.537"], ["deu"])[2] == 1168626
+    # a column that groups with no space keeps "12345 678" as read: two numbers may share the cell
+    assert _typed_in(["1,234", "5,678", "12345 678"], ["eng"])[2] == "12345 678"
+
+
+def test_a_rule_read_as_a_dash_after_an_amount_is_dropped() -> None:
+    typed = _typed_in(
+        ["(89.123,25 €)\u2014", "239.510,69 €\u2014", "203.345,65 €", "1.398.935,89 € \u2014"], ["spa"]
+    )
+    assert typed == pytest.approx([-89123.25, 239510.69, 203345.65, 1398935.89])
+    # a hyphen after the digits may be a trailing minus sign ("123-"): never dropped as a rule
+    assert _typed_in(["12,50", "7,25", "3-"], ["deu"])[2] != 3
+
+
+def test_the_other_mark_before_one_or_two_last_digits_is_the_decimal_mark_without_column_places() -> None:
+    # two stacked tables in one column: 2 and 1 decimal places, so no column count to check the mark by
+    typed = _typed_in(["2,22", "2,69", "2.12", "649.6", "22,6", "314,2", "874,4"], ["vie"])
+    assert typed == pytest.approx([2.22, 2.69, 2.12, 649.6, 22.6, 314.2, 874.4])
+    # three digits after it: the mark groups thousands, as the column's language writes them
+    assert _typed_in(["2,22", "62,4", "1.234"], ["deu"])[2] == 1234

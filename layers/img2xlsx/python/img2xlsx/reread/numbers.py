@@ -7,8 +7,8 @@ column's conventions and the page-pass text did not, so a correctly read word is
 
 The page pass also drops a short minus glyph ("-827,222.0" comes back as "827,222.0") though the cell shows
 it. A short, level stroke just before the number's first glyph (measured on the pixels, relative to the
-cell's own paper and ink) is taken for that minus. Other ink left of the first word gets a re-read, kept
-only when it shows the very same digits, so only a sign or a currency symbol can be added.
+cell's own paper and ink, :mod:`.minus`) is taken for that minus. Other ink left of the first word gets a
+re-read, kept only when it shows the very same digits, so only a sign or a currency symbol can be added.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from img2xlsx.tables.skeleton import RawCell, RawTable, words_text
 from img2xlsx.values import ColumnHints, infer_hints, parse_value
 
 from .budget import DOUBT_BELOW, DOUBT_BUDGET, NUMBER_BUDGET
+from .minus import ink_level, minus_stroke
 
 _CURRENCIES = "$€£¥₹"
 # A garbled number not read as one at 1x is read again at these scales, stopping at the first number. Bench:
@@ -116,7 +117,7 @@ def _plan(raw: RawTable, gray: np.ndarray, h: float, langs: Sequence[str]) -> tu
             fixed = _with_lost_point(cell, gray, text, hints)
             if not (text[0].isdigit() or text[0] in _CURRENCIES):
                 pass  # already signed, bracketed or decorated
-            elif _minus_stroke(cell, gray, text):
+            elif minus_stroke(cell, gray, text):
                 fixed = "-" + fixed
             elif _ink_before_words(cell, gray):
                 todo.append((cell, hints, _digits(text)))
@@ -152,7 +153,7 @@ def _undotted(cell: RawCell, gray: np.ndarray) -> bool:
     word = gray[y0:y1, x0:x1]
     if y1 - y0 < 6 or word.size == 0:
         return False
-    level = _ink_level(gray, cell, word)
+    level = ink_level(gray, cell, word)
     if level is None:
         return False
     mask = (word < level).astype(np.uint8)
@@ -249,102 +250,6 @@ def _ink_before_words(cell: RawCell, gray: np.ndarray) -> bool:
     return strip.size > 0 and int((strip < 128).sum()) >= 4
 
 
-# Minus-stroke shape, in units of the first word's height (bench minus signs, lowres to scan: 0.3-0.45 wide,
-# 0.15-0.25 thick, centred 0.4-0.6 down the word box, which includes comma tails)
-MINUS_MIN_WIDTH = 0.15
-MINUS_MAX_THICK = 0.35
-MINUS_SQUARE_WIDTH = 0.25  # a stroke no wider than 1.5x its thickness must be this wide
-MINUS_LEVEL = (0.3, 0.75)
-INK_SHARE = 0.35  # a pixel is ink when this share of the way from the paper grey to the digits' grey
-
-
-def _ink_level(gray: np.ndarray, cell: RawCell, word: np.ndarray) -> float | None:
-    """Grey below which a pixel of ``word`` (a crop of ``gray``) is ink, set between the cell's paper and the
-    word's darkest strokes: scanned and lowres prints are pale, a fixed level misses them. None when the
-    cell shows no clear ink."""
-    cx0, cy0, cx1, cy1 = (max(0, int(v)) for v in cell.bbox)
-    paper = float(np.median(gray[cy0:cy1, cx0:cx1]))
-    ink = float(np.percentile(word, 2))
-    if paper - ink < 40:
-        return None
-    return paper - INK_SHARE * (paper - ink)
-
-
-def _minus_stroke(cell: RawCell, gray: np.ndarray, text: str) -> bool:
-    """A short level stroke just before the first full-height glyph of the cell: a minus the page pass
-    dropped, whether its word box covers the stroke or not. The threshold is relative to the cell's own
-    paper and digits, since scanned and low-resolution minus signs are a pale grey."""
-    found = _first_glyph_mask(cell, gray)
-    if found is None:
-        return False
-    mask, height = found
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    blobs = sorted((i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 3), key=lambda i: stats[i, 0])
-    if not blobs:
-        return False
-    first = labels == blobs[0]
-    run = _level_run(first, height)
-    if run < max(3.0, MINUS_MIN_WIDTH * height):
-        return False
-    x0 = int(stats[blobs[0], cv2.CC_STAT_LEFT])
-    if run >= stats[blobs[0], cv2.CC_STAT_WIDTH]:  # the stroke stands alone: the number must follow it
-        rest = np.flatnonzero(np.isin(labels, blobs[1:]).any(axis=1))  # a blurred digit may come in pieces
-        return rest.size > 0 and rest[-1] - rest[0] + 1 >= 0.6 * height
-    # the stroke touches the first glyph (blur, tight print): that glyph must rise right after it, and a
-    # leading 4 or symbol is left alone (a 4's crossbar and a £'s bar are level strokes on their left)
-    if not text[:1].isdigit() or text.startswith("4"):
-        return False
-    after = first[:, x0 + run : x0 + run + 3]
-    rows = np.flatnonzero(after.any(axis=1))
-    return rows.size > 0 and rows[-1] - rows[0] + 1 >= 0.6 * height
-
-
-def _first_glyph_mask(cell: RawCell, gray: np.ndarray) -> tuple[np.ndarray, int] | None:
-    """Ink mask (uint8) of the strip from the cell's left edge to two word-heights into the first word, rows
-    of that word, and the word's height; None when the cell shows no clear ink."""
-    if not cell.words:
-        return None
-    wx0, wy0, wx1, wy1 = (max(0, int(v)) for v in min(cell.words, key=lambda w: w.bbox[0]).bbox)
-    cx0 = max(0, int(cell.bbox[0]))
-    height = wy1 - wy0
-    word = gray[wy0:wy1, wx0:wx1]
-    if height < 6 or word.size == 0:
-        return None
-    level = _ink_level(gray, cell, word)
-    if level is None:
-        return None
-    crop = gray[wy0:wy1, max(cx0 + 2, wx0 - 2 * height) : min(wx1, wx0 + 2 * height)]
-    if crop.size == 0:
-        return None
-    return (crop < level).astype(np.uint8), height
-
-
-def _level_run(blob: np.ndarray, height: int) -> int:
-    """Width of the run of columns, from the blob's left end, that hold a thin stroke at mid height; 0 when
-    the blob does not start so, or the run is a dot rather than a stroke."""
-    cols = np.flatnonzero(blob.any(axis=0))
-    run = 0
-    tops: list[int] = []
-    bottoms: list[int] = []
-    for x in range(int(cols[0]), int(cols[-1]) + 1):
-        rows = np.flatnonzero(blob[:, x])
-        if rows.size == 0:
-            break
-        top, bottom = int(rows[0]), int(rows[-1])
-        thin = bottom - top + 1 <= MINUS_MAX_THICK * height
-        level = MINUS_LEVEL[0] * height <= (top + bottom) / 2 <= MINUS_LEVEL[1] * height
-        if not (thin and level):
-            break
-        tops.append(top)
-        bottoms.append(bottom)
-        run += 1
-    if not run:
-        return 0
-    thick = max(bottoms) - min(tops) + 1
-    # blurred lowres minus signs can come out as square as 5x5 px at an 18 px word; a speck is smaller
-    return run if run >= 1.5 * thick or run >= MINUS_SQUARE_WIDTH * height else 0
-
-
 _BARE = re.compile(r"([-($€£¥₹]*)(\d{2,})([%)]*)")
 # Decimal-point shape, in units of the word's height: bench points (lowres to PubTabNet) are 2-4 px at a
 # 17-19 px word box, sitting on the digits' baseline
@@ -377,7 +282,7 @@ def _point_after(cell: RawCell, gray: np.ndarray, n_digits: int) -> int | None:
     word = gray[y0 : y1 + 2, max(0, x0 - 1) : x1 + 1]
     if height < 6 or word.size == 0:
         return None
-    level = _ink_level(gray, cell, word)
+    level = ink_level(gray, cell, word)
     if level is None:
         return None
     mask = (word < level).astype(np.uint8)

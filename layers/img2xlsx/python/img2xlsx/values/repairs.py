@@ -33,6 +33,14 @@ _LOOKALIKE_TOKEN = re.compile(rf"[-({_SYMBOLS}]*[\dOoQDlIi|!SsBZz][\dOoQDlIi|!Ss
 _SPACE_BEFORE_GROUP = re.compile(r"(?<=\d) (?=\d{3}(?![\d]))")
 # sign/currency, grouped digits (dots, commas or spaces), the last mark, its 1-2 digits, what follows
 _GROUPED_THEN_MARK = re.compile(rf"([-({_SYMBOLS} ]*)(\d{{1,3}}(?:[., ]\d{{3}})+)([.,])(\d{{1,2}})(\D*)")
+# a head too long for a first group, then groups: one group mark lost ("1168 626" for "1 168 626")
+_LOST_GROUP_MARK = {
+    mark: re.compile(rf"([-({_SYMBOLS}]*)(\d{{4,6}})((?:{mark}\d{{3}})+)(\D*)") for mark in (" ", ".", ",")
+}
+# a rule or underline the page pass read after the number ("239.510,69 €—"): dashes a number never ends with
+_TRAILING_RULE = re.compile(r"(?<=[\d%)" + _SYMBOLS + r"]) ?[\u2014\u2013_]+$")
+# the other mark before one or two final digits, no mark elsewhere: it cannot group thousands ("649.6")
+_OTHER_MARK_DECIMAL = {mark: re.compile(rf"([-({_SYMBOLS}]*\d+)\{mark}(\d{{1,2}})(\D*)") for mark in ".,"}
 _DONG_AS_D = re.compile(r"(.*\d) ?d")
 _PERCENT_AS_DIGITS = re.compile(r"(.*\d)( ?)[89]6(\)?)")  # the usual readings of a blurred "%" ("12,5 96")
 
@@ -49,6 +57,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     if starts_number and (s[0] in _OPENING_QUOTES or (hints.negatives and s[0] in _MINUS_LOOKALIKES)):
         base = "-" + s[1:]
     out = [base]
+    if (ruled := _TRAILING_RULE.sub("", base)) != base:
+        out.append(ruled)
+        base = ruled
     if _LOOKALIKE_TOKEN.fullmatch(base) and any(ch.isdigit() for ch in base):
         digits = base.translate(_DIGIT_LOOKALIKES)
         if digits != base:
@@ -62,6 +73,12 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
         regrouped = _SPACE_BEFORE_GROUP.sub(group, joined)
         if regrouped != joined:
             out.append(regrouped)
+    if hints.grouped:
+        marks = (" ", group) if hints.space_groups else (group,)
+        for mark in marks:
+            if m := _LOST_GROUP_MARK[mark].fullmatch(joined):
+                digits = m.group(2) + m.group(3).replace(mark, "")
+                out.append(m.group(1) + _regroup(digits, mark) + m.group(4))
     if (m := _GROUPED_THEN_MARK.fullmatch(joined)) and m.group(3) != hints.decimal:
         # "$33.230.17" in a 1.234,56 column: after marks that group thousands, a last mark before one or two
         # digits can only be the decimal mark, misread
@@ -75,6 +92,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     if m and re.search(rf"[.,]\d{{{places}}}$", m.group(1)):
         out.append(f"{m.group(1)}{m.group(2)}%{m.group(3)}")  # "19,1 96" in a column of "12,5 %"
     k = hints.decimals
+    if k is None and (m := _OTHER_MARK_DECIMAL[group].fullmatch(joined)):
+        # a column of mixed places shows no count to check against ("649.6" among "2,22" and "62,4")
+        out.append(f"{m.group(1)}{hints.decimal}{m.group(2)}{m.group(3)}")
     if k in (1, 2):
         m = re.fullmatch(rf"(.*\d) (\d{{{k}}})(\D*)", joined)
         if m and hints.decimal not in m.group(1):
@@ -85,6 +105,12 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
             head = m.group(1).replace(hints.decimal, group)
             out.append(f"{head}{hints.decimal}{m.group(2)}{m.group(3)}")
     return out
+
+
+def _regroup(digits: str, mark: str) -> str:
+    """``digits`` in groups of three from the right, joined by ``mark``."""
+    head = len(digits) % 3 or 3
+    return mark.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
 
 
 _THREE_PLACES = {
