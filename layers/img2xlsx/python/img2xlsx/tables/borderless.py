@@ -14,7 +14,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .columns import col_of, find_columns, line_cols, min_column_gap
+from .columns import (
+    column_extents,
+    find_columns,
+    line_cols,
+    min_column_gap,
+    spans_columns,
+    word_col,
+    words_by_col,
+)
 from .headerspans import held_labels, join_header_labels, label_span, straddles
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
@@ -27,11 +35,6 @@ WRAP_MARGIN = 0.3
 # Widest blank (in text heights) between two lines of one column that are one wrapped cell whatever the row
 # gap (tightly set rows leave less between rows than a cell's own line spacing).
 WRAP_GAP = 0.6
-
-
-def _spanning_phrase(p: Phrase, edges: Sequence[float]) -> bool:
-    cols = {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
-    return len(cols) >= 2
 
 
 def _separators(region: Region, h: float) -> list[float]:
@@ -57,9 +60,7 @@ def _group_rows(
     cols = [line_cols(ln, edges) for ln in lines]
     full = max((len(c) for c in cols), default=1)
     anchor_need = max(2, math.ceil(0.5 * full)) if full >= 2 else 1
-    spanning = [
-        any(_spanning_phrase(p, edges) or straddles(p, open_edges) for p in ln.phrases) for ln in lines
-    ]
+    spanning = [any(spans_columns(p, edges) or straddles(p, open_edges) for p in ln.phrases) for ln in lines]
     anchors = [len(c) >= anchor_need or sp for c, sp in zip(cols, spanning, strict=True)]
     if n_cols <= 1:
         anchors = [True] * len(lines)
@@ -178,8 +179,8 @@ def _stray_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
         return set()
     out: set[int] = set()
     for k in (0, len(edges) - 2):
-        hit = [ln for ln in lines if any(col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k for w in ln.words)]
-        ws = [w for ln in hit for w in ln.words if col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
+        hit = [ln for ln in lines if any(word_col(w, edges) == k for w in ln.words)]
+        ws = [w for ln in hit for w in ln.words if word_col(w, edges) == k]
         if len(hit) == 1 and sum(ch.isalnum() for w in ws for ch in w.text) <= STRAY_CHARS:
             out.update(id(w) for w in ws)
     return out
@@ -204,20 +205,9 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
     if n_rows < 1 or n_rows * n_cols < 2:
         return None
     # column content extents (for centring spanning phrases)
-    extents: list[tuple[float, float]] = []
-    for k in range(n_cols):
-        ws = [
-            w
-            for ln in lines
-            for p in ln.phrases
-            if not _spanning_phrase(p, edges)
-            for w in p.words
-            if col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k
-        ]
-        if ws:
-            extents.append((min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)))
-        else:
-            extents.append((edges[k], edges[k + 1]))
+    extents = column_extents(
+        (w for ln in lines for p in ln.phrases if not spans_columns(p, edges) for w in p.words), edges
+    )
     row_y = [(min(ln.y0 for ln in r), max(ln.y1 for ln in r)) for r in rows]
     # row boundaries halfway between rows
     ys = [float(row_y[0][0])]
@@ -233,12 +223,7 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         0,
     )
     cells: list[RawCell] = []
-    by_cols: list[dict[int, list[WordLike]]] = []
-    for row in rows:
-        by_cols.append({})
-        for ln in row:
-            for w in ln.words:
-                by_cols[-1].setdefault(col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
+    by_cols = [words_by_col((w for ln in row for w in ln.words), edges) for row in rows]
     held, label_rows = held_labels(by_cols, n_rows, n_cols)
     for r, row in enumerate(rows):
         by_col = by_cols[r]
@@ -246,7 +231,7 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         single_phrase_row = sum(len(ln.phrases) for ln in row) == 1
         for ln in row:
             for p in ln.phrases:
-                if not _spanning_phrase(p, edges):
+                if not spans_columns(p, edges):
                     continue
                 if not (r < first_full or single_phrase_row or _phrase_is_tight(p, min_gap)):
                     continue
@@ -265,7 +250,7 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
             occupied = {**{c: [] for rr, c in held if rr == r}, **by_col}
             for ln in row:
                 for p in ln.phrases:
-                    cols = {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+                    cols = {word_col(w, edges) for w in p.words}
                     span = label_span(p, cols, occupied, by_cols[r + 1], extents, taken)
                     if span is not None:
                         taken.update(range(span[0], span[1] + 1))
@@ -301,7 +286,7 @@ def _cells_run_together(
     group header is centred over its columns instead."""
     if any(w.bbox[0] < e < w.bbox[2] for w in p.words for e in edges[1:-1]):
         return False
-    cols = sorted({col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words})
+    cols = sorted({word_col(w, edges) for w in p.words})
     lo, hi = cols[0], cols[-1]
     return abs(p.x0 - extents[lo][0]) < 0.5 * h or abs(p.x1 - extents[hi][1]) < 0.5 * h
 

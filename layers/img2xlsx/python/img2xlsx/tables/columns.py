@@ -6,11 +6,11 @@ left out of that vote). Used by borderless tables and inside ruled columns (:mod
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .textlines import Line, WordLike, space_width
+from .textlines import Line, Phrase, WordLike, space_width
 
 
 def _column_edges(lines: Sequence[Line], x0: int, x1: int, min_gap: float) -> list[float]:
@@ -122,7 +122,7 @@ def _merge_phrase_split_columns(lines: Sequence[Line], edges: list[float]) -> li
             for ln in lines:
                 sides = []
                 for p in ln.phrases:
-                    cs = {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+                    cs = {word_col(w, edges) for w in p.words}
                     sides.append(cs)
                 if any((k - 1) in cs and k in cs for cs in sides):
                     cut += 1
@@ -161,7 +161,7 @@ def _drop_mark_columns(lines: Sequence[Line], edges: list[float]) -> list[float]
 def _col_words(lines: Sequence[Line], edges: Sequence[float], k: int) -> list[WordLike]:
     if k < 0 or k >= len(edges) - 1:
         return []
-    return [w for ln in lines for w in ln.words if col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
+    return [w for ln in lines for w in ln.words if word_col(w, edges) == k]
 
 
 def col_of(x: float, edges: Sequence[float]) -> int:
@@ -171,8 +171,39 @@ def col_of(x: float, edges: Sequence[float]) -> int:
     return len(edges) - 2
 
 
+def word_col(w: WordLike, edges: Sequence[float]) -> int:
+    """The column holding the word's centre."""
+    return col_of((w.bbox[0] + w.bbox[2]) / 2, edges)
+
+
 def line_cols(line: Line, edges: Sequence[float]) -> set[int]:
-    return {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in line.words}
+    return {word_col(w, edges) for w in line.words}
+
+
+def words_by_col(words: Iterable[WordLike], edges: Sequence[float]) -> dict[int, list[WordLike]]:
+    """The words grouped by the column holding their centre."""
+    out: dict[int, list[WordLike]] = {}
+    for w in words:
+        out.setdefault(word_col(w, edges), []).append(w)
+    return out
+
+
+def column_extents(words: Iterable[WordLike], edges: Sequence[float]) -> list[tuple[float, float]]:
+    """Per column, the extent of the words whose centre lies in it (its bounds where none does): where a
+    spanning label is centred."""
+    by_col = words_by_col(words, edges)
+    out: list[tuple[float, float]] = []
+    for k in range(len(edges) - 1):
+        ws = by_col.get(k)
+        out.append(
+            (min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)) if ws else (edges[k], edges[k + 1])
+        )
+    return out
+
+
+def spans_columns(p: Phrase, edges: Sequence[float]) -> bool:
+    """The phrase's words sit in two columns or more."""
+    return len({word_col(w, edges) for w in p.words}) >= 2
 
 
 def find_columns(lines: Sequence[Line], words: Sequence[WordLike], min_gap: float) -> list[float]:

@@ -8,7 +8,7 @@ below the header are left to :mod:`.rowspans`.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .skeleton import RawCell
 from .textlines import Phrase, WordLike
@@ -69,11 +69,16 @@ def held_labels(
     the first row that fills about every column besides them (the body's first row)."""
     pre = {(r, k): ws for r, bc in enumerate(by_cols) for k, ws in bc.items()}
     held = {(r, c) for i, c in header_labels(pre, n_rows, n_cols, set(range(1, n_rows))) for r in (i - 1, i)}
+    return held, first_full_row(by_cols, held, n_cols)
+
+
+def first_full_row(by_cols: Sequence[Iterable[int]], held: set[tuple[int, int]], n_cols: int) -> int:
+    """The first row whose filled columns (``by_cols[r]``), besides those ``held`` by header labels
+    spanning two rows, are about every column: the body's first row (0 if none is)."""
     need = max(2, n_cols - 1)
-    first = next(
-        (r for r, bc in enumerate(by_cols) if len(set(bc) - {c for rr, c in held if rr == r}) >= need), 0
+    return next(
+        (r for r, cols in enumerate(by_cols) if len(set(cols) - {c for rr, c in held if rr == r}) >= need), 0
     )
-    return held, first
 
 
 # How far off the middle (or the left edge) of the columns it spans a group label may sit (share of their

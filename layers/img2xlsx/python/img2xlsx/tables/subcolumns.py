@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .borderless import _fit_span
-from .columns import col_of, find_columns
-from .headerspans import label_span, straddles
+from .columns import column_extents, find_columns, spans_columns, word_col, words_by_col
+from .headerspans import first_full_row, label_span, straddles
 from .textlines import Line, Phrase, WordLike, build_lines
 from .valueedge import value_edge_cut
 
@@ -117,10 +117,9 @@ def row_spans(
     only text in the column. ``labels``: (row, sub-column) positions of header labels that span two rows,
     which do not make a row of the body."""
     moved = [_moved(ws) for ws in rows]
-    by_cols = [_by_col(ws, edges) for ws in moved]
-    need = max(2, len(edges) - 2)
-    body = next((r for r, cols in enumerate(by_cols) if len(set(cols) - _of_row(labels, r)) >= need), 0)
-    extents = _extents([w for ws in moved[body:] for w in ws], edges)
+    by_cols = [words_by_col(ws, edges) for ws in moved]
+    body = first_full_row(by_cols, labels, len(edges) - 1)
+    extents = column_extents([w for ws in moved[body:] for w in ws], edges)
     out: list[list[tuple[int, int]]] = []
     for r, ws in enumerate(moved):
         below = by_cols[r + 1] if r + 1 < body else None
@@ -131,24 +130,6 @@ def row_spans(
 
 def _of_row(cells: set[tuple[int, int]], r: int) -> set[int]:
     return {c for rr, c in cells if rr == r}
-
-
-def _by_col(words: Sequence[WordLike], edges: Sequence[float]) -> dict[int, list[WordLike]]:
-    out: dict[int, list[WordLike]] = {}
-    for w in words:
-        out.setdefault(col_of((w.bbox[0] + w.bbox[2]) / 2, edges), []).append(w)
-    return out
-
-
-def _extents(words: Sequence[WordLike], edges: Sequence[float]) -> list[tuple[float, float]]:
-    """Per sub-column, the extent of the words whose centre lies in it (its bounds where none does)."""
-    out: list[tuple[float, float]] = []
-    for k in range(len(edges) - 1):
-        ws = [w for w in words if col_of((w.bbox[0] + w.bbox[2]) / 2, edges) == k]
-        out.append(
-            (min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)) if ws else (edges[k], edges[k + 1])
-        )
-    return out
 
 
 def _spans(
@@ -169,7 +150,7 @@ def _spans(
     alone = len(phrases) == 1
     if header and alone and whole:
         return [(0, len(edges) - 2)]
-    by_col = _by_col(words, edges)
+    by_col = words_by_col(words, edges)
     out: list[tuple[int, int]] = []
     taken: set[int] = set()
     for p in phrases:
@@ -181,7 +162,7 @@ def _spans(
                 taken.update(range(a, b + 1))
         elif below is not None:  # a group label over the sub-labels of the header row below
             occupied = {**{c: [] for c in held}, **by_col}
-            cols = {col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}
+            cols = {word_col(w, edges) for w in p.words}
             span = label_span(p, cols, occupied, below, extents, taken)
             if span is not None:
                 out.append(span)
@@ -191,6 +172,4 @@ def _spans(
 
 def _runs_across(p: Phrase, edges: Sequence[float]) -> bool:
     """A phrase whose words sit in two sub-columns, or whose one word straddles a cut well into both."""
-    if len({col_of((w.bbox[0] + w.bbox[2]) / 2, edges) for w in p.words}) >= 2:
-        return True
-    return straddles(p, edges[1:-1])
+    return spans_columns(p, edges) or straddles(p, edges[1:-1])
