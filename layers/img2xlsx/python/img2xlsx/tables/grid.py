@@ -125,9 +125,7 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     def cell_of(w: WordLike) -> tuple[int, int]:
         wx = (w.bbox[0] + w.bbox[2]) / 2
         wy = (w.bbox[1] + w.bbox[3]) / 2
-        r = sum(1 for i in range(len(ys)) if yb(i, wx) <= wy) - 1
-        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
-        return r, c
+        return _between(yb, len(ys), wx, wy), _between(xb, len(xs), wy, wx)
 
     by_cell: dict[tuple[int, int], list[WordLike]] = {}
     for w in region.words:
@@ -196,6 +194,12 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     return table
 
 
+def _between(bound: Bound, n: int, along: float, pos: float) -> int:
+    """Index of the gap between ``n`` boundaries (at ``along``) holding ``pos``: -1 before the first, n - 1
+    after the last."""
+    return sum(1 for k in range(n) if bound(k, along) <= pos) - 1
+
+
 def _split_columns(
     words: list[WordLike], xs: list[Boundary], xb: Bound, cy: float, h: float, gap: float
 ) -> tuple[list[Boundary], list[tuple[int, int]]]:
@@ -205,9 +209,8 @@ def _split_columns(
         return xs, []
     cols: list[list[tuple[WordLike, float]]] = [[] for _ in range(len(xs) - 1)]
     for w in words:
-        wx = (w.bbox[0] + w.bbox[2]) / 2
         wy = (w.bbox[1] + w.bbox[3]) / 2
-        c = sum(1 for j in range(len(xs)) if xb(j, wy) <= wx) - 1
+        c = _between(xb, len(xs), wy, (w.bbox[0] + w.bbox[2]) / 2)
         if 0 <= c < len(xs) - 1:
             cols[c].append((w, xb(c, cy) - xb(c, wy)))
     spans = [(xb(j, cy), xb(j + 1, cy)) for j in range(len(xs) - 1)]

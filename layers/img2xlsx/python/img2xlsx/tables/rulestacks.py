@@ -141,7 +141,7 @@ def _only_loose_text(
     if len(group) < 3:
         return False
     ys = [g.y for g in group]
-    pitch = float(np.median(np.diff(ys)))
+    pitch = _pitch(group)
     inside = [ln for ln in lines if ys[-1] < ln.yc < y and overlap(ln.x0, ln.x1, gx0, gx1) > 0]
     if not inside or y - ys[-1] <= 1.4 * pitch:
         return False
