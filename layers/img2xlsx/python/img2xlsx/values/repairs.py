@@ -88,9 +88,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     if "vie" in hints.langs and (m := _DONG_AS_D.fullmatch(joined)):
         out.append(m.group(1) + "\u20ab")  # "₫" read as a plain "d" (Vietnamese amounts, "2.245₫")
     places = hints.percent_places
-    m = _PERCENT_AS_DIGITS.fullmatch(joined) if places else None
-    if m and re.search(rf"[.,]\d{{{places}}}$", m.group(1)):
-        out.append(f"{m.group(1)}{m.group(2)}%{m.group(3)}")  # "19,1 96" in a column of "12,5 %"
+    pct = _percent_for_digits(joined) if places else None
+    if pct and re.search(rf"[.,]\d{{{places}}} ?%", pct):
+        out.append(pct)  # "19,1 96" in a column of "12,5 %"
     k = hints.decimals
     if k is None and (m := _OTHER_MARK_DECIMAL[group].fullmatch(joined)):
         # a column of mixed places shows no count to check against ("649.6" among "2,22" and "62,4")
@@ -105,6 +105,12 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
             head = m.group(1).replace(hints.decimal, group)
             out.append(f"{head}{hints.decimal}{m.group(2)}{m.group(3)}")
     return out
+
+
+def _percent_for_digits(s: str) -> str | None:
+    """``s`` with a trailing "96" or "86" read back as the "%" it blurred into, None if it ends otherwise."""
+    m = _PERCENT_AS_DIGITS.fullmatch(s)
+    return f"{m.group(1)}{m.group(2)}%{m.group(3)}" if m else None
 
 
 def _regroup(digits: str, mark: str) -> str:
@@ -126,8 +132,8 @@ def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
         fixed = _parse_number(_THREE_PLACES[mark].sub(rf"\1{group}\2", s, count=1), hints)
         if fixed is not None and fixed.grouped:
             return fixed
-    if hints.percent_places and not num.percent and (m := _PERCENT_AS_DIGITS.fullmatch(s)):
-        fixed = _parse_number(f"{m.group(1)}{m.group(2)}%{m.group(3)}", hints)
+    if hints.percent_places and not num.percent and (pct := _percent_for_digits(s)):
+        fixed = _parse_number(pct, hints)
         if fixed is not None and fixed.decimals == hints.percent_places:
             return fixed
     k = hints.decimals
