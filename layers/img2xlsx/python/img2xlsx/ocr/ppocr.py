@@ -228,10 +228,8 @@ class PpocrReader:
 
     def alphabet(self) -> frozenset[str]:
         """The characters this reader can emit: its languages' (:func:`_lang_chars`) that the model knows."""
-        charset = self._m().charset
-        if FULL_ALPHABET_LANGS & set(self.langs):
-            return frozenset(charset)
-        return frozenset(charset) & frozenset(_lang_chars(self.langs))
+        charset = frozenset(self._m().charset)  # (and works out self._chars)
+        return charset if self._chars is None else charset & frozenset(self._chars)
 
     def ready(self) -> None:
         """Load the models now (the image build checks them; a warm start reads sooner)."""
