@@ -268,3 +268,29 @@ def test_a_narrower_zebra_table_stacked_below_stays_apart() -> None:
     assert len(res.tables) == 2, [texts(t) for t in res.tables]
     assert_rows(res.tables[0], ROWS)
     assert_rows(res.tables[1], narrow)
+
+
+def test_column_rules_only_in_the_header_band_still_part_the_ruled_body_rows() -> None:
+    xs, ys = [100, 300, 500, 700, 900], [100 + 50 * r for r in range(8)]
+    words = [
+        Word(f"r{r}c{c}", 0.9, (x + 20, y + 15, x + 90, y + 35), (r,))
+        for r, y in enumerate(ys[:-1])
+        for c, x in enumerate(xs[:-1])
+        if r != 4
+    ]
+    # a section label running across the first three columns of row 4; the last column keeps its value
+    words += [
+        Word("Northern", 0.9, (120, 315, 260, 335), (4,)),
+        Word("region", 0.9, (268, 315, 380, 335), (4,)),
+        Word("subtotal", 0.9, (388, 315, 560, 335), (4,)),
+        Word("r4c3", 0.9, (720, 315, 790, 335), (4,)),
+    ]
+    hlines = [HLine(xs[0], xs[-1], y, 3) for y in ys]
+    frame = [VLine(ys[0], ys[-1], x, 3) for x in (xs[0], xs[-1])]
+    header_ticks = [VLine(ys[0], ys[1], x, 3) for x in xs[1:-1]]  # separators drawn in the header band only
+    region = Region("grid", xs[0], ys[0], xs[-1], ys[-1], hlines, frame + header_ticks, words=words)
+    table = grid_structure(region, 20.0)
+    assert table is not None
+    assert (table.n_rows, table.n_cols) == (7, 4)
+    spans = {(c.row, c.col, c.rowspan, c.colspan) for c in table.cells if c.colspan > 1 or c.rowspan > 1}
+    assert spans == {(4, 0, 1, 3)}

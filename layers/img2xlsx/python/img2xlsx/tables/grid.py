@@ -135,11 +135,20 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     labels = {(r, c) for i, c in centred for r in (i - 1, i)}
     joined = _text_spans(region.words, split, cell_of, xb, cy, n_rows, gap, n_ruled >= 2, labels)
 
+    inside_split = {j for a, b in split for j in range(a + 1, b)}
+    ruled_cov = {
+        (r, j): _coverage(xb, yb, cy, v_rules, j, r, tol)
+        for j in range(1, n_cols)
+        if j not in inside_split
+        for r in range(n_rows)
+    }
+    parted = _parted_by_text(region.words, ruled_cov, cell_of, xb, n_rows, n_cols, 0.2 * h, 0.5 * h)
+
     def cov_v(j: int, r: int) -> float:
         """Fraction of boundary j between rows r and r+1 drawn by a vertical rule (or by the text)."""
-        if any(a < j < b for a, b in split):
+        if j in inside_split:
             return 0.0 if (r, j) in joined else 1.0
-        return _coverage(xb, yb, cy, v_rules, j, r, tol)
+        return 1.0 if (r, j) in parted else ruled_cov[(r, j)]
 
     def cov_h(i: int, c: int) -> float:
         """Fraction of boundary i between columns c and c+1 drawn by a horizontal rule."""
@@ -256,6 +265,55 @@ def _text_spans(
             for s, e in spans:
                 joined.update((r, a + j) for j in range(s + 1, e + 1))
     return joined
+
+
+# A column rule drawn in fewer than this share of the grid's rows separates a header band's labels only (white
+# gaps in a filled band, short ticks): the rows it misses are not one cell each but are parted by the text.
+OPEN_RULE = 0.5
+
+
+def _parted_by_text(
+    words: list[WordLike],
+    ruled_cov: dict[tuple[int, int], float],
+    cell_of: Callable[[WordLike], tuple[int, int]],
+    xb: Bound,
+    n_rows: int,
+    n_cols: int,
+    margin: float,
+    space: float,
+) -> set[tuple[int, int]]:
+    """(row, boundary) pairs where a column rule drawn in few rows (:data:`OPEN_RULE`) is missing but no
+    word or phrase runs across it, so the boundary still parts the row. ``space``: the widest gap between
+    two words of one phrase (a cell's padding either side of a rule is wider)."""
+    drawn: dict[int, int] = {}
+    for (_, j), cov in ruled_cov.items():
+        drawn[j] = drawn.get(j, 0) + (cov >= 0.5)
+    open_cols = [j for j, n in drawn.items() if 0 < n < OPEN_RULE * n_rows]
+    if not open_cols or n_rows < 3:
+        return set()
+    rows: list[list[WordLike]] = [[] for _ in range(n_rows)]
+    for w in words:
+        r, c = cell_of(w)
+        if 0 <= r < n_rows and 0 <= c < n_cols:
+            rows[r].append(w)
+    out: set[tuple[int, int]] = set()
+    for j in open_cols:
+        for r, row in enumerate(rows):
+            if ruled_cov[(r, j)] >= 0.5:
+                continue
+            y = float(np.mean([(w.bbox[1] + w.bbox[3]) / 2 for w in row])) if row else 0.0
+            if not row or not _runs_across(row, xb(j, y), margin, space):
+                out.add((r, j))
+    return out
+
+
+def _runs_across(row: list[WordLike], x: float, margin: float, space: float) -> bool:
+    """Whether a word of ``row`` straddles ``x``, or two words less than ``space`` apart lie either side."""
+    left = [w.bbox[2] for w in row if w.bbox[2] <= x + margin]
+    right = [w.bbox[0] for w in row if w.bbox[0] >= x - margin]
+    if any(w.bbox[0] < x - margin and w.bbox[2] > x + margin for w in row):
+        return True
+    return bool(left and right and min(right) - max(left) < space)
 
 
 # A row boundary whose rules cover less than this share of the table's width is drawn only locally.
