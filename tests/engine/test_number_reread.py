@@ -7,6 +7,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 from img2xlsx.ocr import Word
+from img2xlsx.reread.cells import reread_cells
 from img2xlsx.reread.numbers import reread_numbers
 from img2xlsx.tables.skeleton import RawCell, RawTable
 from PIL import Image, ImageDraw, ImageFont
@@ -323,3 +324,30 @@ def test_a_cell_box_outside_the_page_is_read_as_nothing_instead_of_crashing() ->
     assert calls == []
     assert _read_scaled(read, page, (-5, 10, 40, 30), 2) == ("42", 0.9)
     assert _read_scaled(read, page, (-5, 10, 40, 30), 1) == ("42", 0.9) and calls[-1] == (0, 10, 40, 30)
+
+
+def test_an_empty_cell_holding_only_a_neighbours_overhanging_word_is_not_read_again() -> None:
+    """A spanning label cut at a column edge reaches into the empty cell beside it: reading that cell alone
+    would copy the label's first letters into it ("Perc"). Ink no word covers is still read."""
+    gray = np.full((60, 400), 255, np.uint8)
+    gray[20:40, 150:330] = 0  # the label's ink, from the empty first cell into the second
+    label = Word("Percentage", 0.9, (150, 20, 330, 40), (0,))
+    cells = [
+        RawCell(0, 0, 1, 1, (0, 0, 200, 60), words=[]),
+        RawCell(0, 1, 1, 1, (200, 0, 400, 60), words=[label]),
+    ]
+    raw = RawTable(1, 2, cells, "plain", False, (0, 0, 400, 60))
+    read: list[tuple[int, int, int, int]] = []
+
+    def read_region(g: np.ndarray, bbox: tuple[int, int, int, int], single_line: bool) -> tuple[str, float]:
+        read.append(bbox)
+        return "Perc", 0.95
+
+    def map_reads(fn: Callable[..., tuple[str, float]], items: list[RawCell]) -> list[tuple[str, float]]:
+        return [fn(x) for x in items]
+
+    reread_cells(raw, gray, 20.0, read_region, map_reads)
+    assert read == [] and cells[0].reread is None
+    gray[20:40, 40:100] = 0  # a word the page pass missed
+    reread_cells(raw, gray, 20.0, read_region, map_reads)
+    assert read == [(0, 0, 200, 60)] and cells[0].reread == ("Perc", 0.95)

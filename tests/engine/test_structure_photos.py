@@ -124,3 +124,29 @@ def test_box_running_over_the_next_word_is_clipped() -> None:
     assert out[0].bbox[2] < 286
     assert out[0].bbox[2] >= 138 + 50
     assert [w.bbox for w in out[1:]] == [w.bbox for w in words[1:]]
+
+
+def test_a_section_label_ending_in_the_last_column_gap_is_one_cell() -> None:
+    """A label centred over the value columns whose last word lies past the text of the column before the
+    last: the whole label is one spanning cell, its last word not left in a cell of its own as well."""
+    from img2xlsx.tables.borderless import borderless_structure
+    from img2xlsx.tables.region import Region
+
+    value_ends = [440, 680, 880]
+    words: list[FakeWord] = []
+    for r in range(9):
+        y = 40 * r
+        if r == 4:
+            label = [("Percentage", 480, 600), ("difference", 610, 730), ("between", 740, 830)]
+            label += [("stated", 840, 940), ("values", 950, 1010)]
+            words += [FakeWord(t, 0.9, (a, y, b, y + 20)) for t, a, b in label]
+            continue
+        words.append(FakeWord(f"Projection {r}", 0.9, (0, y, 200, y + 20)))
+        words += [FakeWord(f"{r}0,{r}1{k}", 0.9, (e - 70, y, e, y + 20)) for k, e in enumerate(value_ends)]
+        words.append(FakeWord(f"{r}.4", 0.9, (1060, y, 1100, y + 20)))  # a narrow last column
+    region = Region("plain", 0, 0, 1100, 360, [], [], words=words)  # type: ignore[arg-type]
+    raw = borderless_structure(region, 20.0, 15.0)
+    assert raw is not None and raw.n_cols == 5
+    row = [c for c in raw.cells if c.row == 4 and c.words]
+    assert len(row) == 1, [(c.col, c.colspan, [w.text for w in c.words]) for c in row]
+    assert [w.text for w in row[0].words][-1] == "values" and row[0].col + row[0].colspan == 5

@@ -138,17 +138,20 @@ def _column_gap(lines: Sequence[Line], cols: Sequence[set[int]], top: list[int],
 def _fit_span(
     p: Phrase, row_cols: dict[int, list[WordLike]], extents: list[tuple[float, float]]
 ) -> tuple[int, int]:
-    """Columns a spanning phrase covers: those it overlaps, widened over empty neighbours to centre it."""
+    """Columns a spanning phrase covers: those it overlaps and those its words fall in (a word beyond the
+    last column's text would otherwise be left in a cell of its own as well), widened over empty
+    neighbours to centre it."""
     px0, px1 = p.x0, p.x1
     pc = (px0 + px1) / 2
+    own = {id(w) for w in p.words}
     hit = [k for k, (a, b) in enumerate(extents) if min(b, px1) - max(a, px0) > 0]
+    hit += [k for k, ws in row_cols.items() if any(id(w) in own for w in ws)]
     if not hit:
         k = min(range(len(extents)), key=lambda k: abs((extents[k][0] + extents[k][1]) / 2 - pc))
         return k, k
     lo, hi = min(hit), max(hit)
     best = (lo, hi)
     best_d = abs((extents[lo][0] + extents[hi][1]) / 2 - pc)
-    own = {id(w) for w in p.words}
 
     def empty(k: int) -> bool:
         return all(id(w) in own for w in row_cols.get(k, []))
