@@ -98,6 +98,10 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     # drop slivers narrower than a glyph: double rules, or a rule detected twice
     xs = _drop_slivers(xs, 0.8 * h)
     ys = _drop_slivers(ys, 0.8 * h)
+    # and wider ones no text sits in: the gap between the boxes of a table drawn as one box per cell
+    centres = [((w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2) for w in region.words]
+    xs = _drop_empty_slivers(xs, [(y, x) for x, y in centres], cy, EMPTY_SLIVER * h)
+    ys = _drop_empty_slivers(ys, centres, cx, EMPTY_SLIVER * h)
     gap = phrase_gap if phrase_gap is not None else 0.75 * h
     # columns inside a ruled column (a frame around a whole table, rules between column groups only):
     # boundaries drawn by the text, taken as drawn rules but where a phrase runs across them
@@ -346,4 +350,28 @@ def _drop_slivers(edges: list[Boundary], min_gap: float) -> list[Boundary]:
             out[-1] = ((out[-1][0] + e[0]) / 2, (out[-1][1] + e[1]) / 2)
         else:
             out.append(e)
+    return out
+
+
+# Two rules closer than this many text heights with no text between them are one boundary drawn twice (the
+# facing edges of neighbouring boxes): a row or column that holds text is at least a line plus padding tall.
+EMPTY_SLIVER = 1.5
+
+
+def _drop_empty_slivers(
+    edges: list[Boundary], points: list[tuple[float, float]], centre: float, max_gap: float
+) -> list[Boundary]:
+    """``edges`` with each pair closer than ``max_gap`` joined where none of ``points`` (coordinate along
+    the edges, position across them) lies between the two."""
+    out: list[Boundary] = []
+    for e in edges:
+        if out and e[0] - out[-1][0] < max_gap:
+            prev = out[-1]
+            between = any(
+                prev[0] + prev[1] * (a - centre) < p < e[0] + e[1] * (a - centre) for a, p in points
+            )
+            if not between:
+                out[-1] = ((prev[0] + e[0]) / 2, (prev[1] + e[1]) / 2)
+                continue
+        out.append(e)
     return out
