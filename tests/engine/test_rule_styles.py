@@ -294,3 +294,23 @@ def test_column_rules_only_in_the_header_band_still_part_the_ruled_body_rows() -
     assert (table.n_rows, table.n_cols) == (7, 4)
     spans = {(c.row, c.col, c.rowspan, c.colspan) for c in table.cells if c.colspan > 1 or c.rowspan > 1}
     assert spans == {(4, 0, 1, 3)}
+
+
+def test_a_table_of_one_box_per_cell_has_no_rows_or_columns_in_the_gaps() -> None:
+    """Each cell drawn as its own box, the boxes a text height apart: the facing edges of two boxes are one
+    boundary, not an empty row or column between them (a sliver with no text in it)."""
+    box_w, box_h, gap = 180, 44, 20
+    xs = [100 + c * (box_w + gap) for c in range(3)]
+    ys = [100 + r * (box_h + gap) for r in range(4)]
+    words = [
+        Word(f"r{r}c{c}", 0.9, (x + 20, y + 12, x + 90, y + 32), (r,))
+        for r, y in enumerate(ys)
+        for c, x in enumerate(xs)
+    ]
+    hlines = [HLine(x, x + box_w, yy, 2) for x in xs for y in ys for yy in (y, y + box_h)]
+    vlines = [VLine(y, y + box_h, xx, 2) for y in ys for x in xs for xx in (x, x + box_w)]
+    region = Region("grid", xs[0], ys[0], xs[-1] + box_w, ys[-1] + box_h, hlines, vlines, words=words)
+    table = grid_structure(region, 20.0)
+    assert table is not None
+    assert (table.n_rows, table.n_cols) == (4, 3)
+    assert all(c.rowspan == c.colspan == 1 and len(c.words) == 1 for c in table.cells)
