@@ -314,3 +314,20 @@ def test_a_table_of_one_box_per_cell_has_no_rows_or_columns_in_the_gaps() -> Non
     assert table is not None
     assert (table.n_rows, table.n_cols) == (4, 3)
     assert all(c.rowspan == c.colspan == 1 and len(c.words) == 1 for c in table.cells)
+
+
+def test_an_empty_spacer_column_wider_than_the_rule_tolerance_keeps_its_rules() -> None:
+    """Two rules farther apart than the tolerance a rule is matched within: joined into one boundary
+    midway, neither rule would draw it and the columns either side would run together."""
+    xs, ys = [100, 300, 328, 500], [100 + 40 * r for r in range(5)]
+    words = [
+        Word(f"{r}{c}", 0.9, (x + 20, y + 10, x + 60, y + 30), (r,))
+        for r, y in enumerate(ys[:-1])
+        for c, x in ((0, 100), (2, 328))
+    ]
+    hlines = [HLine(xs[0], xs[-1], y, 2) for y in ys]
+    vlines = [VLine(ys[0], ys[-1], x, 2) for x in xs]
+    region = Region("grid", xs[0], ys[0], xs[-1], ys[-1], hlines, vlines, words=words)
+    table = grid_structure(region, 20.0)
+    assert table is not None
+    assert all(len(c.words) <= 1 for c in table.cells), [[w.text for w in c.words] for c in table.cells]

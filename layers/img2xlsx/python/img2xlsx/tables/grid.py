@@ -100,8 +100,9 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     ys = _drop_slivers(ys, 0.8 * h)
     # and wider ones no text sits in: the gap between the boxes of a table drawn as one box per cell
     centres = [((w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2) for w in region.words]
-    xs = _drop_empty_slivers(xs, [(y, x) for x, y in centres], cy, EMPTY_SLIVER * h)
-    ys = _drop_empty_slivers(ys, centres, cx, EMPTY_SLIVER * h)
+    # (only as close as the joined boundary still meets both rules: their coverage is measured within tol)
+    xs = _drop_empty_slivers(xs, [(y, x) for x, y in centres], cy, min(EMPTY_SLIVER * h, 2 * tol))
+    ys = _drop_empty_slivers(ys, centres, cx, min(EMPTY_SLIVER * h, 2 * tol))
     gap = phrase_gap if phrase_gap is not None else 0.75 * h
     # columns inside a ruled column (a frame around a whole table, rules between column groups only):
     # boundaries drawn by the text, taken as drawn rules but where a phrase runs across them
