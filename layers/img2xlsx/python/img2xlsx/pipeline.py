@@ -15,6 +15,7 @@ from img2xlsx.languages import parse_langs
 from img2xlsx.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Source, load_document
 from img2xlsx.model import Document
 from img2xlsx.ocr import get_reader
+from img2xlsx.ocr.warm import warm_up
 from img2xlsx.values import type_table
 
 NO_TABLE_WARNING = "no table found"
@@ -52,9 +53,11 @@ def convert(
     """
     langs = parse_langs(langs)
     pages = load_document(source, max_bytes=max_bytes, max_pixels=max_pixels, name=name)
-    from img2xlsx.recognize import recognize_page  # heavy: OpenCV
-
     reader = get_reader(ocr, langs)
+    # after loading (a PDF is rendered in a forked child, which must not inherit a half-made session): the
+    # models load beside the imports and the page preparation below instead of before the first read
+    warm_up(reader)
+    from img2xlsx.recognize import recognize_page  # heavy: OpenCV
 
     doc = Document(source=_source_name(source, name), langs=langs, kind=pages[0].kind if pages else "image")
     multi_page = len(pages) > 1

@@ -93,8 +93,8 @@ def metadata(model: bytes) -> dict[str, str]:
     return out
 
 
-def _tensor(buf: memoryview) -> tuple[str, list[int], int, bytes | None]:
-    """(name, dims, data type, raw data) of a TensorProto."""
+def _tensor(buf: memoryview) -> tuple[str, list[int], int, memoryview | None]:
+    """(name, dims, data type, raw data) of a TensorProto; the raw data a view into ``buf``, not a copy."""
     name, dims, dtype, raw = "", [], 0, None
     for num, wire, _, a, b in _fields(buf):
         if num == 8 and wire == _LEN:
@@ -109,7 +109,7 @@ def _tensor(buf: memoryview) -> tuple[str, list[int], int, bytes | None]:
         elif num == 2 and wire == _VARINT:
             dtype = _varint(buf, a)[0]
         elif num == 9 and wire == _LEN:
-            raw = bytes(buf[a:b])
+            raw = buf[a:b]
     return name, dims, dtype, raw
 
 
