@@ -133,6 +133,16 @@ def render_number(value: float | int, fmt: str) -> str:
     return text.strip()
 
 
+_QUOTED = re.compile(r'("[^"]*"|\\.)')
+
+
+def _date_tokens(part: str) -> list[str]:
+    """A quoted literal or escape stays one token; other text splits into date codes and the text between."""
+    if _QUOTED.fullmatch(part):
+        return [part]
+    return [t for t in _DATE_CODES.split(part) if t]
+
+
 def render_datetime(value: dt.datetime | dt.date | dt.time, fmt: str) -> str:
     """Display text of a date/time under an Excel date format (falls back to ISO for General)."""
     if not fmt or fmt.lower() == "general":
@@ -144,9 +154,14 @@ def render_datetime(value: dt.datetime | dt.date | dt.time, fmt: str) -> str:
     elif isinstance(value, dt.time):
         value = dt.datetime.combine(dt.date(1899, 12, 31), value)
     ampm = bool(re.search(r"AM/PM|A/P", section, re.IGNORECASE))
-    tokens = [t for t in _DATE_CODES.split(section) if t]
+    # quoted text and backslash escapes are literals (Excel shows 'd "de" mmmm' as "3 de marzo"): split
+    # them off first so the date codes inside them ("d", "m", "h" of "tháng") are not filled in
+    tokens = [t for part in _QUOTED.split(section) if part for t in _date_tokens(part)]
     out: list[str] = []
     for i, tok in enumerate(tokens):
+        if tok[:1] == '"' or (tok[:1] == "\\" and len(tok) == 2):
+            out.append(tok[1:-1] if tok[:1] == '"' else tok[1])
+            continue
         low = tok.lower()
         prev = next((t.lower() for t in reversed(tokens[:i]) if _DATE_CODES.fullmatch(t)), "")
         nxt = next((t.lower() for t in tokens[i + 1 :] if _DATE_CODES.fullmatch(t)), "")

@@ -81,3 +81,11 @@ def test_number_formats_render_like_excel(value: float, fmt: str, shown: str) ->
 def test_time_formats_distinguish_minutes_from_months() -> None:
     assert render_datetime(dt.time(9, 5), "h:mm AM/PM") == "9:05 AM"
     assert render_datetime(dt.datetime(2024, 3, 5, 14, 30), "dd.mm.yyyy hh:mm") == "05.03.2024 14:30"
+
+
+def test_quoted_words_in_a_date_format_are_shown_as_written() -> None:
+    # the "h" of "tháng" and the "d" of "de" are no date codes inside quotes (Excel shows them as text)
+    day = dt.date(2025, 4, 27)
+    assert render_datetime(day, '[$-42A]d "tháng" m "năm" yyyy') == "27 tháng 4 năm 2025"
+    assert render_datetime(day, '[$-C0A]d "de" mmmm "de" yyyy') == "27 de April de 2025"
+    assert render_datetime(day, "d\\-mmm\\-yy") == "27-Apr-25"

@@ -242,3 +242,40 @@ def test_the_other_mark_before_one_or_two_last_digits_is_the_decimal_mark_withou
     assert typed == pytest.approx([2.22, 2.69, 2.12, 649.6, 22.6, 314.2, 874.4])
     # three digits after it: the mark groups thousands, as the column's language writes them
     assert _typed_in(["2,22", "62,4", "1.234"], ["deu"])[2] == 1234
+
+
+def test_a_percent_sign_read_as_a_digit_in_a_column_of_percentages() -> None:
+    # PP-OCR reads a "%" as one more digit: "14,78" among "14,7 %"s; "16,6 x": read as an "x"
+    typed = _typed_in(["14,78", "-3,2 %", "6,3 %", "-3,23", "18,2 %", "16,6 x", "5,0 %"], ["deu"])
+    assert typed == pytest.approx([0.147, -0.032, 0.063, -0.032, 0.182, 0.166, 0.05])
+    # with no places: the space read as a mark ("11,8"), or a bare "78" ending in the usual "8"
+    typed = _typed_in(["11 %", "11,8", "7 %", "78", "31 %", "23 %"], ["fra"])
+    assert typed == pytest.approx([0.11, 0.11, 0.07, 0.07, 0.31, 0.23])
+    # most of the column's "%" read as digits: the three left vouch for it
+    texts = ["17.8%", "-3.25", "16.48", "7.93", "21.38", "16.7%", "28.0%", "14.78", "6.33"]
+    assert _typed_in(texts, ["vie"]) == pytest.approx(
+        [0.178, -0.032, 0.164, 0.079, 0.213, 0.167, 0.28, 0.147, 0.063]
+    )
+    # amounts with two places beside three percentages: no percent column
+    texts = ["17.8%", "-3.25", "16.41", "7.92", "21.30", "16.7%", "28.0%", "14.77", "6.30"]
+    assert _typed_in(texts, ["eng"])[1:5] == pytest.approx([-3.25, 16.41, 7.92, 21.30])
+    # one percentage among amounts makes no percent column: "14,78" stays a number
+    assert _typed_in(["14,78", "3,25", "6,3 %", "18,21"], ["deu"])[0] == pytest.approx(14.78)
+    # English too: "21.83" among three "12.5%"s is "21.8%"
+    assert _typed(["12.5%", "7.5%", "3.1%", "21.83"])[3] == pytest.approx(0.218)
+
+
+def _formats_in(texts: list[str], langs: list[str]) -> list[str]:
+    table = _column(texts)
+    type_table(table, langs)
+    return [c.value.number_format for c in table.cells[1:] if c.value]
+
+
+def test_narrow_spaces_ocr_lost_are_shown_as_the_column_shows_them_in_comma_languages() -> None:
+    # French: "735227" among "129 949"s was printed "735 227" (the narrow space lost)
+    assert _formats_in(["129 949", "735227", "1 566,43"], ["fra"])[:2] == ["#,##0", "#,##0"]
+    # a "%" set off by a space in a quarter of the column's percentages: all of them are
+    assert _formats_in(["9,7%", "-6,8 %", "21,7%", "-11,6%"], ["fra"]) == ["0.0 %"] * 4
+    # English keeps each cell's own look (see test_values: "5678" among "1,234"s stays "0")
+    assert _formats_in(["1,234", "5678"], ["eng"]) == ["#,##0", "0"]
+    assert _formats_in(["9.7%", "6.8 %", "21.7%", "11.6%"], ["eng"])[0] == "0.0%"

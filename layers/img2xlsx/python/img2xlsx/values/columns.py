@@ -23,7 +23,7 @@ from .numbers import (
     _parse_number,
     _strip_decorations,
 )
-from .repairs import _LONE_LOOKALIKES, _LOST_POINT, _column_reading, _repairs, numberish
+from .repairs import _LONE_LOOKALIKES, _LOST_POINT, PERCENT_READ_AS, _column_reading, _repairs, numberish
 from .totals import check_totals
 
 # The header's last word names an identifier ("Employee ID", "Part no.", "Zip code", "Phone", "#"), unlike
@@ -69,17 +69,33 @@ def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
     if num is not None:
         if num.bare_integer and hints.integers_as_text:
             return TypedValue("text", text.strip())
-        return _number_value(_column_reading(s, num, hints), hints.grouped)
+        return _number_value(_column_look(_column_reading(s, num, hints), hints), hints.grouped)
     if hints.repair:
         lenient = replace(hints, space_groups=True)
         for candidate in _repairs(s, hints):
             num = _parse_number(candidate, lenient)
             if num is not None:
-                return _number_value(num, hints.grouped)
+                return _number_value(_column_look(num, hints), hints.grouped)
     when = _parse_date(s, hints) or _parse_time(s)
     if when is not None and when.kind != "text" and _excel_can_show(when):
         return when
     return TypedValue("text", text.strip())
+
+
+def _column_look(num: _Number, hints: ColumnHints) -> _Number:
+    """``num`` shown as its column shows numbers, where ``hints.uniform_look``: grouped in a column that
+    groups thousands, its "%" set off by a space as the column's percentages are (or not).
+
+    The marks are the thin, narrow (no-break) spaces OCR loses most: "735227" among "129 949"s and "9,7%"
+    among "-6,8 %"s were printed "735 227" and "9,7 %". A cell's own reading is otherwise kept (an
+    English column's "5678" among "1,234"s may be printed so)."""
+    if not hints.uniform_look:
+        return num
+    if hints.grouped and not (num.grouped or num.scientific) and abs(num.value) >= 1000:
+        num = replace(num, grouped=True)
+    if num.percent and hints.percent_column is not None and num.percent_spaced != hints.percent_spaced:
+        num = replace(num, percent_spaced=hints.percent_spaced)
+    return num
 
 
 def _separator_vote(text: str) -> Decimal_ | None:
@@ -216,6 +232,7 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     if percents.total() >= 2 and percents.total() >= 0.5 * len(numbers):
         places, count = percents.most_common(1)[0]
         percent_places = places if places and count >= 0.8 * percents.total() else None
+    percent_column, percent_spaced = _percent_column(numbers)
     # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
     # (and the mirror image where the decimal mark is a comma: "1,762" among "3.530"s is "1.762" misread)
     group_mark = "," if decimal == "." else "."
@@ -242,8 +259,35 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         padded_places=padded and lost_point is not None,
         three_place_groups=three_place_groups,
         percent_places=percent_places,
+        percent_column=percent_column,
+        percent_spaced=percent_spaced,
+        # the languages writing a decimal comma set off groups and "%" with narrow spaces OCR loses
+        uniform_look=locale.decimal == ",",
         langs=langs,
     )
+
+
+def _percent_column(numbers: list[_Number]) -> tuple[int | None, bool]:
+    """The places of a column of percentages (None when it is no such column), and whether they put a space
+    before the "%".
+
+    Three percentages at least, 80 % of them showing the same places; with the numbers that look like one
+    whose "%" was read as a digit (one place more, ending in one of :data:`PERCENT_READ_AS`), they make 70 %
+    of the column's numbers, so a few percentages among amounts make no percent column, but one where PP-OCR
+    read most "%" as "8" or "3" still is one."""
+    percents = [p for p in numbers if p.percent]
+    if len(percents) < 3:
+        return None, False
+    places, count = Counter(p.decimals for p in percents).most_common(1)[0]
+    if count < 0.8 * len(percents):
+        return None, False
+    misread = sum(
+        not p.percent and p.decimals == places + 1 and str(p.value)[-1] in PERCENT_READ_AS for p in numbers
+    )
+    if len(percents) + misread < 0.7 * len(numbers):
+        return None, False
+    # OCR loses a narrow space before the "%" far more often than it invents one: a quarter spaced is enough
+    return places, 4 * sum(p.percent_spaced for p in percents) >= len(percents)
 
 
 def _repairable(cells: list[str], parsed: list[_Number | None], hints: ColumnHints) -> int:

@@ -58,6 +58,14 @@ class ColumnHints:
     # a percentage column whose percentages show this many (1-3) decimals: "15.086" there is "15.0%" with the
     # "%" read as "86" or "96"
     percent_places: int | None = None
+    # a column of percentages (most of its numbers), with the places most of them show (0 too) and whether a
+    # space precedes their "%" (a quarter of them at least): a number there without its "%" had it read as
+    # a digit ("14,78" for "14,7 %")
+    percent_column: int | None = None
+    percent_spaced: bool = False
+    # every number is shown with the column's look: thousands grouped where the column groups them, and the
+    # "%" set off as the column's percentages set it off (see columns._column_look)
+    uniform_look: bool = False
     langs: tuple[str, ...] = ("eng",)  # the document's languages: month and weekday names of its dates
 
 

@@ -42,6 +42,7 @@ _TRAILING_RULE = re.compile(r"(?<=[\d%)" + _SYMBOLS + r"]) ?[\u2014\u2013_]+$")
 # the other mark before one or two final digits, no mark elsewhere: it cannot group thousands ("649.6")
 _OTHER_MARK_DECIMAL = {mark: re.compile(rf"([-({_SYMBOLS}]*\d+)\{mark}(\d{{1,2}})(\D*)") for mark in ".,"}
 _DONG_AS_D = re.compile(r"(.*\d) ?d")
+_PERCENT_AS_X = re.compile(r"(.*\d)( ?)[xX]")
 _PERCENT_AS_DIGITS = re.compile(r"(.*\d)( ?)[89]6(\)?)")  # the usual readings of a blurred "%" ("12,5 96")
 
 
@@ -87,6 +88,9 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
             out.append(f"{m.group(1)}{head}{hints.decimal}{m.group(4)}{m.group(5)}")
     if "vie" in hints.langs and (m := _DONG_AS_D.fullmatch(joined)):
         out.append(m.group(1) + "\u20ab")  # "₫" read as a plain "d" (Vietnamese amounts, "2.245₫")
+    if hints.percent_column is not None and (m := _PERCENT_AS_X.fullmatch(joined)):
+        joined = f"{m.group(1)}{m.group(2)}%"  # "16,6 x": the "%" read as an "x"
+        out.append(joined)
     places = hints.percent_places
     pct = _percent_for_digits(joined) if places else None
     if pct and re.search(rf"[.,]\d{{{places}}} ?%", pct):
@@ -113,6 +117,36 @@ def _percent_for_digits(s: str) -> str | None:
     return f"{m.group(1)}{m.group(2)}%{m.group(3)}" if m else None
 
 
+PERCENT_READ_AS = "835"  # the digits PP-OCR reads a "%" as (langtrain: "14,78", "-3,23", "-3,25" for "…%")
+_LAST_DIGIT = re.compile(r"(.*\d)[.,]?\d")  # a number's text less its last digit (and a mark left bare)
+
+
+def _percent_reading(s: str, num: _Number, hints: ColumnHints) -> _Number | None:
+    """A number in a column of percentages (``hints.percent_column`` places) that is not read as one of
+    them, read as one: None when no reading fits.
+
+    PP-OCR reads a "%" after digits as one more digit ("8", "3" or "5") more often than it drops it: "14,78"
+    among "14,7 %"s is "14,7 %", "11,8" among "11 %"s is "11 %" (the space read as the decimal mark), "78"
+    among them "7 %"; only numbers ending in a digit of :data:`PERCENT_READ_AS`. (A percentage showing no
+    places among ones that show some is left alone: "22%" among "34.3%"s is a whole percent.)"""
+    places = hints.percent_column
+    assert places is not None
+    sign = " %" if hints.percent_spaced else "%"
+    if num.percent or num.currency or num.grouped or num.scientific or num.paren:
+        return None
+    if s[-1:] not in PERCENT_READ_AS:
+        return None
+    # the "%" read as one more decimal ("14,78"; with no places, one after a mark: "11,8"), or, with no
+    # places, as a last digit ("78")
+    if num.decimals != places + 1 and not (places == 0 and num.bare_integer and len(s) >= 2):
+        return None
+    m = _LAST_DIGIT.fullmatch(s)
+    if m is None:
+        return None
+    fixed = _parse_number(m.group(1) + sign, hints)
+    return fixed if fixed is not None and fixed.percent and fixed.decimals == places else None
+
+
 def _regroup(digits: str, mark: str) -> str:
     """``digits`` in groups of three from the right, joined by ``mark``."""
     head = len(digits) % 3 or 3
@@ -132,6 +166,8 @@ def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
         fixed = _parse_number(_THREE_PLACES[mark].sub(rf"\1{group}\2", s, count=1), hints)
         if fixed is not None and fixed.grouped:
             return fixed
+    if hints.percent_column is not None and (fixed := _percent_reading(s, num, hints)) is not None:
+        return fixed
     if hints.percent_places and not num.percent and (pct := _percent_for_digits(s)):
         fixed = _parse_number(pct, hints)
         if fixed is not None and fixed.decimals == hints.percent_places:
