@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, without_stray_ends
+from .colrules import column_rule_regions
 from .cues import band_regions, grid_regions, stripes_end_mid_row
 from .insetrules import adopt_inset_rules
 from .joins import (
@@ -298,6 +299,19 @@ def find_regions(
             for q in rs
         )
 
+    # rules between columns only: no crossing rule made them a grid above
+    used_v = {id(v) for r in regions for v in r.vlines}
+    used_h = {id(s) for r in regions for s in r.hlines}
+    for r in column_rule_regions(
+        [v for v in rulings.vlines if id(v) not in used_v],
+        [s for s in rulings.hlines if id(s) not in used_h],
+        bands,
+        words,
+        h,
+        tol,
+    ):
+        if free(regions, r):
+            regions.append(r)
     grid_ids = {id(s) for r in regions for s in r.hlines}
     hl_rest = [s for s in rulings.hlines if id(s) not in grid_ids]
     for r in rule_regions(hl_rest, lines, h):

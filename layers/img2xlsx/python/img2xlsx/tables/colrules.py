@@ -1,0 +1,238 @@
+"""Tables ruled only between columns: a row of long vertical rules side by side, no horizontal rule across
+them (no outer box, or its top edge lost in a dark header band).
+
+Such rules form no network of crossing rules (:func:`img2xlsx.tables.cues.grid_regions` wants two of each
+direction), so the table used to be read from its whitespace alone; yet where cells are set tight against the
+rules there is little whitespace, and columns ran together. The rules are the surest column boundaries there
+are: several long vertical rules sharing one height, with text between them, outline a grid whose rows are
+unruled. The region is handed on as a grid, closed by its rules' ends (a rule crossing them is kept); its rows
+come from the text (:mod:`.textrows`). Rules starting right under a shaded header band run up through it (its
+fill hid them). Where the text runs on past the outermost rules on many lines (rules between column groups
+only, or only some of a crumpled page's rules found), the rules do not outline the table, and it is left to
+its text as before.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from .lines import Band, HLine, VLine
+from .region import Region, overlap
+from .textlines import WordLike, build_lines
+from .unionfind import UnionFind
+
+# A column rule is at least this many text heights long (a header and two rows of cells).
+MIN_RULE = 3.0
+# Two rules of one table share this much of the longer one's height.
+SHARED_HEIGHT = 0.7
+# Pieces of one rule may lie this many text heights apart.
+BREAK = 1.5
+# A shaded header's fill hides the column rules inside it (they are dropped as glyph edges): the rules
+# below start this many text heights under the band at most.
+UNDER_BAND = 2.0
+# ... and the band covers this share of the rules' width.
+BAND_WIDTH = 0.85
+# Text this many text heights, or this share of a ruled column's mean width, or less past an outer rule, on
+# this share of the lines, leaves the side open.
+OPEN_REACH = 2.0
+OPEN_COLUMN = 0.5
+OPEN_SHARE = 0.3
+# At least this many distinct rule positions: the two sides of a single column are a box or a sidebar.
+MIN_RULES = 3
+# Ruled columns holding text lines, at least (a column of one word between two rules is a mark's frame).
+MIN_FILLED = 2
+# Text lines with words in two ruled columns or more, at least (a header and two rows): a row or two of
+# text between strokes (a photo's texture, a form's boxes) is no table.
+MIN_ROWS = 3
+
+
+def column_rule_regions(
+    vlines: Sequence[VLine],
+    hlines: Sequence[HLine],
+    bands: Sequence[Band],
+    words: Sequence[WordLike],
+    h: float,
+    tol: float,
+) -> list[Region]:
+    """Regions outlined by rows of long vertical rules of about the same height (see the module)."""
+    rules = [r for r in _collinear(vlines, h, tol) if _extent(r)[1] - _extent(r)[0] >= MIN_RULE * h]
+    if len(rules) < MIN_RULES:
+        return []
+    # one table's rules run its whole height: a page border or a rule of a taller table beside does not
+    # join the tables stacked along it
+    sets = UnionFind(len(rules))
+    for i, j in itertools.combinations(range(len(rules)), 2):
+        (a0, a1), (b0, b1) = _extent(rules[i]), _extent(rules[j])
+        if overlap(a0, a1, b0, b1) >= SHARED_HEIGHT * max(a1 - a0, b1 - b0):
+            sets.union(i, j)
+    groups: dict[int, list[list[VLine]]] = {}
+    for i, r in enumerate(rules):
+        groups.setdefault(sets.find(i), []).append(r)
+    out: list[Region] = []
+    for group in groups.values():
+        for part in _split_at_empty(_positions(group, tol), words):
+            region = _region(*_under_band(part, bands, h), hlines, words, h, tol)
+            if region is not None:
+                out.append(region)
+    return out
+
+
+def _collinear(vlines: Sequence[VLine], h: float, tol: float) -> list[list[VLine]]:
+    """Pieces of one rule broken by a crease, a stamp or a fold (same abscissa, a short gap apart)."""
+    out: list[list[VLine]] = []
+    for v in sorted(vlines, key=lambda v: v.y0):
+        home = next(
+            (
+                r
+                for r in out
+                if abs(r[-1].x_at(v.y0) - v.x_at(v.y0)) <= tol and v.y0 - _extent(r)[1] <= BREAK * h
+            ),
+            None,
+        )
+        if home is None:
+            out.append([v])
+        else:
+            home.append(v)
+    return out
+
+
+def _extent(rule: list[VLine]) -> tuple[int, int]:
+    return min(v.y0 for v in rule), max(v.y1 for v in rule)
+
+
+def _positions(group: list[list[VLine]], tol: float) -> list[list[VLine]]:
+    """The group's rules by abscissa: a rule found twice (both edges of a thick one) is one place."""
+    out: list[list[VLine]] = []
+    for r in sorted(group, key=lambda r: r[0].x):
+        if out and r[0].x - out[-1][-1].x <= tol:
+            out[-1].extend(r)
+        else:
+            out.append(list(r))
+    return out
+
+
+def _inside(w: WordLike, a: list[VLine], b: list[VLine]) -> bool:
+    """Whether a word's centre lies between two rule positions, within their height."""
+    cx = (w.bbox[0] + w.bbox[2]) / 2
+    cy = (w.bbox[1] + w.bbox[3]) / 2
+    y0 = min(v.y0 for v in a + b)
+    y1 = max(v.y1 for v in a + b)
+    xa = sum(v.x_at(cy) for v in a) / len(a)
+    xb = sum(v.x_at(cy) for v in b) / len(b)
+    return xa < cx < xb and y0 <= cy <= y1
+
+
+def _split_at_empty(places: list[list[VLine]], words: Sequence[WordLike]) -> list[list[list[VLine]]]:
+    """Rule positions cut where the space between two of them holds no word: two tables side by side, each
+    closed by its own outer rules, leave an empty margin between them."""
+    parts: list[list[list[VLine]]] = [[places[0]]] if places else []
+    for a, b in itertools.pairwise(places):
+        if any(_inside(w, a, b) for w in words):
+            parts[-1].append(b)
+        else:
+            parts.append([b])
+    return parts
+
+
+def _under_band(
+    places: list[list[VLine]], bands: Sequence[Band], h: float
+) -> tuple[list[list[VLine]], Band | None]:
+    """The rules run up through a shaded header band they start under (its fill hid them there), as
+    :func:`img2xlsx.tables.joins.join_header_to_grid` frames a grid's header row."""
+    if len(places) < 2:
+        return places, None
+    x0 = min(v.x for v in places[0])
+    x1 = max(v.x for v in places[-1])
+    top = float(np.median([min(v.y0 for v in p) for p in places]))  # the outer rules may frame the band
+    band = max(
+        (b for b in bands if -0.5 * h <= top - b.y1 <= UNDER_BAND * h and _wide(b, x0, x1)),
+        key=lambda b: b.y1,
+        default=None,
+    )
+    if band is None:
+        return places, None
+    # a dark fill is often found in pieces one above the other, split along its light text
+    y0 = band.y0
+    while above := next(
+        (b for b in bands if 0 <= y0 - b.y1 <= 0.5 * h and b.y0 < y0 and _wide(b, x0, x1)), None
+    ):
+        y0 = above.y0
+    band = replace(band, y0=y0)
+    out: list[list[VLine]] = []
+    for p in places:
+        first = min(p, key=lambda v: v.y0)
+        if first.y0 - band.y1 <= UNDER_BAND * h:
+            p = [replace(first, y0=min(first.y0, band.y0)) if v is first else v for v in p]
+        out.append(p)
+    return out, band
+
+
+def _open_side(words: Sequence[WordLike], x0: int, y0: int, x1: int, y1: int, reach: float) -> bool:
+    """The table's text runs on past its outermost rule on many of its lines: the rules are those between
+    column groups, or only some of a table's rules were found (a crumpled or curled page), and they do not
+    outline the table; it is left to its text."""
+    rows = [w for w in words if y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1]
+    inside = [w for w in rows if x0 < (w.bbox[0] + w.bbox[2]) / 2 < x1]
+    lines = build_lines(inside, float(np.median([w.bbox[3] - w.bbox[1] for w in inside])) if inside else 1.0)
+    if not lines:
+        return True
+    beyond = [w for w in rows if x0 - reach < w.bbox[2] and (w.bbox[0] + w.bbox[2]) / 2 < x0] + [
+        w for w in rows if w.bbox[0] < x1 + reach and (w.bbox[0] + w.bbox[2]) / 2 > x1
+    ]
+    on_lines = sum(1 for ln in lines if any(ln.y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= ln.y1 for w in beyond))
+    return on_lines >= OPEN_SHARE * len(lines)
+
+
+def _rows_across(places: list[list[VLine]], words: Sequence[WordLike]) -> int:
+    """How many text lines between the rules have words in at least two of the ruled columns."""
+    cols = list(itertools.pairwise(places))
+    inside = [(w, k) for w in words for k, (a, b) in enumerate(cols) if _inside(w, a, b)]
+    if not inside:
+        return 0
+    height = float(np.median([w.bbox[3] - w.bbox[1] for w, _ in inside]))
+    col_of = {id(w): k for w, k in inside}
+    lines = build_lines([w for w, _ in inside], height)
+    return sum(1 for ln in lines if len({col_of[id(w)] for w in ln.words}) >= 2)
+
+
+def _wide(b: Band, x0: float, x1: float) -> bool:
+    return overlap(b.x0, b.x1, x0, x1) >= BAND_WIDTH * (x1 - x0)
+
+
+def _region(
+    places: list[list[VLine]],
+    band: Band | None,
+    hlines: Sequence[HLine],
+    words: Sequence[WordLike],
+    h: float,
+    tol: float,
+) -> Region | None:
+    if len(places) < MIN_RULES:
+        return None
+    filled = sum(1 for a, b in itertools.pairwise(places) if any(_inside(w, a, b) for w in words))
+    if filled < MIN_FILLED or _rows_across(places, words) < MIN_ROWS:
+        return None
+    vs = [v for p in places for v in p]
+    x0 = min(v.x for v in places[0])
+    x1 = max(v.x for v in places[-1])
+    y0 = min(v.y0 for v in vs)
+    y1 = max(v.y1 for v in vs)
+    reach = max(OPEN_REACH * h, OPEN_COLUMN * (x1 - x0) / (len(places) - 1))
+    if _open_side(words, x0, y0, x1, y1, reach):
+        return None
+    width = x1 - x0
+    # rules across the region (a box's bottom edge, a total rule) are its own; its ends are closed by the
+    # rules' ends where no such rule lies
+    across = [s for s in hlines if y0 - tol <= s.y <= y1 + tol and overlap(s.x0, s.x1, x0, x1) >= 0.5 * width]
+    hs = list(across)
+    if band is not None and not any(abs(s.y - band.y1) <= tol for s in across):
+        hs.append(HLine(x0, x1, band.y1))  # the header band's lower edge ends the header
+    if not any(abs(s.y - y0) <= tol for s in across):
+        hs.append(HLine(x0, x1, y0))
+    if not any(abs(s.y - y1) <= tol for s in across):
+        hs.append(HLine(x0, x1, y1))
+    return Region("grid", x0, y0, x1, y1, hlines=hs, vlines=vs)
