@@ -7,7 +7,7 @@ label runs across them (a group label over its sub-columns, a header label centr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -101,8 +101,8 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
     # and wider ones no text sits in: the gap between the boxes of a table drawn as one box per cell
     centres = [((w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2) for w in region.words]
     # (only as close as the joined boundary still meets both rules: their coverage is measured within tol)
-    xs = _drop_empty_slivers(xs, [(y, x) for x, y in centres], cy, min(EMPTY_SLIVER * h, 2 * tol))
-    ys = _drop_empty_slivers(ys, centres, cx, min(EMPTY_SLIVER * h, 2 * tol))
+    xs = _drop_slivers(xs, min(EMPTY_SLIVER * h, 2 * tol), [(y, x) for x, y in centres], cy)
+    ys = _drop_slivers(ys, min(EMPTY_SLIVER * h, 2 * tol), centres, cx)
     gap = phrase_gap if phrase_gap is not None else 0.75 * h
     # columns inside a ruled column (a frame around a whole table, rules between column groups only):
     # boundaries drawn by the text, taken as drawn rules but where a phrase runs across them
@@ -147,7 +147,7 @@ def grid_structure(region: Region, h: float, phrase_gap: float | None = None) ->
         if j not in inside_split
         for r in range(n_rows)
     }
-    parted = _parted_by_text(region.words, ruled_cov, cell_of, xb, n_rows, n_cols, 0.2 * h, 0.5 * h)
+    parted = _parted_by_text(by_cell, ruled_cov, xb, n_rows, n_cols, 0.2 * h, 0.5 * h)
 
     def cov_v(j: int, r: int) -> float:
         """Fraction of boundary j between rows r and r+1 drawn by a vertical rule (or by the text)."""
@@ -278,9 +278,8 @@ OPEN_RULE = 0.5
 
 
 def _parted_by_text(
-    words: list[WordLike],
+    by_cell: dict[tuple[int, int], list[WordLike]],
     ruled_cov: dict[tuple[int, int], float],
-    cell_of: Callable[[WordLike], tuple[int, int]],
     xb: Bound,
     n_rows: int,
     n_cols: int,
@@ -297,10 +296,9 @@ def _parted_by_text(
     if not open_cols or n_rows < 3:
         return set()
     rows: list[list[WordLike]] = [[] for _ in range(n_rows)]
-    for w in words:
-        r, c = cell_of(w)
+    for (r, c), ws in by_cell.items():
         if 0 <= r < n_rows and 0 <= c < n_cols:
-            rows[r].append(w)
+            rows[r].extend(ws)
     out: set[tuple[int, int]] = set()
     for j in open_cols:
         for r, row in enumerate(rows):
@@ -344,35 +342,26 @@ def _without_strokes(vlines: list[VLine], height: int) -> list[VLine]:
     return [v for v in vlines if not (v.thickness <= STROKE_THIN * thick and v.length < short)]
 
 
-def _drop_slivers(edges: list[Boundary], min_gap: float) -> list[Boundary]:
+def _drop_slivers(
+    edges: list[Boundary],
+    min_gap: float,
+    points: Sequence[tuple[float, float]] = (),
+    centre: float = 0.0,
+) -> list[Boundary]:
+    """``edges`` with each pair closer than ``min_gap`` joined into one midway, unless one of ``points``
+    (coordinate along the edges, position across them; ``centre``: where the edges' positions are taken)
+    lies between the two."""
     out: list[Boundary] = []
     for e in edges:
         if out and e[0] - out[-1][0] < min_gap:
-            out[-1] = ((out[-1][0] + e[0]) / 2, (out[-1][1] + e[1]) / 2)
-        else:
-            out.append(e)
+            prev = out[-1]
+            if not any(prev[0] + prev[1] * (a - centre) < p < e[0] + e[1] * (a - centre) for a, p in points):
+                out[-1] = ((prev[0] + e[0]) / 2, (prev[1] + e[1]) / 2)
+                continue
+        out.append(e)
     return out
 
 
 # Two rules closer than this many text heights with no text between them are one boundary drawn twice (the
 # facing edges of neighbouring boxes): a row or column that holds text is at least a line plus padding tall.
 EMPTY_SLIVER = 1.5
-
-
-def _drop_empty_slivers(
-    edges: list[Boundary], points: list[tuple[float, float]], centre: float, max_gap: float
-) -> list[Boundary]:
-    """``edges`` with each pair closer than ``max_gap`` joined where none of ``points`` (coordinate along
-    the edges, position across them) lies between the two."""
-    out: list[Boundary] = []
-    for e in edges:
-        if out and e[0] - out[-1][0] < max_gap:
-            prev = out[-1]
-            between = any(
-                prev[0] + prev[1] * (a - centre) < p < e[0] + e[1] * (a - centre) for a, p in points
-            )
-            if not between:
-                out[-1] = ((prev[0] + e[0]) / 2, (prev[1] + e[1]) / 2)
-                continue
-        out.append(e)
-    return out
