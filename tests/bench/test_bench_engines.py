@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.engines import Engine, Job, _run_shard
+from bench.engines import Engine, Job, _run_shard, compile_bytecode
 
 FAKE = """#!{python}
 import json, os, sys
@@ -56,3 +56,22 @@ def test_worker_that_cannot_start_fails_every_image_with_reason(
         for r in recs.values()
     )
     assert json.loads((tmp_path / "jobs1.json").read_text())[0]["name"] == "a"
+
+
+def test_fresh_runs_load_the_engine_as_bytecode_like_an_installed_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bench's environment forbids writing bytecode; the fresh process must not pay for compiling anyway
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("X = 1\n")
+    (package / "mod.py").write_text("def f() -> int:\n    return 2\n")
+    compile_bytecode(Engine("img2xlsx", Path(sys.executable), cacheable=False), package)
+    compiled = sorted(p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc"))
+    assert compiled == ["__init__", "mod"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "m.py").write_text("Y = 2\n")
+    compile_bytecode(Engine("img2table", Path(sys.executable), cacheable=False), other)  # pip compiled it
+    assert not (other / "__pycache__").exists()

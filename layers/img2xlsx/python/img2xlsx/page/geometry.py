@@ -19,9 +19,21 @@ def ink_mask(gray: np.ndarray, block: int | None = None, c: int = 12) -> np.ndar
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block | 1, c)
 
 
-def glyph_mask(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Glyph-sized components of ``ink`` only (no rulings, page edges, specks), their stats, median size."""
+Components = tuple[np.ndarray, np.ndarray]  # labels and stats of an ink mask's 8-connected components
+
+
+def components(ink: np.ndarray) -> Components:
+    """Labels and stats of ``ink``'s 8-connected components: worked out once per mask, since the page
+    analysis asks three times about the same preview (quarter turn, skew, text height)."""
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return labels, stats
+
+
+def glyph_mask(ink: np.ndarray, parts: Components | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """Glyph-sized components of ``ink`` only (no rulings, page edges, specks), their stats, median size.
+
+    ``parts``: ``components(ink)`` if already known."""
+    labels, stats = components(ink) if parts is None else parts
     w = stats[:, cv2.CC_STAT_WIDTH]
     h = stats[:, cv2.CC_STAT_HEIGHT]
     area = stats[:, cv2.CC_STAT_AREA]

@@ -210,15 +210,20 @@ def binarize(gray: np.ndarray, text_height: float | None = None) -> np.ndarray:
     )
 
 
-def estimate_text_height(gray: np.ndarray, ink: np.ndarray | None = None) -> float | None:
+def estimate_text_height(
+    gray: np.ndarray, ink: np.ndarray | None = None, stats: np.ndarray | None = None
+) -> float | None:
     """Typical glyph height (≈ cap height) in px, or None when the page shows no text.
 
     The 75th percentile of glyph-sized connected components: glyph boxes mix x-height letters with capitals,
     digits and ascenders, and the upper quartile lands near cap height (~0.75 x CSS font size on the bench).
+    ``stats``: the component stats of ``ink`` (:func:`geometry.components`) if already known.
     """
-    if ink is None:
-        ink = binarize(gray)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if stats is None:
+        if ink is None:
+            ink = binarize(gray)
+        stats = geometry.components(ink)[1]
+    n = len(stats)
     if n <= 1:
         return None
     w = stats[1:, cv2.CC_STAT_WIDTH]
@@ -252,10 +257,19 @@ def _enclosing(stats: np.ndarray, glyphs: np.ndarray) -> np.ndarray:
     shape = (int((y + h).max()) + 1, int((x + w).max()) + 1)
     centres = np.zeros(shape, np.int32)
     np.add.at(centres, (cy[glyphs], cx[glyphs]), 1)
-    acc = np.pad(centres.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    acc = _summed_area(centres)
     inside = acc[y + h, x + w] - acc[y, x + w] - acc[y + h, x] + acc[y, x]
     thin = stats[:, cv2.CC_STAT_AREA] < OUTLINE_FILL * w * h
     return np.asarray((inside - glyphs >= 2) & thin)
+
+
+def _summed_area(counts: np.ndarray) -> np.ndarray:
+    """``counts`` (non-negative int32) summed over every top-left rectangle, with a zero first row and column:
+    OpenCV's integral image (a tenth of numpy's two cumsums on a preview) when the counts fit in a byte, as
+    glyph centres sharing one pixel always do; numpy's otherwise. The same integers either way."""
+    if counts.size and int(counts.max()) <= 255:
+        return np.asarray(cv2.integral(counts.astype(np.uint8), sdepth=cv2.CV_32S))
+    return np.pad(counts.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
 
 
 def _scale_factor(text_h: float | None, longest_side: float) -> float:
@@ -342,17 +356,19 @@ def normalize_page(
         view_size = (max(1, round(size[0] * pf)), max(1, round(size[1] * pf)))
         view = cv2.warpPerspective(preview, view_m, view_size, flags=cv2.INTER_LINEAR, borderValue=fill)
     ink = geometry.ink_mask(view)
+    parts = geometry.components(ink)  # shared by the three questions below
     # 2. sideways pages: turn clockwise now; the upside-down test below turns 90 into 270 when needed
     turns = 0
-    if detect_orientation and orientation.is_sideways(ink):
+    if detect_orientation and orientation.is_sideways(ink, parts):
         quarter, size = geometry.quarter_turn_matrix(1, size)
         matrix = quarter @ matrix
         view = np.ascontiguousarray(np.rot90(view, -1))
         ink = np.ascontiguousarray(np.rot90(ink, -1))
+        parts = geometry.components(ink)
         turns = 1
     # 3. small skew, from the text alone: page edges and photo clutter tilt differently from the text,
     # and rulings run along the text anyway (a table with hardly any text falls back to all ink)
-    glyphs, glyph_stats, _ = geometry.glyph_mask(ink)
+    glyphs, glyph_stats, _ = geometry.glyph_mask(ink, parts)
     skew = geometry.estimate_skew(glyphs if len(glyph_stats) >= 30 else ink, refine_ink=ink)
     del glyphs
     if abs(skew) >= MIN_SKEW_DEG:
@@ -361,7 +377,8 @@ def normalize_page(
     else:
         skew = 0.0
     # 4. scale, from the text height measured on the (unrotated) view, in source px
-    text_h_view = estimate_text_height(view, ink)
+    text_h_view = estimate_text_height(view, ink, parts[1])
+    del parts
     text_h = None if text_h_view is None else text_h_view / pf
     factor = _scale_factor(text_h, max(size))
     matrix = np.diag([factor, factor, 1.0]) @ matrix

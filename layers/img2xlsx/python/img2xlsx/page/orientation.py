@@ -18,7 +18,7 @@ import numpy as np
 from img2xlsx.ocr import TextReader
 
 from .clean import erase_rules
-from .geometry import glyph_mask
+from .geometry import Components, glyph_mask
 
 SIDEWAYS_RATIO = 1.3  # turn only when vertical smearing merges clearly more glyphs than horizontal
 # A strip read this confidently is upright: 180°-turned strips score at most 0.37 on the bench, while
@@ -43,12 +43,12 @@ def without_rules(ink: np.ndarray, size: float) -> np.ndarray:
     return cv2.bitwise_and(ink, cv2.bitwise_not(runs))
 
 
-def sideways_score(ink: np.ndarray) -> float:
+def sideways_score(ink: np.ndarray, parts: Components | None = None) -> float:
     """> 1 when text lines run vertically (page turned by 90°), < 1 when they run horizontally.
 
     Rules are taken out first (see :func:`without_rules`); both directions alike, so a page turned by 90°
-    still shows its text lines running vertically."""
-    _, stats, size = glyph_mask(ink)
+    still shows its text lines running vertically. ``parts``: ``components(ink)`` if already known."""
+    _, stats, size = glyph_mask(ink, parts)
     if len(stats) < 20:
         return 1.0
     mask, stats, size = glyph_mask(without_rules(ink, size))
@@ -60,8 +60,8 @@ def sideways_score(ink: np.ndarray) -> float:
     return float(n_h) / max(1.0, float(n_v))
 
 
-def is_sideways(ink: np.ndarray) -> bool:
-    return sideways_score(ink) > SIDEWAYS_RATIO
+def is_sideways(ink: np.ndarray, parts: Components | None = None) -> bool:
+    return sideways_score(ink, parts) > SIDEWAYS_RATIO
 
 
 def _widen(has_ink: np.ndarray, lo: int, hi: int, limit: int) -> tuple[int, int]:
