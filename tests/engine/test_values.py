@@ -17,7 +17,7 @@ from img2xlsx.values import ColumnHints, infer_hints, parse_value, type_table
     [
         ("1234", "number", 1234, "0"),
         ("-975", "number", -975, "0"),
-        ("\u221212", "number", -12, "0"),  # unicode minus
+        ("\u221212", "number", -12, '0;"\u2212"0'),  # unicode minus, shown as printed
         ("(12)", "number", -12, "0;(0)"),
         ("1,510", "number", 1510, "#,##0"),
         ("1,234.56", "number", 1234.56, "#,##0.00"),

@@ -279,3 +279,92 @@ def test_narrow_spaces_ocr_lost_are_shown_as_the_column_shows_them_in_comma_lang
     # English keeps each cell's own look (see test_values: "5678" among "1,234"s stays "0")
     assert _formats_in(["1,234", "5678"], ["eng"]) == ["#,##0", "0"]
     assert _formats_in(["9.7%", "6.8 %", "21.7%", "11.6%"], ["eng"])[0] == "0.0%"
+
+
+def test_five_digit_integers_are_grouped_in_a_column_that_groups_in_every_language() -> None:
+    # "14997" among "45,973"s lost its comma: print leaves only four-digit numbers ungrouped
+    assert _formats_in(["45,973", "14997", "5678"], ["eng"]) == ["#,##0", "#,##0", "0"]
+
+
+def test_a_minus_read_as_a_point_before_a_number_that_shows_its_own_mark() -> None:
+    texts = ["-4,776", ".72,472.97", ".12.0%", "1,234.50", ".5"]
+    assert _typed(texts) == pytest.approx([-4776, -72472.97, -0.12, 1234.5, 0.5])
+
+
+def test_a_letter_read_for_the_currency_symbol_its_column_prints() -> None:
+    # "C"/"E"/"Q" for "€", "E" for "£", "S" for "$" (also after a minus read as a point)
+    assert _typed(["€1,200", "C1854", "E5697.50", "€23.40", "Q23,133"]) == pytest.approx(
+        [1200, 1854, 5697.5, 23.4, 23133]
+    )
+    assert _typed(["£1,053.70", "E1,053.70", "£30.68", "E30.68"]) == pytest.approx(
+        [1053.7, 1053.7, 30.68, 30.68]
+    )
+    assert _typed(["$1.00", ".S104,205.91", "$2,000.10"]) == pytest.approx([1.0, -104205.91, 2000.1])
+    # no column currency, or an identifier column: the letter stays a letter
+    assert _typed(["C1854", "C1855", "C1856", "12"])[:3] == ["C1854", "C1855", "C1856"]
+    assert _typed(["€12", "€15", "C12"], header="Ref")[2] == "C12"
+
+
+def test_commas_read_as_points_on_a_blurred_page_among_comma_grouped_integers() -> None:
+    # about as many "176.467"s as "37,600"s: the points are commas (no other number shows decimals)
+    texts = [
+        "176.467",
+        "33.289",
+        "37,600",
+        "100,186",
+        "122.967",
+        "61,001",
+        "7.922",
+        "84.509",
+        "5,416",
+        "30.981",
+    ]
+    assert _typed(texts) == [176467, 33289, 37600, 100186, 122967, 61001, 7922, 84509, 5416, 30981]
+    # bare wide integers vouch for grouping too
+    assert _typed(["4.191", "4279", "45,973", "14997", "8.118"])[0] == 4191
+    # a column of three-place measurements with one comma stays three-place
+    assert _typed(["1.250", "2.500", "12.750", "1,250", "3.125"])[:3] == pytest.approx([1.25, 2.5, 12.75])
+
+
+def test_the_typographic_minus_is_shown_as_printed() -> None:
+    # U+2212 shown by the negative section's literal; OCR read one as "-": the column's look wins
+    formats = _formats_in(["\u22122 925,81", "-5 196,66", "1 234,50"], ["fra"])
+    assert formats == ['#,##0.00;"\u2212"#,##0.00', '#,##0.00;"\u2212"#,##0.00', "#,##0.00"]
+    # a currency literal before the digits takes the minus inside its quotes
+    assert (
+        _formats_in(["\u2212\u20ac 12,00", "\u20ac 3,00"], ["deu"])[0] == '"\u20ac "0.00;"\u2212\u20ac "0.00'
+    )
+    # hyphens stay hyphens
+    assert _formats_in(["-12,5", "3,5"], ["deu"])[0] == "0.0"
+
+
+def test_a_table_prints_its_negatives_one_way_the_typographic_minus_read_in_a_third_is_enough() -> None:
+    cells = [Cell(row=0, col=0, text="A", header=True), Cell(row=0, col=1, text="B", header=True)]
+    texts = [
+        ("-5 196,66", "\u22125 683,80 \u20ac"),
+        ("-2 925,81", "\u22126 028,34 \u20ac"),
+        ("12,00", "-3 359,34 \u20ac"),
+    ]
+    for r, (a, b) in enumerate(texts, start=1):
+        cells += [Cell(row=r, col=0, text=a), Cell(row=r, col=1, text=b)]
+    table = Table(n_rows=4, n_cols=2, cells=cells, n_header_rows=1)
+    type_table(table, ["fra"])
+    negatives = [c for c in table.cells if c.value and isinstance(c.value.value, float) and c.value.value < 0]
+    assert len(negatives) == 5
+    assert all(
+        c.value and c.value.number_format.endswith('"\u2212"#,##0.00' + ('" \u20ac"' if c.col else ""))
+        for c in negatives
+    )
+
+
+def test_a_dollar_read_as_five_where_the_column_shows_dollars_and_its_other_amounts_all_start_with_five() -> (
+    None
+):
+    texts = ["5189.18", "5244.12", "$50.94", "$168.81", "$82.14", "5145.56", "$13.10"]
+    assert _typed(texts) == pytest.approx([189.18, 244.12, 50.94, 168.81, 82.14, 145.56, 13.1])
+    # a statement's "$" on its first and last rows: its other amounts start with every digit
+    assert _typed(["$1,234", "567", "589", "512", "$2,390", "1,234"]) == [1234, 567, 589, 512, 2390, 1234]
+    # no "$" anywhere: a column of amounts in the 5000s stays as read
+    assert _typed(["5189.18", "5244.12", "5263.55", "5145.56"]) == pytest.approx(
+        [5189.18, 5244.12, 5263.55, 5145.56]
+    )

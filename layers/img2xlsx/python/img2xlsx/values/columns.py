@@ -15,6 +15,7 @@ from .dates import _RE_DMY, _parse_date, _parse_time
 from .locale import locale_for
 from .numbers import (
     _AMOUNT_KINDS,
+    UNICODE_MINUS,
     ColumnHints,
     Decimal_,
     _normalise,
@@ -69,17 +70,26 @@ def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
     if num is not None:
         if num.bare_integer and hints.integers_as_text:
             return TypedValue("text", text.strip())
-        return _number_value(_column_look(_column_reading(s, num, hints), hints), hints.grouped)
+        num = _minus_look(_column_reading(s, num, hints), text, hints)
+        return _number_value(_column_look(num, hints), hints.grouped)
     if hints.repair:
         lenient = replace(hints, space_groups=True)
         for candidate in _repairs(s, hints):
             num = _parse_number(candidate, lenient)
             if num is not None:
-                return _number_value(_column_look(num, hints), hints.grouped)
+                return _number_value(_column_look(_minus_look(num, text, hints), hints), hints.grouped)
     when = _parse_date(s, hints) or _parse_time(s)
     if when is not None and when.kind != "text" and _excel_can_show(when):
         return when
     return TypedValue("text", text.strip())
+
+
+def _minus_look(num: _Number, text: str, hints: ColumnHints) -> _Number:
+    """``num`` keeps the typographic minus U+2212 its text shows (or its column shows on most negatives), so
+    the workbook shows a minus as the picture does, not a hyphen."""
+    if num.value < 0 and not num.paren and (UNICODE_MINUS in text or hints.unicode_minus):
+        return replace(num, unicode_minus=True)
+    return num
 
 
 def _column_look(num: _Number, hints: ColumnHints) -> _Number:
@@ -88,8 +98,11 @@ def _column_look(num: _Number, hints: ColumnHints) -> _Number:
 
     The marks are the thin, narrow (no-break) spaces OCR loses most: "735227" among "129 949"s and "9,7%"
     among "-6,8 %"s were printed "735 227" and "9,7 %". A cell's own reading is otherwise kept (an
-    English column's "5678" among "1,234"s may be printed so)."""
+    English column's "5678" among "1,234"s may be printed so), but five digits and more are grouped in every
+    column that groups: print leaves only four-digit numbers ungrouped, OCR drops a blurred comma."""
     if not hints.uniform_look:
+        if hints.grouped and not (num.grouped or num.scientific) and abs(num.value) >= 10000:
+            num = replace(num, grouped=True)
         return num
     if hints.grouped and not (num.grouped or num.scientific) and abs(num.value) >= 1000:
         num = replace(num, grouped=True)
@@ -142,7 +155,9 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     """
     locale = locale_for(langs)
     langs = locale.langs
-    cells = [t for t in (_normalise(x) for x in texts) if t]
+    texts = list(texts)
+    raw = [x for x in texts if _normalise(x)]  # as printed: the normalised cells lose the typographic minus
+    cells = [_normalise(x) for x in raw]
     dots = sum(_separator_vote(t) == "." for t in cells)
     commas = sum(_separator_vote(t) == "," for t in cells)
     # "1,234" proves nothing alone, but thousands grouping is far likelier than three decimals: such cells
@@ -199,7 +214,8 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
     # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
     # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
-    repairing = ColumnHints(decimal=decimal, repair=True, langs=langs)
+    currency = _prefix_currency(numbers)
+    repairing = ColumnHints(decimal=decimal, repair=True, currency=currency, langs=langs)
     n_repairable = _repairable(cells, parsed, repairing)
     vouched = n_parsed >= 1 or n_repairable >= 2
     repair = vouched and n_parsed + max(n_numberish, n_repairable) >= max(2, 0.6 * len(cells))
@@ -245,7 +261,12 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         p is not None and p.decimals and _ambiguous_mark(t) != decimal
         for t, p in zip(cells, parsed, strict=True)
     )
-    three_place_groups = three >= 1 and mark_grouped >= 2 * three and not other_places
+    # integers too wide for a first group and shown without marks ("14997" among "45,973"s) lost theirs: they
+    # vouch for grouping as the marked ones do. A page read blurred turns many commas into points at once
+    # ("176.467", "33.289" among "37,600"s), so half as many grouped integers as three-place numbers suffice
+    wide = sum(p is not None and p.bare_integer and len(str(abs(int(p.value)))) >= 4 for p in parsed)
+    vouched_groups = mark_grouped >= 1 and mark_grouped + wide >= 2 and 2 * (mark_grouped + wide) >= three
+    three_place_groups = three >= 1 and vouched_groups and not other_places
     return ColumnHints(
         decimal=decimal,
         dayfirst=dayfirst,
@@ -255,6 +276,9 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         repair=repair,
         decimals=decimals,
         negatives=any(p.value < 0 for p in numbers),
+        unicode_minus=_prints_unicode_minus(raw, parsed),
+        currency=currency,
+        dollar_as_five=_dollar_read_as_five(cells, parsed),
         lost_point=lost_point,
         padded_places=padded and lost_point is not None,
         three_place_groups=three_place_groups,
@@ -265,6 +289,53 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         uniform_look=locale.decimal == ",",
         langs=langs,
     )
+
+
+_SYMBOL_CURRENCIES = "$€£"  # the symbols a letter is read for (see repairs._CURRENCY_LETTERS)
+
+
+def _prefix_currency(numbers: list[_Number]) -> str:
+    """The currency symbol printed before the digits of half the column's numbers at least, two at least."""
+    shown = Counter(p.currency for p in numbers if p.currency in _SYMBOL_CURRENCIES and not p.currency_suffix)
+    if not shown:
+        return ""
+    symbol, count = shown.most_common(1)[0]
+    return symbol if count >= 2 and 2 * count >= len(numbers) else ""
+
+
+def _prints_unicode_minus(raw: list[str], parsed: list[_Number | None]) -> bool:
+    """Half of the column's (unbracketed) negative numbers at least are printed with the typographic minus
+    U+2212 (``raw``: the cells as read, before the minus signs are normalised). OCR reads a thin minus as a
+    hyphen now and then, far more rarely the other way round."""
+    negatives = [t for t, p in zip(raw, parsed, strict=True) if p is not None and p.value < 0 and not p.paren]
+    return bool(negatives) and 2 * sum(UNICODE_MINUS in t for t in negatives) >= len(negatives)
+
+
+_FIVE_FOR_DOLLAR = re.compile(r"([-(]?)5(?=\d)")
+DOLLAR_FIVES = 3  # amounts starting with a "5" a column needs before that "5" is taken for its "$"
+DOLLAR_SHARE = 0.9  # of the column's numbers without a "$" that start with a "5"
+
+
+def _dollar_read_as_five(cells: list[str], parsed: list[_Number | None]) -> bool:
+    """Some of the column's amounts show a "$" before their digits, and (nearly) all the others start with
+    a "5": PP-OCR reads a blurred "$" as "5", and no column of real amounts starts with one digit so often
+    (the rest of the column shows a "$", so it is not a narrow range of values either). A statement's
+    "$" on its first and total rows only leaves amounts starting with every digit."""
+    numbers = [(t, p) for t, p in zip(cells, parsed, strict=True) if p is not None]
+    dollars = sum(p.currency == "$" and not p.currency_suffix for _, p in numbers)
+    fives = sum(not p.currency and bool(_FIVE_FOR_DOLLAR.match(t)) for t, p in numbers)
+    return dollars >= 1 and fives >= DOLLAR_FIVES and fives >= DOLLAR_SHARE * (len(numbers) - dollars)
+
+
+_SIGNED = re.compile(r"\(?[-\u2212][\d$€£¥₹]")  # a signed number's start
+
+
+def _table_prints_unicode_minus(texts: list[str]) -> bool:
+    """A third of the table's minus signs at least (two at least) were read as the typographic minus U+2212:
+    a table prints its negatives one way, and OCR reads most thin minus signs as hyphens."""
+    signs = [t.strip()[:2].lstrip("(")[:1] for t in texts if _SIGNED.match(t.strip())]
+    unicode = signs.count(UNICODE_MINUS)
+    return unicode >= 2 and 3 * unicode >= len(signs)
 
 
 def _percent_column(numbers: list[_Number]) -> tuple[int | None, bool]:
@@ -360,6 +431,8 @@ def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
         else:
             columns.setdefault(cell.col, []).append(cell.text)
     hints = {col: infer_hints(texts, " ".join(headers.get(col, [])), langs) for col, texts in columns.items()}
+    if _table_prints_unicode_minus([t for texts in columns.values() for t in texts]):
+        hints = {col: replace(h, unicode_minus=True) for col, h in hints.items()}
     for cell in table.cells:
         if cell.header or cell.row < header_rows:
             stripped = cell.text.strip()

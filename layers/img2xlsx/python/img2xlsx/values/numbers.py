@@ -15,7 +15,8 @@ from img2xlsx.model import TypedValue
 MAX_SIGNIFICANT_DIGITS = 15  # Excel keeps 15; more would be silently rounded
 _AMOUNT_KINDS = ("number", "currency", "percent")
 
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
+UNICODE_MINUS = "\u2212"
+_MINUS_SIGNS = str.maketrans({UNICODE_MINUS: "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 
 _SYMBOLS = "$€£¥₹₩₽₺₪₫₴₱¢"
@@ -66,6 +67,15 @@ class ColumnHints:
     # every number is shown with the column's look: thousands grouped where the column groups them, and the
     # "%" set off as the column's percentages set it off (see columns._column_look)
     uniform_look: bool = False
+    # most of the column's negatives are printed with the typographic minus U+2212: every negative there is
+    # shown with it (OCR reads some of them as a hyphen)
+    unicode_minus: bool = False
+    # the currency symbol most of the column's amounts print before their digits ("" when none does): a
+    # letter OCR read in its place ("C1854" among "€2,310"s) is that symbol
+    currency: str = ""
+    # the column prints "$" before its amounts and OCR read it as a "5" on several of them ("534,108.20"
+    # beside "$30,970.60"): a leading "5" on an amount without a currency is that "$"
+    dollar_as_five: bool = False
     langs: tuple[str, ...] = ("eng",)  # the document's languages: month and weekday names of its dates
 
 
@@ -82,6 +92,9 @@ class _Number:
     paren: bool
     bare_integer: bool  # digits only, no sign, separator, currency or percent
     scientific: bool
+    # a negative number printed with the typographic minus U+2212, kept in its number format: a hyphen would
+    # show another character than the picture
+    unicode_minus: bool = False
 
 
 # ------------------------------------------------------------------------------------------------ numbers
@@ -250,6 +263,9 @@ def _number_format(num: _Number, column_grouped: bool) -> str:
         core = f'{core}"{space}{literal}"' if num.currency_suffix else f'"{literal}{space}"{core}'
     if num.paren:
         return f"{core};({core})"
+    if num.unicode_minus:  # the negative section shows the typographic minus as a literal
+        negative = f'"{UNICODE_MINUS}{core[1:]}' if core.startswith('"') else f'"{UNICODE_MINUS}"{core}'
+        return f"{core};{negative}"
     return core
 
 

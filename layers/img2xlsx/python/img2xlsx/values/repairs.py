@@ -46,6 +46,22 @@ _PERCENT_AS_X = re.compile(r"(.*\d)( ?)[xX]")
 _PERCENT_AS_DIGITS = re.compile(r"(.*\d)( ?)[89]6(\)?)")  # the usual readings of a blurred "%" ("12,5 96")
 
 
+# a minus read as a full stop: a point, then a number that shows a mark of its own (or a currency letter)
+_DOT_FOR_MINUS = re.compile(rf"\.(?=[\d{_SYMBOLS}SCEQ])(?=\S*\d[.,%])")
+# letters OCR reads for a currency symbol before the digits ("C1854", "E5697.50", "Q23,133", "S104.2")
+_CURRENCY_LETTERS = {"$": "Ss", "€": "CcEeGQ", "£": "EfF"}
+_LEADING_LETTER = re.compile(r"([-(]?)([A-Za-z])(?=\d)")
+
+
+def _currency_for_letter(s: str, currency: str) -> str:
+    """``s`` with a letter that stands where its column prints ``currency`` (before the first digit) read as
+    that symbol; ``s`` itself when no such letter leads it."""
+    m = _LEADING_LETTER.match(s)
+    if m is None or m.group(2) not in _CURRENCY_LETTERS.get(currency, ""):
+        return s
+    return f"{m.group(1)}{currency}{s[m.end() :]}"
+
+
 def _repairs(s: str, hints: ColumnHints) -> list[str]:
     """Readings of a number OCR slightly garbled, tried only in numeric columns, safest first.
 
@@ -58,6 +74,12 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     if starts_number and (s[0] in _OPENING_QUOTES or (hints.negatives and s[0] in _MINUS_LOOKALIKES)):
         base = "-" + s[1:]
     out = [base]
+    if _DOT_FOR_MINUS.match(base):
+        base = "-" + base[1:]  # ".72,472.97", ".12.0%": no number starts with a point and shows another mark
+    if hints.currency and not hints.integers_as_text:
+        base = _currency_for_letter(base, hints.currency)
+    if base != out[0]:
+        out.append(base)
     if (ruled := _TRAILING_RULE.sub("", base)) != base:
         out.append(ruled)
         base = ruled
@@ -159,8 +181,16 @@ _THREE_PLACES = {
 _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
 
 
+_FIVE_FOR_DOLLAR = re.compile(r"([-(]?)5(?=\d)")
+
+
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
-    """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s."""
+    """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s,
+    "534,108.20" among "$30,970.60"s."""
+    if hints.dollar_as_five and not num.currency and (m := _FIVE_FOR_DOLLAR.match(s)):
+        fixed = _parse_number(f"{m.group(1)}${s[m.end() :]}", hints)
+        if fixed is not None:
+            return fixed
     if hints.three_place_groups and num.decimals == 3 and not num.grouped:
         mark, group = (".", ",") if hints.decimal == "." else (",", ".")
         fixed = _parse_number(_THREE_PLACES[mark].sub(rf"\1{group}\2", s, count=1), hints)

@@ -1,0 +1,109 @@
+"""``python -m bench.nummiss``: every ground-truth numeric cell the workbook does not store right, and why.
+
+Each GT numeric body cell is found in its matched sheet exactly as ``bench.score`` finds it (tables matched by
+TEDS, rows and columns aligned by text, best candidate under the aligned positions). A miss is classified:
+
+- ``structure``: no sheet, no aligned cell, or the aligned cell holds another cell's text / several cells'
+  text (similarity to the GT text below 0.5, or the GT text is only part of it);
+- ``typing``: the cell shows the GT text but stores text (or a number of another value);
+- ``ocr``: the cell stores text that differs from the GT text (a misread number);
+- ``value``: the cell stores a number of another value whose shown text also differs (misread or misparsed).
+
+Cells stored right but shown otherwise than the GT text (``display``) are counted apart: they cost TEDS and
+exact-cell text, not numeric typing. Output: counts per class (and per language), then one line per cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from bench.dataset import load_images
+from bench.grid import GridCell, GridTable, tables_from_gt
+from bench.run import OUT, select
+from bench.score import _line_texts, align, match_tables, same_number, similarity
+from bench.teds import teds
+from bench.xlsx_read import read_workbook
+
+
+def _classify(gt: GridCell, best: GridCell | None) -> str:
+    if best is None:
+        return "structure"
+    if same_number(best, gt.value or 0.0):
+        return "ok" if best.text == gt.text else "display"
+    sim = similarity(gt.text, best.text)
+    if sim < 0.5 or (gt.text in best.text and len(best.text) > len(gt.text) + 1):
+        return "structure"
+    if best.text == gt.text:
+        return "typing"
+    return "value" if best.numeric else "ocr"
+
+
+def _cells(pred: GridTable | None, gt: GridTable) -> list[tuple[GridCell, GridCell | None]]:
+    out: list[tuple[GridCell, GridCell | None]] = []
+    numeric = [c for c in gt.cells if c.numeric and c.value is not None]
+    if pred is None or pred.n_rows == 0 or pred.n_cols == 0:
+        return [(c, None) for c in numeric]
+    gg, pg = gt.owner_grid(), pred.owner_grid()
+    row_map = align(_line_texts(gg, gt.n_rows, True), _line_texts(pg, pred.n_rows, True))
+    col_map = align(_line_texts(gg, gt.n_cols, False), _line_texts(pg, pred.n_cols, False))
+    for cell in numeric:
+        cands: list[GridCell] = []
+        for r in range(cell.row, min(cell.row + cell.rowspan, gt.n_rows)):
+            for c in range(cell.col, min(cell.col + cell.colspan, gt.n_cols)):
+                pr, pc = row_map[r], col_map[c]
+                owner = pg[pr][pc] if pr is not None and pc is not None else None
+                if owner is not None and all(owner is not x for x in cands):
+                    cands.append(owner)
+        best = max(cands, key=lambda p: similarity(cell.text, p.text)) if cands else None
+        out.append((cell, best))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.nummiss", description=__doc__.split("\n")[0])
+    ap.add_argument("--subset", required=True)
+    ap.add_argument("--out", type=Path, default=OUT / "img2xlsx", help="folder holding SUBSET/NAME.xlsx")
+    ap.add_argument("--only", action="append", default=[])
+    ap.add_argument("--tag", action="append", default=[])
+    ap.add_argument("--show", default="structure,typing,ocr,value,display", help="classes to list")
+    args = ap.parse_args(argv)
+    show = set(args.show.split(","))
+    counts: Counter[str] = Counter()
+    by_lang: Counter[tuple[str, str]] = Counter()
+    lines: list[str] = []
+    for img in select(load_images(subset=args.subset), args.only, None, args.tag):
+        xlsx = args.out / img.subset / f"{img.name}.xlsx"
+        if not xlsx.exists():
+            continue
+        lang = img.tag("lang")
+        gts = tables_from_gt(json.loads(img.gt_json.read_text(encoding="utf-8")))
+        try:
+            preds = read_workbook(xlsx, lang)
+        except Exception:  # an unreadable workbook: every cell is a structure miss
+            preds = []
+        assignment = match_tables(preds, gts, [[teds(p, g) for p in preds] for g in gts])
+        for i, gt in enumerate(gts):
+            j = assignment[i]
+            for cell, best in _cells(preds[j] if j is not None else None, gt):
+                kind = _classify(cell, best)
+                counts[kind] += 1
+                by_lang[(str(lang), kind)] += 1
+                if kind in show:
+                    got = "-" if best is None else f"{best.text!r} num={best.numeric} v={best.value}"
+                    where = f"{img.name} t{i} r{cell.row}c{cell.col}"
+                    lines.append(f"{kind:9} {where} gt={cell.text!r} v={cell.value} | {got}")
+    total = sum(counts.values())
+    print(f"numeric cells {total}: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+    langs = sorted({lg for lg, _ in by_lang})
+    if len(langs) > 1:
+        for lg in langs:
+            row = {k: v for (l2, k), v in by_lang.items() if l2 == lg}
+            print(f"  {lg}: " + ", ".join(f"{k} {v}" for k, v in sorted(row.items())))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
