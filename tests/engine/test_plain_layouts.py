@@ -153,3 +153,28 @@ def test_side_by_side_tables_with_close_header_bands_are_two_tables() -> None:
     res = recognize_page(np.asarray(img))
     assert len(res.tables) == 2, [texts(t) for t in res.tables]
     assert [(t.n_rows, t.n_cols) for t in res.tables] == [(6, 3), (6, 4)], [texts(t) for t in res.tables]
+
+
+def test_header_cells_wrapped_over_two_lines_in_padded_rows_are_one_header_row() -> None:
+    """Three of five header labels wrap over two lines (line height 1.2), the two others are centred
+    between those lines; body rows are padded. The wrapped lines sit ~0.6 text heights apart, yet far closer
+    than the rows: one header row, every label whole."""
+    font = ImageFont.load_default(size=20)
+    img = Image.new("RGB", (1000, 480), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    xs, top, line = [40, 220, 380, 540, 720], 40, 24
+    header = [["Item"], ["Depot", "name"], ["Units", "sold"], ["Unit", "price"], ["Total"]]
+    for c, parts in enumerate(header):
+        y0 = top + (2 - len(parts)) * line / 2
+        for k, part in enumerate(parts):
+            draw.text((xs[c], y0 + k * line), part, fill=INK, font=font)
+    body = [[*row, total] for row, total in zip(BODY[:5], ["1200", "900", "2248", "840", "180"], strict=True)]
+    for r, row in enumerate(body):
+        for c, text in enumerate(row):
+            draw.text((xs[c], top + 2 * line + 20 + r * (line + 20)), text, fill=INK, font=font)
+    res = recognize_page(np.asarray(img))
+    assert len(res.tables) == 1
+    got = texts(res.tables[0])
+    assert len(got) == 6, got
+    assert got[0] == [" ".join(parts) for parts in header], got
+    assert [row[0] for row in got[1:]] == [row[0] for row in body]

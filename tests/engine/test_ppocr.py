@@ -254,3 +254,56 @@ def test_the_detector_file_can_be_swapped_for_an_experiments(
     other = tmp_path / "det_int8.onnx"
     monkeypatch.setenv(ppocr.DET_ENV, str(other))
     assert ppocr.det_model_path() == other
+
+
+def test_amounts_of_tight_columns_read_without_a_space_are_parted_at_the_blank(
+    reader: ppocr.PpocrReader,
+) -> None:
+    """Three amounts 0.8 font sizes apart: the recogniser reads the last two as one word; the blank between
+    them (wider than any word space) parts them again, each with its own box."""
+    font = ImageFont.load_default(size=16)
+    img = Image.new("L", (600, 80), 255)
+    draw = ImageDraw.Draw(img)
+    x, drawn = 20, []
+    for text in ("-$2,945.71", "-2,684.50", "-3,956.42"):
+        draw.text((x, 30), text, fill=0, font=font)
+        drawn.append((x, x + draw.textlength(text, font=font)))
+        x += int(draw.textlength(text, font=font) + 0.8 * 16)
+    words = reader.read_page(np.asarray(img), text_px=16)
+    assert [w.text for w in words] == ["-$2,945.71", "-2,684.50", "-3,956.42"]
+    for w, (a, b) in zip(words, drawn, strict=True):
+        assert a - 3 <= w.bbox[0] and w.bbox[2] <= b + 3
+
+
+def test_a_dot_read_in_the_blank_between_two_numbers_is_dropped() -> None:
+    """The recogniser put a "." where there is no ink ("42.51" for "42" and "51" far apart): two words."""
+    from img2xlsx.ocr.ppocr_decode import Line, split_line
+
+    font = ImageFont.load_default(size=20)
+    img = Image.new("L", (200, 40), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 8), "42", fill=0, font=font)
+    draw.text((60, 8), "51", fill=0, font=font)
+    gray = np.asarray(img)
+    chars = [("4", 0.9, 10.0, 18.0), ("2", 0.9, 18.0, 30.0), (".", 0.5, 40.0, 44.0)]
+    chars += [("5", 0.9, 60.0, 70.0), ("1", 0.9, 70.0, 80.0)]
+    words = split_line(gray, Line((0, 0, 200, 40), "42.51", 0.9, chars), (0,))
+    assert [w.text for w in words] == ["42", "51"]
+    # a word with no blank inside, and letters closer than a word space, stay whole
+    img2 = Image.new("L", (200, 40), 255)
+    ImageDraw.Draw(img2).text((10, 8), "1,234.50", fill=0, font=font)
+    one = [(ch, 0.9, 10.0 + 10 * i, 20.0 + 10 * i) for i, ch in enumerate("1,234.50")]
+    assert [w.text for w in split_line(np.asarray(img2), Line((0, 0, 200, 40), "", 0.9, one), (0,))] == [
+        "1,234.50"
+    ]
+    # letters on both sides of a blank may be one word printed wide, and a colon is its word's own
+    img3 = Image.new("L", (200, 40), 255)
+    draw3 = ImageDraw.Draw(img3)
+    draw3.text((10, 8), "ab", fill=0, font=font)
+    draw3.text((60, 8), "cd", fill=0, font=font)
+    draw3.text((110, 8), ":", fill=0, font=font)
+    wide = [("a", 0.9, 10.0, 18.0), ("b", 0.9, 18.0, 30.0), ("c", 0.9, 60.0, 70.0), ("d", 0.9, 70.0, 80.0)]
+    wide.append((":", 0.9, 108.0, 116.0))
+    assert [w.text for w in split_line(np.asarray(img3), Line((0, 0, 200, 40), "", 0.9, wide), (0,))] == [
+        "abcd:"
+    ]

@@ -6,7 +6,9 @@ Pure NumPy/OpenCV, no model: :mod:`img2xlsx.ocr.ppocr` runs the networks and cal
 
 from __future__ import annotations
 
+import itertools
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -162,6 +164,81 @@ def text_conf(chars: Sequence[Char]) -> float:
     return sum(_word_conf(w) * len(w) for w in words) / n if n else 0.0
 
 
+# Blank (no ink from the top to the bottom of the line's text) inside one read "word", in text heights, that
+# parts it in two: the recogniser often emits no space between two cells of tight columns
+# ("-$2,945.71-2,684.50" for two amounts 1.3 h apart), and at times a dot in the gap ("42.51" for "42   51").
+# A word space in a proportional font leaves ~0.3 h, letters far less; a monospace space ~0.8 h (then the
+# space was lost).
+BLANK_SPLIT = 0.6
+# ... and at least this many characters' advances (the median step between successive characters).
+ADVANCES = 1.5
+# Characters the recogniser puts into such a blank: dropped when read where there is no ink at all.
+_GAP_MARKS = frozenset(".,'`·")
+# From here on (CJK and beyond) words are not parted by spaces: a blank between two characters is no break.
+_WIDE_SCRIPTS = 0x2E80
+
+
+def _split_at_blanks(chars: list[Char], strip: np.ndarray, lx0: int) -> list[list[Char]]:
+    """``chars`` (one word, no space read) cut at blank stretches of the line's ink at least BLANK_SPLIT
+    text heights (and ADVANCES characters) wide with ink on both sides, where the two pieces hold two
+    letters or digits each and one of them a digit; a dot or comma read inside such a stretch is dropped.
+
+    Ink is told from paper on the middle half of the line box only, which holds this line's glyphs: the
+    box's edges may reach into a dark band or the next row, and a threshold set there would leave the text
+    itself (lighter than a band) out and every letter apart."""
+    if len(chars) < 2 or any(ord(ch[0]) >= _WIDE_SCRIPTS for ch in chars):
+        return [chars]
+    bh = strip.shape[0]
+    core = strip[bh // 4 : bh - bh // 4]
+    if core.size == 0 or int(core.max()) - int(core.min()) < 40:
+        return [chars]
+    a = max(0, math.floor(chars[0][2]) - lx0)
+    b = min(strip.shape[1], math.ceil(chars[-1][3]) - lx0)
+    if b - a < 3:
+        return [chars]
+    ink = strip[:, a:b] < _ink_threshold(core)
+    run = _middle_run(np.asarray(ink.any(axis=1)))
+    if run is None:
+        return [chars]
+    # and some advances: a faint photo's strokes may leave a text run far lower than the text, a faint
+    # decimal point a blank of about one advance in a monospace receipt ("60.44")
+    advance = statistics.median(q[2] + q[3] - p[2] - p[3] for p, q in itertools.pairwise(chars)) / 2
+    need = max(3.0, BLANK_SPLIT * (run[1] - run[0]), ADVANCES * advance)
+    inked = np.flatnonzero(ink[run[0] : run[1]].any(axis=0))
+    if inked.size < 2:
+        return [chars]
+    gaps = np.flatnonzero(np.diff(inked) > need)
+    blanks = [(lx0 + a + int(inked[k]) + 1, lx0 + a + int(inked[k + 1])) for k in gaps]
+    if not blanks:
+        return [chars]
+    out: list[list[Char]] = [[]]
+    k = 0
+    for ch in chars:
+        mid = (ch[2] + ch[3]) / 2
+        while k < len(blanks) and mid >= (blanks[k][0] + blanks[k][1]) / 2:
+            k += 1
+            out.append([])
+        inside = any(x0 <= mid < x1 for x0, x1 in blanks)
+        if inside and ch[0] in _GAP_MARKS:
+            continue
+        out[-1].append(ch)
+    # two cells side by side hold a number or a code on one side at least; a piece of punctuation only
+    # ("Name" ":", "YOU" "!!") is the word's own, and two runs of letters may be one word printed wide
+    parts: list[list[Char]] = []
+    for g in out:
+        if parts and not _cells_apart(parts[-1], g):
+            parts[-1] = parts[-1] + g
+        else:
+            parts.append(g)
+    return [g for g in parts if g]
+
+
+def _cells_apart(left: list[Char], right: list[Char]) -> bool:
+    alnum = [sum(c[0].isalnum() for c in p) for p in (left, right)]
+    digits = any(c[0].isdigit() for c in left + right)
+    return min(alnum) >= 2 and digits
+
+
 def split_line(gray: np.ndarray, line: Line, line_id: tuple[int, ...]) -> list[Word]:
     """The words of one recognised line: split at spaces, each box spanning its characters' time steps,
     cut halfway into the gaps to its neighbours and tightened to the ink inside."""
@@ -177,6 +254,8 @@ def split_line(gray: np.ndarray, line: Line, line_id: tuple[int, ...]) -> list[W
         return []
     lx0, ly0, lx1, ly1 = line.box
     strip = gray[ly0:ly1, lx0:lx1]
+    if strip.size:
+        groups = [part for g in groups for part in _split_at_blanks(g, strip, lx0)]
     ink = strip < _ink_threshold(strip) if strip.size and int(strip.max()) - int(strip.min()) >= 40 else None
     words: list[Word] = []
     for g, chars in enumerate(groups):

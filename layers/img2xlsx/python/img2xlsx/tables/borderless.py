@@ -32,6 +32,10 @@ from .textlines import Line, Phrase, WordLike, build_lines
 # one row whose every cell wraps. Wrapped header lines sit ~0.6 h closer than body rows; a slanted photo
 # of tightly set rows (dev_0069) shows row gaps of -0.2..0.1 h, all within 0.2 h of their median.
 WRAP_MARGIN = 0.3
+# ... and how much tighter than the row gap two filled lines farther apart than half a text height must
+# sit: in well padded rows the lines of a wrapped header (CSS line-height ~1.2, a tall font's descenders)
+# leave up to ~0.6 h, still a fraction of the padding between rows.
+PADDED_MARGIN = 1.0
 # Widest blank (in text heights) between two lines of one column that are one wrapped cell whatever the row
 # gap (tightly set rows leave less between rows than a cell's own line spacing).
 WRAP_GAP = 0.6
@@ -103,7 +107,7 @@ def _group_rows(
             all_wrap = (
                 len(ag) >= 3
                 and agap <= 0.4 * row_gap
-                and agap < 0.5 * h
+                and (agap < 0.5 * h or row_gap - agap >= PADDED_MARGIN * h)
                 and row_gap - agap >= WRAP_MARGIN * h
             )
             if two_anchors and not all_wrap:
