@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from img2xlsx.recognize import recognize_page
-from img2xlsx.tables.colrules import column_rule_regions
+from img2xlsx.tables.colrules import _bridged, column_rule_regions
 from img2xlsx.tables.lines import VLine
 from img2xlsx.tables.textlines import WordLike
 from PIL import Image, ImageDraw, ImageFont
@@ -68,3 +68,102 @@ def test_column_rules_outline_a_region_closed_by_their_ends() -> None:
 def test_rows_running_on_past_the_outer_rule_are_left_to_the_text() -> None:
     rules, words = _rules_and_words(True)
     assert column_rule_regions(rules, [], [], words, 20.0, 8.0) == []
+
+
+def _broken_rules(gap: tuple[int, int]) -> list[VLine]:
+    """Four column rules 100..400; the two right ones lost over ``gap`` (a highlight's fill or a crease hid
+    them there), the two left ones run on through it."""
+    rules = [VLine(100, 400, x, 2) for x in (100, 250)]
+    for x in (400, 550):
+        rules += [VLine(100, gap[0], x, 2), VLine(gap[1], 400, x, 2)]
+    return rules
+
+
+def test_rule_pieces_are_bridged_where_neighbouring_rules_run_on() -> None:
+    _, words = _rules_and_words(False)
+    regions = column_rule_regions(_broken_rules((200, 290)), [], [], words, 20.0, 8.0)
+    assert [(r.kind, r.x0, r.y0, r.x1, r.y1) for r in regions] == [("grid", 100, 100, 550, 400)]
+    # the gap is ruled too, so the grid parts the rows it crosses
+    bridges = [v for v in regions[0].vlines if (v.y0, v.y1) == (200, 290)]
+    assert sorted(v.x for v in bridges) == [400, 550]
+
+
+def test_stacked_tables_on_one_column_layout_are_not_bridged() -> None:
+    rules = [VLine(y0, y1, x, 2) for x in (100, 250, 400, 550) for y0, y1 in ((100, 240), (320, 460))]
+    words = [
+        _W("cell", (x + 10, y, x + 80, y + 20))
+        for y0 in (110, 330)
+        for y in range(y0, y0 + 120, 35)
+        for x in (100, 250, 400)
+    ]
+    regions = column_rule_regions(rules, [], [], words, 20.0, 8.0)
+    assert sorted((r.y0, r.y1) for r in regions) == [(100, 240), (320, 460)]
+
+
+def test_column_rules_lost_over_a_few_rows_keep_one_table() -> None:
+    """A page whose two right-hand rules are missing over three rows (a fill or a crease hid them): the
+    table keeps its columns and its rows."""
+    img = Image.new("RGB", (900, 420), (255, 255, 255))
+    right = _draw(ImageDraw.Draw(img), ROWS, 40, 40)
+    page = np.asarray(img.crop((0, 0, right + 40, 40 + len(ROWS) * ROW_H + 40))).copy()
+    xs = sorted({x for x in range(page.shape[1]) if (page[45:50, x] < 128).all()})
+    y0, y1 = 40 + 2 * ROW_H, 40 + 5 * ROW_H
+    for x in xs[-4:]:  # the last two rules, two pixels wide each
+        page[y0:y1, x] = 255
+    res = recognize_page(page)
+    assert len(res.tables) == 1, [texts(t) for t in res.tables]
+    assert_rows(res.tables[0], ROWS)
+
+
+def test_every_rule_broken_at_another_height_is_bridged() -> None:
+    """A crease running aslant across the table breaks every rule, each at another height: the pieces of
+    each neighbour, taken together, run the table's height."""
+    _, words = _rules_and_words(False)
+    rules = [
+        piece
+        for x, (g0, g1) in zip(
+            (100, 250, 400, 550), ((150, 200), (190, 240), (230, 280), (270, 320)), strict=True
+        )
+        for piece in (VLine(100, g0, x, 2), VLine(g1, 400, x, 2))
+    ]
+    regions = column_rule_regions(rules, [], [], words, 20.0, 8.0)
+    assert [(r.kind, r.x0, r.y0, r.x1, r.y1) for r in regions] == [("grid", 100, 100, 550, 400)]
+
+
+def test_rules_stopping_at_a_section_label_are_not_bridged() -> None:
+    """The inner rules stop at a section label ("Financing", left, alone on its line) and only the outer
+    ones run on (a row of cells lies in the gap too): the label spans its row, and no rule is drawn
+    through it."""
+    rules = [VLine(100, 400, x, 2) for x in (100, 550)]
+    rules += [VLine(y0, y1, x, 2) for x in (250, 400) for y0, y1 in ((100, 165), (240, 400))]
+    words: list[WordLike] = [_W("Financing", (110, 215, 200, 232))]
+    for y in (110, 145, 180, 250, 285, 320, 355):
+        words += [_W("cell", (x + 10, y, x + 80, y + 20)) for x in (100, 250, 400)]
+    regions = column_rule_regions(rules, [], [], words, 20.0, 8.0)
+    assert not any(v.y0 <= 210 and v.y1 >= 235 and v.x in (250, 400) for r in regions for v in r.vlines)
+
+
+def test_streaks_beside_a_table_are_not_bridged() -> None:
+    """A photo's grainy desk left of the table opens into vertical streaks, one broken and one whole beside
+    it: no text lies between them, so they are no column of the table, and the broken one stays broken. So
+    do a tick box's edges (too short to be pieces of a rule)."""
+    _, words = _rules_and_words(False)
+    table = [[VLine(100, 400, x, 2)] for x in (100, 250, 400, 550)]
+    streaks = [[VLine(100, 200, 20, 2)], [VLine(290, 400, 20, 2)], [VLine(100, 400, 40, 2)]]
+    ticks = [[VLine(y, y + 25, 70, 2)] for y in (110, 180, 250, 320)]
+    out = _bridged(table + streaks + ticks, words, 20.0, 8.0)
+    assert sorted((v.x, v.y0, v.y1) for r in out for v in r if v.x in (20, 70)) == [
+        (20, 100, 200),
+        (20, 290, 400),
+        *((70, y, y + 25) for y in (110, 180, 250, 320)),
+    ]
+
+
+def test_pieces_far_apart_are_not_bridged() -> None:
+    """A rule missing over half the table's height is no rule hidden by a fill or a crease (a photographed
+    page's edge beside the background's runs so): its pieces stay apart."""
+    table = [[VLine(100, 900, x, 2)] for x in (100, 250, 550)]
+    broken = [[VLine(100, 300, 400, 2)], [VLine(700, 900, 400, 2)]]
+    words = [_W("cell", (x + 10, y, x + 80, y + 20)) for y in range(110, 880, 35) for x in (100, 250, 400)]
+    out = _bridged(table + broken, list(words), 20.0, 8.0)
+    assert sorted((v.y0, v.y1) for r in out for v in r if v.x == 400) == [(100, 300), (700, 900)]

@@ -7,9 +7,10 @@ rules there is little whitespace, and columns ran together. The rules are the su
 are: several long vertical rules sharing one height, with text between them, outline a grid whose rows are
 unruled. The region is handed on as a grid, closed by its rules' ends (a rule crossing them is kept); its rows
 come from the text (:mod:`.textrows`). Rules starting right under a shaded header band run up through it (its
-fill hid them). Where the text runs on past the outermost rules on many lines (rules between column groups
-only, or only some of a crumpled page's rules found), the rules do not outline the table, and it is left to
-its text as before.
+fill hid them). A rule lost over a few rows (a highlighted cell's fill, a crease) while its neighbours run on
+is bridged, so its pieces still share the table's height (:func:`_bridged`). Where the text runs on past the
+outermost rules on many lines (rules between column groups only, or only some of a crumpled page's rules
+found), the rules do not outline the table, and it is left to its text as before.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ MIN_RULE = 3.0
 SHARED_HEIGHT = 0.7
 # Pieces of one rule may lie this many text heights apart.
 BREAK = 1.5
+# ... or further apart where a rule of the same table runs on through the gap (see :func:`_bridged`), when
+# the pieces hold at least this share of the joined rule's height.
+BRIDGED_SHARE = 0.5
+# ... and each piece is this many text heights long at least: a tick box's or a glyph's edges are shorter.
+BRIDGED_PIECE = 2.0
+# ... and the gap this many text heights at most: a fill or a crease hides a few rows' length of a rule, while
+# a photographed page's and its background's edges run on beside a receipt for half its height.
+BRIDGED_GAP = 8.0
 # A shaded header's fill hides the column rules inside it (they are dropped as glyph edges): the rules
 # below start this many text heights under the band at most.
 UNDER_BAND = 2.0
@@ -59,7 +68,11 @@ def column_rule_regions(
     tol: float,
 ) -> list[Region]:
     """Regions outlined by rows of long vertical rules of about the same height (see the module)."""
-    rules = [r for r in _collinear(vlines, h, tol) if _extent(r)[1] - _extent(r)[0] >= MIN_RULE * h]
+    rules = [
+        r
+        for r in _bridged(_collinear(vlines, h, tol), words, h, tol)
+        if _extent(r)[1] - _extent(r)[0] >= MIN_RULE * h
+    ]
     if len(rules) < MIN_RULES:
         return []
     # one table's rules run its whole height: a page border or a rule of a taller table beside does not
@@ -98,6 +111,97 @@ def _collinear(vlines: Sequence[VLine], h: float, tol: float) -> list[list[VLine
         else:
             home.append(v)
     return out
+
+
+def _bridged(rules: list[list[VLine]], words: Sequence[WordLike], h: float, tol: float) -> list[list[VLine]]:
+    """Pieces of one rule a longer gap apart, joined where another rule runs on through the gap and the
+    table's rows go on in it: a highlighted cell's fill, a crease or a stamp hid this rule over a few rows
+    while its neighbours go on (left apart, the pieces were too short to share the table's height, and the
+    rules kept made a table that its text ran past). The neighbour shares the joined rule's height once its
+    own pieces are joined too: a crease running aslant breaks every rule of a table, each at another height.
+    The gap is filled with a piece of rule, so the grid parts those rows too. A rule stopping at a section
+    label (a line left of it only, see :func:`_rows_go_on`) is not bridged; nor are two tables stacked on one
+    column layout, with no rule running from one to the other and a title between them; nor streaks with no
+    text beside them, tick boxes' edges (short pieces) or a photographed page's edges (a long gap)."""
+    out = sorted(rules, key=lambda r: _extent(r)[0])
+    joined = True
+    while joined:
+        joined = False
+        for a, b in itertools.permutations(out, 2):
+            (a0, a1), (b0, b1) = _extent(a), _extent(b)
+            top = max(a, key=lambda v: v.y1)
+            bottom = min(b, key=lambda v: v.y0)
+            if b0 <= a1 or abs(top.x_at(a1) - bottom.x_at(b0)) > tol:
+                continue
+            if b0 - a1 > BRIDGED_GAP * h or min(a1 - a0, b1 - b0) < BRIDGED_PIECE * h:
+                continue
+            if (a1 - a0) + (b1 - b0) < BRIDGED_SHARE * (b1 - a0):
+                continue
+            through = [
+                r
+                for r in out
+                if r is not a and r is not b and _runs_through(r, out, top, a0, a1, b0, b1, tol)
+            ]
+            # the text across every rule beside the joined one, through the gap or not
+            xs = [r[0].x_at(a1) for r in out if overlap(*_extent(r), a0, b1) > 0]
+            if not _beside_text(through, words, top.x_at(a1), a1, b0) or not _rows_go_on(
+                words, top.x_at(a1), min(xs), a1, max(xs), b0, h
+            ):
+                continue
+            x = round((top.x_at(a1) + bottom.x_at(b0)) / 2)
+            a.extend([VLine(a1, b0, x, min(top.thickness, bottom.thickness)), *b])
+            out.remove(b)
+            joined = True
+            break
+    return out
+
+
+def _runs_through(
+    rule: list[VLine], rules: list[list[VLine]], piece: VLine, a0: int, a1: int, b0: int, b1: int, tol: float
+) -> bool:
+    """Whether ``rule`` (at another abscissa) covers the gap a1..b0 and, with the pieces in line with it
+    (``rules``), shares the height a0..b1."""
+    r0, r1 = _extent(rule)
+    x = rule[0].x_at(a1)
+    if abs(x - piece.x_at(a1)) <= tol or r0 > a1 + tol or r1 < b0 - tol:
+        return False
+    # its own pieces above and below, joined or not yet: the height the rule would have
+    line = [_extent(r) for r in rules if abs(r[0].x_at(a1) - x) <= tol]
+    lo = min(r0, *(e[0] for e in line if e[1] >= r0 - (b1 - a0)))
+    hi = max(r1, *(e[1] for e in line if e[0] <= r1 + (b1 - a0)))
+    return overlap(lo, hi, a0, b1) >= SHARED_HEIGHT * max(hi - lo, b1 - a0)
+
+
+def _beside_text(through: list[list[VLine]], words: Sequence[WordLike], x: float, y0: int, y1: int) -> bool:
+    """Whether the gap holds text between the rule at ``x`` and the nearest rule running through it on one
+    side: a column of the table (streaks in a photo's grainy desk run on beside each other, with no text
+    between them)."""
+    xs = [r[0].x_at((y0 + y1) / 2) for r in through]
+    sides = [max((o for o in xs if o < x), default=None), min((o for o in xs if o > x), default=None)]
+    return any(
+        o is not None
+        and any(
+            min(o, x) < (w.bbox[0] + w.bbox[2]) / 2 < max(o, x) and y0 < (w.bbox[1] + w.bbox[3]) / 2 < y1
+            for w in words
+        )
+        for o in sides
+    )
+
+
+def _rows_go_on(
+    words: Sequence[WordLike], x: float, x0: float, y0: float, x1: float, y1: float, h: float
+) -> bool:
+    """Whether the table's rows go on across the rule at ``x`` in the box: a line of several phrases (a row
+    of cells, not a title) lies in it, and no line holds words left of the rule only while others reach
+    past it (a section label heading the rows below, which the rules stop at; a wrapped cell's lines
+    further right are no such label)."""
+    inside = [
+        w for w in words if x0 < (w.bbox[0] + w.bbox[2]) / 2 < x1 and y0 < (w.bbox[1] + w.bbox[3]) / 2 < y1
+    ]
+    lines = build_lines(inside, h)
+    right = any(w.bbox[2] > x for w in inside)
+    label = any(all(w.bbox[2] <= x for w in ln.words) for ln in lines)
+    return any(len(ln.phrases) >= 2 for ln in lines) and not (right and label)
 
 
 def _extent(rule: list[VLine]) -> tuple[int, int]:
