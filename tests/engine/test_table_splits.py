@@ -206,3 +206,34 @@ def test_rules_that_leave_out_a_row_label_column_and_then_span_it_are_one_table(
         w for r in range(3) for w in _row(505 + 50 * r, [f"Code{r}", f"{r}7", f"{r}9"], [110, 500, 800])
     ]
     assert len(rule_regions([*rules[2:], *below], build_lines(words, GAP), H)) == 2
+
+
+def _sectioned(top: int) -> tuple[list[Word], list[HLine], int]:
+    """A table ruled only at its top, under its header and at its bottom, its body in two sections (a
+    label, four rows, a blank taller than three text lines); returns its words, rules and bottom."""
+    words = _row(top + 15, ["Dose", "Weight", "Ratio"], COLS)
+    y = top + 80
+    for label in ("Male", "Female"):
+        words.append(_word(label, 110, y))
+        for r in range(4):
+            words += _row(y + 40 + 30 * r, [f"{r}00", f"{r}.5", f"{r}01"], COLS)
+        y += 40 + 30 * 4 + 80  # the blank between sections: 4 text heights
+    return words, [HLine(100, 700, top, 2), HLine(100, 700, top + 50, 2), HLine(100, 700, y - 60, 2)], y - 60
+
+
+def test_a_blank_between_body_sections_does_not_end_a_table_ruled_at_top_header_and_bottom() -> None:
+    words, rules, bottom = _sectioned(100)
+    regions = find_regions(words, _rulings(rules), [], H, GAP)
+    assert len(regions) == 1
+    assert regions[0].y0 <= 100 and regions[0].y1 >= bottom
+    assert len(regions[0].words) == len(words)
+
+
+def test_a_table_ruled_at_top_and_header_is_not_joined_to_the_next_one_below() -> None:
+    words, rules, bottom = _sectioned(100)
+    rules = rules[:2]  # no bottom rule: the next rule is the top rule of the table below, its header rule
+    nxt = _row(bottom + 15, ["Code", "Amount", "Total"], COLS)  # right under it
+    nxt += _row(bottom + 80, ["A1", "10", "20"], COLS) + _row(bottom + 110, ["A2", "11", "21"], COLS)
+    more = [HLine(100, 700, bottom, 2), HLine(100, 700, bottom + 50, 2), HLine(100, 700, bottom + 140, 2)]
+    found = rule_regions(rules + more, build_lines(words + nxt, GAP), H)
+    assert len(found) <= 2 and all(r.y1 <= bottom - 10 or r.y0 >= bottom - 2 for r in found)
