@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 from img2xlsx.ocr import Word
 from img2xlsx.tables.cues import band_regions
+from img2xlsx.tables.joins import header_rows_joined
 from img2xlsx.tables.lines import Band, HLine, Rulings, VLine, frame_dark_bands
+from img2xlsx.tables.region import Region
 from img2xlsx.tables.rulestacks import rule_regions
 from img2xlsx.tables.segment import find_regions
 from img2xlsx.tables.textlines import build_lines
@@ -206,3 +208,78 @@ def test_rules_that_leave_out_a_row_label_column_and_then_span_it_are_one_table(
         w for r in range(3) for w in _row(505 + 50 * r, [f"Code{r}", f"{r}7", f"{r}9"], [110, 500, 800])
     ]
     assert len(rule_regions([*rules[2:], *below], build_lines(words, GAP), H)) == 2
+
+
+def _sectioned(top: int) -> tuple[list[Word], list[HLine], int]:
+    """A table ruled only at its top, under its header and at its bottom, its body in two sections (a
+    label, four rows, a blank taller than three text lines); returns its words, rules and bottom."""
+    words = _row(top + 15, ["Dose", "Weight", "Ratio"], COLS)
+    y = top + 80
+    for label in ("Male", "Female"):
+        words.append(_word(label, 110, y))
+        for r in range(4):
+            words += _row(y + 40 + 30 * r, [f"{r}00", f"{r}.5", f"{r}01"], COLS)
+        y += 40 + 30 * 4 + 80  # the blank between sections: 4 text heights
+    return words, [HLine(100, 700, top, 2), HLine(100, 700, top + 50, 2), HLine(100, 700, y - 60, 2)], y - 60
+
+
+def test_a_blank_between_body_sections_does_not_end_a_table_ruled_at_top_header_and_bottom() -> None:
+    words, rules, bottom = _sectioned(100)
+    regions = find_regions(words, _rulings(rules), [], H, GAP)
+    assert len(regions) == 1
+    assert regions[0].y0 <= 100 and regions[0].y1 >= bottom
+    assert len(regions[0].words) == len(words)
+
+
+def test_a_table_ruled_at_top_and_header_is_not_joined_to_the_next_one_below() -> None:
+    words, rules, bottom = _sectioned(100)
+    rules = rules[:2]  # no bottom rule: the next rule is the top rule of the table below, its header rule
+    nxt = _row(bottom + 15, ["Code", "Amount", "Total"], COLS)  # right under it
+    nxt += _row(bottom + 80, ["A1", "10", "20"], COLS) + _row(bottom + 110, ["A2", "11", "21"], COLS)
+    more = [HLine(100, 700, bottom, 2), HLine(100, 700, bottom + 50, 2), HLine(100, 700, bottom + 140, 2)]
+    found = rule_regions(rules + more, build_lines(words + nxt, GAP), H)
+    assert len(found) <= 2 and all(r.y1 <= bottom - 10 or r.y0 >= bottom - 2 for r in found)
+
+
+def _boxed_grid(top: int, x0: int, n: int) -> tuple[list[Word], list[HLine], list[VLine]]:
+    """A grid of ``n`` rows of three cells (x ``x0``..``x0 + 600``, rows 40 tall) from height ``top``."""
+    words: list[Word] = []
+    for r in range(n):
+        words += _row(top + 40 * r + 10, [f"Item{r}", f"{r}0.5", f"{r}1.25"], [x0 + 10, x0 + 210, x0 + 410])
+    hl = [HLine(x0, x0 + 600, top + 40 * r, 2) for r in range(n + 1)]
+    vl = [VLine(top, top + 40 * n, x, 2) for x in (x0, x0 + 200, x0 + 400, x0 + 600)]
+    return words, hl, vl
+
+
+def test_a_shaded_header_row_standing_on_a_grid_heads_it() -> None:
+    words, hl, vl = _boxed_grid(200, 100, 5)
+    # its fill's edges are no rules, and a cell read on into the next runs across a column rule
+    head = _row(162, ["Code", "Amount in EUR"], [110, 380])
+    band = Band(100, 150, 700, 198, 150.0)
+    regions = find_regions(words + head, _rulings(hl, vl), [band], H, GAP)
+    assert len(regions) == 1
+    assert regions[0].y0 <= 162 and {"Code", "Amount in EUR"} <= {w.text for w in regions[0].words}
+
+
+def test_one_header_row_over_two_tables_side_by_side_is_shared_out() -> None:
+    left = Region("hrules", 100, 200, 500, 400, hlines=[HLine(100, 500, 200 + 50 * r, 2) for r in range(5)])
+    right = Region(
+        "hrules", 600, 200, 1000, 400, hlines=[HLine(600, 1000, 200 + 50 * r, 2) for r in range(5)]
+    )
+    for r in range(4):
+        left.words += _row(215 + 50 * r, [f"A{r}", f"{r}1", f"{r}2"], [110, 250, 400])
+        right.words += _row(215 + 50 * r, [f"B{r}", f"{r}3", f"{r}4"], [610, 750, 900])
+    head = Region("plain", 100, 160, 1000, 196, bands=[Band(100, 160, 1000, 196, 60.0)])
+    head.words = _row(168, ["Name", "Q1", "Q2", "City", "Q3", "Q4"], [110, 250, 400, 610, 750, 900])
+    out = header_rows_joined([head, left, right], H, GAP)
+    assert out == [left, right]
+    assert {w.text for w in left.words} >= {"Name", "Q1", "Q2"} and left.y0 < 168
+    assert {w.text for w in right.words} >= {"City", "Q3", "Q4"} and right.y0 < 168
+
+
+def test_a_stamp_over_one_column_above_a_table_is_no_header() -> None:
+    words, hl, vl = _boxed_grid(200, 100, 5)
+    body = Region("grid", 100, 200, 700, 400, hlines=hl, vlines=vl, words=words)
+    stamp = Region("grid", 90, 140, 330, 190, words=[_word("APPROVED", 110, 155)])
+    out = header_rows_joined([stamp, body], H, GAP)
+    assert len(out) == 2 and body.y0 == 200

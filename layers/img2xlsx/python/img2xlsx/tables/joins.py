@@ -13,7 +13,7 @@ import numpy as np
 from .blockends import CROSSING_SHARE, channels
 from .lines import HLine
 from .region import Region, overlap
-from .textlines import Line
+from .textlines import Line, WordLike, build_lines
 
 # Share of a region's area that must lie inside a larger one for it to be that region's own cue.
 NESTED_SHARE = 0.8
@@ -53,14 +53,19 @@ def join_header_to_grid(block: Sequence[Line], r: Region, h: float) -> bool:
     filled = {sum(1 for x in xs if x < (p.x0 + p.x1) / 2) for p in cells}
     if len(filled) < max(2, 0.6 * (len(xs) - 1)):
         return False
-    top = min(ln.y0 for ln in block) - round(0.3 * h)
+    frame_grid_up(r, min(ln.y0 for ln in block) - round(0.3 * h), h)
+    return True
+
+
+def frame_grid_up(r: Region, top: int, h: float) -> None:
+    """The grid ``r`` framed up to height ``top``: a rule there, its column rules that start at its top
+    rule run up to it (and the top rule, if it drowned in a header's fill, is restored)."""
+    tol = max(4.0, 0.6 * h)
     if not any(abs(s.y - r.y0) <= tol for s in r.hlines):  # its top rule drowned in the fill too
         r.hlines.append(HLine(r.x0, r.x1, r.y0, 1))
     r.hlines.append(HLine(r.x0, r.x1, top, 1))
-    moved = {id(v) for v in starts}
-    r.vlines = [replace(v, y0=top) if id(v) in moved else v for v in r.vlines]
+    r.vlines = [replace(v, y0=top) if abs(v.y0 - r.y0) <= tol else v for v in r.vlines]
     r.y0 = top
-    return True
 
 
 def heads_columns(line: Line, body: Sequence[Line], h: float) -> bool:
@@ -146,3 +151,86 @@ def ruled_below(band: Region, regions: Sequence[Region], h: float) -> Region | N
         if overlap(band.x0, band.x1, q.x0, q.x1) >= 0.85 * max(width, q.x1 - q.x0):
             return q
     return None
+
+
+# How far (text heights) a header row may stand above the body it heads: the band's lower edge, then the
+# body's first rule a row's padding below.
+HEAD_GAP = 2.0
+# Tallest header row that can stand alone over its body, in text heights (a cell wrapped onto a few lines).
+HEAD_TALL = 3.5
+HEAD_COVER = 0.5  # share of the body's columns a header row's cells must stand over
+HEAD_CROSSING = 0.25  # share of its cells that may run across a column gap (two cells read as one)
+
+
+def header_rows_joined(regions: list[Region], h: float, phrase_gap: float) -> list[Region]:
+    """A region holding one row of cells right on top of a table region, its cells over that table's
+    columns, is that table's header row: its fill (a dark or shaded band framed by its own edges) made it a
+    region apart, a row no table has alone. Over tables side by side, the row is shared out between them
+    by where its cells stand. Regions must hold their words; the row's words move to the bodies."""
+    alive = list(regions)
+    for q in sorted(regions, key=lambda r: r.y0):
+        if q not in alive or not q.words or q.y1 - q.y0 > HEAD_TALL * h:
+            continue
+        bodies = [
+            r
+            for r in alive
+            if r is not q
+            and r.words
+            and -0.25 * h <= r.y0 - q.y1 <= HEAD_GAP * h
+            and r.y1 - r.y0 > q.y1 - q.y0
+            and overlap(q.x0, q.x1, r.x0, r.x1) > 0
+        ]
+        if not bodies:
+            continue
+        parts: dict[int, list[WordLike]] = {}
+        for w in q.words:
+            cx = (w.bbox[0] + w.bbox[2]) / 2
+            home = next((i for i, r in enumerate(bodies) if r.x0 - h <= cx <= r.x1 + h), None)
+            if home is None:
+                break
+            parts.setdefault(home, []).append(w)
+        else:
+            heads = {i: build_lines(ws, phrase_gap) for i, ws in parts.items()}
+            if all(_heads_body(heads[i], bodies[i], h, phrase_gap) for i in parts):
+                taken = {id(w) for i, ws in parts.items() if _take_header(bodies[i], q, ws, h) for w in ws}
+                q.words = [w for w in q.words if id(w) not in taken]
+                if not q.words:
+                    alive.remove(q)
+    return alive
+
+
+def _heads_body(head: Sequence[Line], body: Region, h: float, phrase_gap: float) -> bool:
+    """One to three lines whose cells stand over most of the body's columns, few running across a column
+    gap (a header's cells wrap onto lines of their own, so the lines together, not each, head the
+    columns; a stamp's or a title's words stand over a column or two)."""
+    if not 1 <= len(head) <= 3:
+        return False
+    rows = build_lines(body.words, phrase_gap)
+    gaps = [(a, b) for a, b in channels(rows, h, CROSSING_SHARE) if body.x0 < a and b < body.x1]
+    if not gaps:
+        return False
+    phrases = [p for ln in head for p in ln.phrases]
+    crossing = sum(1 for p in phrases if any(p.x0 < a and p.x1 > b for a, b in gaps))
+    cols = {sum(1 for a, _b in gaps if a < (p.x0 + p.x1) / 2) for p in phrases}
+    return len(cols) >= max(2, HEAD_COVER * (len(gaps) + 1)) and crossing <= max(
+        1, HEAD_CROSSING * len(phrases)
+    )
+
+
+def _take_header(body: Region, q: Region, words: list[WordLike], h: float) -> bool:
+    """``body`` grows up to take the header row ``words`` (a grid is framed up to it, when its column rules
+    start at its top rule); the row's own rules and bands go with it."""
+    top = min(w.bbox[1] for w in words) - round(0.3 * h)
+    if body.kind == "grid":
+        tol = max(4.0, 0.6 * h)
+        if sum(1 for v in body.vlines if abs(v.y0 - body.y0) <= tol) < 3:
+            return False  # its column rules do not start at its top rule: no frame to raise
+        frame_grid_up(body, top, h)
+    body.y0 = min(body.y0, top)
+    body.x0 = min(body.x0, min(w.bbox[0] for w in words))
+    body.x1 = max(body.x1, max(w.bbox[2] for w in words))
+    body.words.extend(words)
+    if body.kind != "grid":
+        body.hlines.extend(s for s in q.hlines if overlap(s.x0, s.x1, body.x0, body.x1) > 0)
+    body.bands.extend(b for b in q.bands if overlap(b.x0, b.x1, body.x0, body.x1) > 0)
+    return True

@@ -77,7 +77,11 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             # an empty row between two row rules is one rule spacing, like any other row (its label may be
             # struck through, the strike taken as a rule and painted out)
             empty_row = not inner and _rows_ruled(whole) and s.y - last_y <= EMPTY_ROW * _pitch(whole)
-            if _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h and not empty_row:
+            if (
+                _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h
+                and not empty_row
+                and not _closes_sectioned_body(whole, s, lines, long[j + 1 :], h)
+            ):
                 break
             between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
             if not between and not inner and s.y - last_y > 1.2 * h and not empty_row:
@@ -180,3 +184,30 @@ def _other_extent(
         return False
     nxt = next((t for t in below if overlap(t.x0, t.x1, s.x0, s.x1) >= 0.7 * max(t.length, s.length)), None)
     return nxt is not None and not off(nxt, s) and off(nxt, full[-1])
+
+
+def _closes_sectioned_body(
+    whole: Sequence[HLine], s: HLine, lines: Sequence[Line], below: Sequence[HLine], h: float
+) -> bool:
+    """``s`` is the bottom rule of a table ruled only at its top, under its header and at its bottom, whose
+    body is set in sections (a label, rows, a blank, the next label): the rules so far are the top and the
+    header rule (text only between them), ``s`` spans the same width, the lines between are rows of cells
+    and section labels (no title or note running across their column gaps), and no rule follows ``s`` a few
+    rows below at that width (it would be the header rule of a next table that ``s`` tops)."""
+    if len(whole) != 2:
+        return False
+    top, head = whole
+    tol = max(1.5 * h, 0.03 * (top.x1 - top.x0))
+    if any(abs(g.x0 - s.x0) > tol or abs(g.x1 - s.x1) > tol for g in whole):
+        return False
+    body = [ln for ln in lines if head.y < ln.yc < s.y and overlap(ln.x0, ln.x1, s.x0, s.x1) > 0]
+    rows = [ln for ln in body if len(ln.phrases) >= 2]
+    if len(rows) < 3:
+        return False
+    gaps = [(a, b) for a, b in channels(rows, h, CROSSING_SHARE) if b - a >= h]
+    if len(gaps) < 2:
+        return False
+    if any(p.x0 < a and p.x1 > b for ln in body if len(ln.phrases) == 1 for p in ln.phrases for a, b in gaps):
+        return False
+    nxt = next((t for t in below if overlap(t.x0, t.x1, s.x0, s.x1) >= 0.7 * max(t.length, s.length)), None)
+    return nxt is None or nxt.y - s.y > 8 * h

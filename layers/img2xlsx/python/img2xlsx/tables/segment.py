@@ -21,6 +21,7 @@ from .colrules import column_rule_regions
 from .cues import band_regions, grid_regions, stripes_end_mid_row
 from .insetrules import adopt_inset_rules
 from .joins import (
+    header_rows_joined,
     headers_joined,
     heads_columns,
     join_header_to_grid,
@@ -418,7 +419,7 @@ def find_regions(
             if r.contains(w, pad):
                 r.words.append(w)
                 break
-    regions = [r for r in regions if r.words]
+    regions = header_rows_joined([r for r in regions if r.words], h, phrase_gap)
     regions.sort(key=lambda r: (r.y0, r.x0))
     return _reading_order(regions)
 
