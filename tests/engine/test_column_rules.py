@@ -167,3 +167,33 @@ def test_pieces_far_apart_are_not_bridged() -> None:
     words = [_W("cell", (x + 10, y, x + 80, y + 20)) for y in range(110, 880, 35) for x in (100, 250, 400)]
     out = _bridged(table + broken, list(words), 20.0, 8.0)
     assert sorted((v.y0, v.y1) for r in out for v in r if v.x == 400) == [(100, 300), (700, 900)]
+
+
+def _group_rules_and_words(
+    label_widths: list[int], right_x: int | None
+) -> tuple[list[VLine], list[WordLike]]:
+    """Three rules 300..500 around two ruled columns, 8 rows; left of them a column of left-aligned row labels
+    of ``label_widths`` (from x=20), right of them (from ``right_x``) a column of amounts on every row."""
+    rules = [VLine(100, 400, x, 2) for x in (300, 400, 500)]
+    words: list[WordLike] = []
+    for r, width in enumerate(label_widths):
+        y = 110 + 35 * r
+        words += [_W("cell", (x + 10, y, x + 80, y + 20)) for x in (300, 400)]
+        words.append(_W("label", (20, y, 20 + width, y + 20)))
+        if right_x is not None:
+            words.append(_W("12.5", (right_x, y, right_x + 60, y + 20)))
+    return rules, words
+
+
+def test_label_column_reaching_the_rule_on_its_longest_label_leaves_the_rules_to_the_text() -> None:
+    # rules between column groups only: the labels end far from the first rule but for the longest one, the
+    # next group's amounts stand a little further off than a cell from its rule; the rules outline no table
+    rules, words = _group_rules_and_words([60, 120, 270, 90, 150, 180, 100, 130], 570)
+    assert column_rule_regions(rules, [], [], words, 20.0, 8.0) == []
+
+
+def test_column_set_off_from_the_rules_is_a_table_beside() -> None:
+    # labels ending well before the first rule on every line: a column of its own, not run on along the rule
+    rules, words = _group_rules_and_words([60, 120, 170, 90, 150, 180, 100, 130], 620)
+    regions = column_rule_regions(rules, [], [], words, 20.0, 8.0)
+    assert [(r.kind, r.x0, r.x1) for r in regions] == [("grid", 300, 500)]

@@ -16,7 +16,7 @@ found), the rules do not outline the table, and it is left to its text as before
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -45,8 +45,8 @@ BRIDGED_GAP = 8.0
 UNDER_BAND = 2.0
 # ... and the band covers this share of the rules' width.
 BAND_WIDTH = 0.85
-# Text this many text heights, or this share of a ruled column's mean width, or less past an outer rule, on
-# this share of the lines, leaves the side open.
+# A column of text whose nearest word stands this many text heights, or this share of a ruled column's mean
+# width, or less past an outer rule, and has words on this share of the lines, leaves the side open.
 OPEN_REACH = 2.0
 OPEN_COLUMN = 0.5
 OPEN_SHARE = 0.3
@@ -278,17 +278,47 @@ def _under_band(
 def _open_side(words: Sequence[WordLike], x0: int, y0: int, x1: int, y1: int, reach: float) -> bool:
     """The table's text runs on past its outermost rule on many of its lines: the rules are those between
     column groups, or only some of a table's rules were found (a crumpled or curled page), and they do not
-    outline the table; it is left to its text."""
+    outline the table; it is left to its text. Past the rule the text is taken by columns: a column whose
+    nearest word comes within ``reach`` of the rule runs on along the rule, and every line with a word in it
+    counts (a column of left-aligned row labels ends far from the rule on most lines, near it on the longest
+    label only); a column set further off is a table beside."""
     rows = [w for w in words if y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1]
     inside = [w for w in rows if x0 < (w.bbox[0] + w.bbox[2]) / 2 < x1]
     lines = build_lines(inside, float(np.median([w.bbox[3] - w.bbox[1] for w in inside])) if inside else 1.0)
     if not lines:
         return True
-    beyond = [w for w in rows if x0 - reach < w.bbox[2] and (w.bbox[0] + w.bbox[2]) / 2 < x0] + [
-        w for w in rows if w.bbox[0] < x1 + reach and (w.bbox[0] + w.bbox[2]) / 2 > x1
-    ]
+    left = [w for w in rows if (w.bbox[0] + w.bbox[2]) / 2 < x0]
+    right = [w for w in rows if (w.bbox[0] + w.bbox[2]) / 2 > x1]
+    beyond = _adjacent_column(left, lambda w: x0 - w.bbox[2], reach) + _adjacent_column(
+        right, lambda w: w.bbox[0] - x1, reach
+    )
     on_lines = sum(1 for ln in lines if any(ln.y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= ln.y1 for w in beyond))
     return on_lines >= OPEN_SHARE * len(lines)
+
+
+def _adjacent_column(
+    side: Sequence[WordLike], distance: Callable[[WordLike], float], reach: float
+) -> list[WordLike]:
+    """The words of the column next to an outer rule on one side (``distance``: a word's gap to the rule):
+    starting from the word nearest the rule, when within ``reach``, every word whose span overlaps the
+    column's span so far (words of one column overlap, the next column stands a gap apart)."""
+    near = [w for w in side if distance(w) <= reach]
+    if not near:
+        return []
+    seed = min(near, key=distance)
+    c0, c1 = seed.bbox[0], seed.bbox[2]
+    column = [seed]
+    rest = [w for w in side if w is not seed]
+    grown = True
+    while grown:
+        grown = False
+        for w in list(rest):
+            if overlap(w.bbox[0], w.bbox[2], c0, c1) > 0:
+                column.append(w)
+                rest.remove(w)
+                c0, c1 = min(c0, w.bbox[0]), max(c1, w.bbox[2])
+                grown = True
+    return column
 
 
 def _rows_across(places: list[list[VLine]], words: Sequence[WordLike]) -> int:
