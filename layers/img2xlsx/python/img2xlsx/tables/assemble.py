@@ -13,6 +13,11 @@ from .grid import grid_structure
 from .region import Region
 from .skeleton import RawTable, words_text
 
+# A row of drawn boxes holding only short reads below this mean confidence is a stamp's frame or a
+# signature box: the reader guesses at the stamp's outlined letters, while a real one-row table prints a
+# word of three letters or more, or reads its short values with confidence.
+STAMP_CONF = 0.7
+
 
 def structure(region: Region, h: float, phrase_gap: float) -> RawTable | None:
     """Rows, columns and spans of ``region``: from its rules if it is a grid that holds, else from text."""
@@ -36,6 +41,8 @@ def is_table(raw: RawTable, region: Region) -> bool:
         return False
     conf = float(np.mean([w.conf for c in raw.cells for w in c.words]))
     solid = any(w.conf >= 0.6 and sum(ch.isalnum() for ch in w.text) >= 3 for c in raw.cells for w in c.words)
+    if raw.n_rows == 1 and not solid and conf < STAMP_CONF:
+        return False  # a stamp's double frame (or a box round a signature) read as a grid of one row
     return not (region.kind == "plain" and not region.bands and raw.n_rows <= 3 and (conf < 0.5 or not solid))
 
 

@@ -24,6 +24,7 @@ from .columns import (
     words_by_col,
 )
 from .headerspans import held_labels, join_header_labels, label_span, straddles
+from .marks import margin_marks
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
 from .textlines import Line, Phrase, WordLike, build_lines
@@ -201,10 +202,17 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
     min_gap = min_column_gap(words, h)
     edges = find_columns(lines, words, min_gap)
     stray = _stray_marks(lines, edges)
-    if stray:  # left to the page's free text
+    # marks in the margin are left to the page's free text; once a column of them is gone, the column
+    # beside it may hold only marks or a stray letter in turn (a tick box's two strokes read apart)
+    for _ in range(3):
+        marks = margin_marks(lines, edges)
+        stray |= marks
+        if not stray:
+            break
         words = region.words = [w for w in words if id(w) not in stray]
         lines = build_lines(words, phrase_gap)
         edges = find_columns(lines, words, min_gap)
+        stray = _stray_marks(lines, edges) if marks else set()
     n_cols = len(edges) - 1
     seps = _separators(region, h)
     rows = _group_rows(lines, edges, seps, h)
