@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.dataset import load_images
 from bench.grid import GridCell, GridTable, tables_from_gt
 from bench.run import OUT, select
-from bench.score import _line_texts, align, match_tables, same_number, similarity
+from bench.score import best_matches, match_tables, same_number, similarity
 from bench.teds import teds
 from bench.xlsx_read import read_workbook
 
@@ -42,24 +42,8 @@ def _classify(gt: GridCell, best: GridCell | None) -> str:
 
 
 def _cells(pred: GridTable | None, gt: GridTable) -> list[tuple[GridCell, GridCell | None]]:
-    out: list[tuple[GridCell, GridCell | None]] = []
-    numeric = [c for c in gt.cells if c.numeric and c.value is not None]
-    if pred is None or pred.n_rows == 0 or pred.n_cols == 0:
-        return [(c, None) for c in numeric]
-    gg, pg = gt.owner_grid(), pred.owner_grid()
-    row_map = align(_line_texts(gg, gt.n_rows, True), _line_texts(pg, pred.n_rows, True))
-    col_map = align(_line_texts(gg, gt.n_cols, False), _line_texts(pg, pred.n_cols, False))
-    for cell in numeric:
-        cands: list[GridCell] = []
-        for r in range(cell.row, min(cell.row + cell.rowspan, gt.n_rows)):
-            for c in range(cell.col, min(cell.col + cell.colspan, gt.n_cols)):
-                pr, pc = row_map[r], col_map[c]
-                owner = pg[pr][pc] if pr is not None and pc is not None else None
-                if owner is not None and all(owner is not x for x in cands):
-                    cands.append(owner)
-        best = max(cands, key=lambda p: similarity(cell.text, p.text)) if cands else None
-        out.append((cell, best))
-    return out
+    """The GT numeric cells with the workbook cell ``bench.score`` compares them with (None: none)."""
+    return [(c, best) for c, best in best_matches(pred, gt) if c.numeric and c.value is not None]
 
 
 def main(argv: list[str] | None = None) -> None:

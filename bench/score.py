@@ -86,19 +86,17 @@ class CellScores:
     numeric_n: int = 0
 
 
-def cell_scores(pred: GridTable | None, gt: GridTable) -> CellScores:
-    """Cell text accuracy and numeric typing counts of one GT table (see module doc)."""
-    out = CellScores()
-    out.text_n = sum(1 for c in gt.cells if c.text)
-    out.numeric_n = sum(1 for c in gt.cells if c.numeric and c.value is not None)
+def best_matches(pred: GridTable | None, gt: GridTable) -> list[tuple[GridCell, GridCell | None]]:
+    """Each non-empty (or numeric) GT cell with the predicted cell it is scored against: rows and columns
+    aligned by text, the most similar of the predicted cells under its aligned positions (None: none)."""
+    cells = [c for c in gt.cells if c.text or c.numeric]
     if pred is None or pred.n_rows == 0 or pred.n_cols == 0:
-        return out
+        return [(c, None) for c in cells]
     gg, pg = gt.owner_grid(), pred.owner_grid()
     row_map = align(_line_texts(gg, gt.n_rows, True), _line_texts(pg, pred.n_rows, True))
     col_map = align(_line_texts(gg, gt.n_cols, False), _line_texts(pg, pred.n_cols, False))
-    for cell in gt.cells:
-        if not cell.text and not cell.numeric:
-            continue
+    out: list[tuple[GridCell, GridCell | None]] = []
+    for cell in cells:
         candidates: list[GridCell] = []
         for r in range(cell.row, min(cell.row + cell.rowspan, gt.n_rows)):
             for c in range(cell.col, min(cell.col + cell.colspan, gt.n_cols)):
@@ -106,9 +104,19 @@ def cell_scores(pred: GridTable | None, gt: GridTable) -> CellScores:
                 owner = pg[pr][pc] if pr is not None and pc is not None else None
                 if owner is not None and all(owner is not x for x in candidates):
                     candidates.append(owner)
-        if not candidates:
+        best = max(candidates, key=lambda p: similarity(cell.text, p.text)) if candidates else None
+        out.append((cell, best))
+    return out
+
+
+def cell_scores(pred: GridTable | None, gt: GridTable) -> CellScores:
+    """Cell text accuracy and numeric typing counts of one GT table (see module doc)."""
+    out = CellScores()
+    out.text_n = sum(1 for c in gt.cells if c.text)
+    out.numeric_n = sum(1 for c in gt.cells if c.numeric and c.value is not None)
+    for cell, best in best_matches(pred, gt):
+        if best is None:
             continue
-        best = max(candidates, key=lambda p: similarity(cell.text, p.text))
         if cell.text:
             out.text_sum += similarity(cell.text, best.text)
             out.exact_hits += int(best.text == cell.text)
