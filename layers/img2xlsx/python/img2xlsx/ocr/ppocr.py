@@ -6,7 +6,8 @@ time, and rapidocr's own Python code (config parsing, downloads, drawing) is nev
 files are read, by onnxruntime sessions created once per process and shared by every thread
 (``InferenceSession.run`` is thread-safe). For Latin pages the recogniser's output layer is cut at load to
 the classes a page may hold plus the CJK signs smudges go to (:mod:`.onnx_slice`; a fifth of its time went
-to scoring 18,710 classes). Detection (DB) finds text lines; recognition (CTC) reads each
+to scoring 18,710 classes); the prepared models are kept on disk for the next process (:mod:`.ppocr_prepare`).
+Detection (DB) finds text lines; recognition (CTC) reads each
 line crop in batches of similar width. PP-OCR works on lines, the table code on words: a line is split at
 the spaces the recogniser emits, each word's box taken from its characters' CTC time steps and tightened to
 the ink inside.
@@ -26,7 +27,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from . import onnx_denormals, onnx_slice
+from . import onnx_slice
 from .pool import ocr_threads, rec_pool
 from .ppocr_alphabet import FULL_ALPHABET_LANGS, LETTERS, SHADOW_FILE, class_columns, shadow_chars
 from .ppocr_alphabet import lang_chars as _lang_chars
@@ -41,6 +42,7 @@ from .ppocr_decode import (
     split_line,
     text_conf,
 )
+from .ppocr_prepare import prepared_detector, prepared_recogniser
 from .words import BBox, OcrUnavailableError, Word, clip_box
 
 __all__ = ["LETTERS", "SHADOW_FILE", "PpocrReader", "class_columns"]  # the alphabet's names, as before
@@ -136,25 +138,23 @@ def _load(threads: int, chars: str | None = None) -> _Models:
         if det is None:
             # the detector's denormal weights made two small layers 2/3 of its time (see onnx_denormals); the
             # recogniser holds a few hundred, flushing them measured no faster, so it is left as it is
-            det_model, _ = onnx_denormals.flush_denormals(paths[0].read_bytes())
+            det_model = prepared_detector(paths[0])
             det = _dets[threads] = ort.InferenceSession(
                 det_model, sess_options=_options(threads), providers=providers
             )
             del det_model
-        model = paths[1].read_bytes()
-        keys = onnx_slice.metadata(model).get("character")
+        model, sliced = prepared_recogniser(paths[1], chars)
+        keys = onnx_slice.metadata(model).get("character")  # (a cut model keeps the full list)
         if not keys:
             raise OcrUnavailableError(f"{paths[1]} carries no character list")
         charset = ["", *keys.splitlines(), " "]
         read = np.arange(len(charset), dtype=np.int64)
         if chars is not None:
             cols, n_read = class_columns(charset, chars, shadow_chars())
-            try:
-                weight, bias = onnx_slice.output_layer(model, len(charset))
-                model = onnx_slice.keep_classes(model, weight, bias, cols)
+            if sliced:
                 charset = [charset[i] for i in cols]
                 read = np.arange(n_read, dtype=np.int64)
-            except onnx_slice.OnnxEditError:  # another export: read the full output, keep the columns
+            else:  # another export: read the full output, keep the columns
                 read = np.asarray(cols[:n_read], np.int64)
         # one intra-op thread: recognition runs its batches side by side instead (see PpocrReader.recognize)
         rec = ort.InferenceSession(model, sess_options=_options(1), providers=providers)
