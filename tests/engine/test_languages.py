@@ -80,7 +80,7 @@ def test_language_choices_parse_and_unknown_ones_are_named() -> None:
             ("currency", -1000.0, '#,##0.00" €";(#,##0.00" €")'),
         ]),
         (("vie",), ["150.000đ", "1.234.567 ₫", "2.500 VND"], [
-            ("currency", 150000, '#,##0"đ"'),
+            ("currency", 150000, '#,##0"₫"'),  # the column prints "₫": "đ" is it, its underline lost
             ("currency", 1234567, '#,##0" ₫"'),
             ("currency", 2500, '#,##0" VND"'),
         ]),
@@ -326,3 +326,22 @@ def test_a_rendered_table_keeps_its_accents_and_types_its_numbers(
         assert values[r][c] == pytest.approx(expected), (r, c, values[r][c])
     if langs == ("deu",):
         assert values[1][3] == dt.datetime(2024, 3, 3)
+
+
+def test_a_dong_sign_read_as_d_takes_the_sign_its_column_prints() -> None:
+    # OCR loses the dong sign's underline: "615.745đ" beside "211.120₫" is printed "615.745₫"
+    assert typed(["615.745đ", "211.120₫", "140.244đ"], ("vie",)) == [
+        ("currency", 615745, '#,##0"₫"'),
+        ("currency", 211120, '#,##0"₫"'),
+        ("currency", 140244, '#,##0"₫"'),
+    ]
+    # a column printing "đ" alone keeps it: informal prices are written so
+    assert typed(["150.000đ", "95.000đ"], ("vie",))[0] == ("currency", 150000, '#,##0"đ"')
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["21 tháng 3 nm 2022", "21 tháng3 năm 2022", "21 thng 3 năm 2022", "21 tháng 3 nãm 2022"],
+)
+def test_a_vietnamese_date_whose_words_lost_a_letter_or_a_space(text: str) -> None:
+    assert typed([text], ("vie",)) == [("date", dt.date(2022, 3, 21), '[$-42A]d "tháng" m "năm" yyyy')]

@@ -97,6 +97,14 @@ def test_letters_pp_ocr_could_not_write_are_put_in() -> None:
     assert merged("Lan x", "Lan abx") == "Lan x"  # nor letters PP-OCR could have written itself
 
 
+def test_a_marked_letter_pp_ocr_dropped_unsure_of_it_is_put_back() -> None:
+    # "ă" is in PP-OCR's alphabet, but it drops it below MIN_CONF ("nm"): Tesseract's "ă" fills the gap
+    assert merged("21 tháng 3 nm 2022", "21 tháng 3 năm 2022") == "21 tháng 3 năm 2022"
+    assert merged("Cn Thơ", "Cần Thơ") == "Cần Thơ"
+    assert merged("Lan x", "Lan ax") == "Lan x"  # an unmarked letter of Tesseract's alone stays out
+    assert merged("nam 2022", "năm 2022") == "năm 2022"  # (a mark on a letter both read, as before)
+
+
 def test_inserted_letters_sit_in_the_gap_they_fill() -> None:
     out = hybrid.merge_marks(chars("Đ Ngoc"), "Đỗ Ngọc", vie_alphabet())
     assert [c[0] for c in out] == list("Đỗ Ngọc")

@@ -15,6 +15,7 @@ from .dates import _RE_DMY, _parse_date, _parse_time
 from .locale import locale_for
 from .numbers import (
     _AMOUNT_KINDS,
+    SUFFIX_LOOKALIKES,
     UNICODE_MINUS,
     ColumnHints,
     Decimal_,
@@ -100,6 +101,8 @@ def _column_look(num: _Number, hints: ColumnHints) -> _Number:
     among "-6,8 %"s were printed "735 227" and "9,7 %". A cell's own reading is otherwise kept (an
     English column's "5678" among "1,234"s may be printed so), but five digits and more are grouped in every
     column that groups: print leaves only four-digit numbers ungrouped, OCR drops a blurred comma."""
+    if hints.suffix_symbol and num.currency_suffix and num.currency == SUFFIX_LOOKALIKES[hints.suffix_symbol]:
+        num = replace(num, currency=hints.suffix_symbol)
     if not hints.uniform_look:
         if hints.grouped and not (num.grouped or num.scientific) and abs(num.value) >= 10000:
             num = replace(num, grouped=True)
@@ -279,6 +282,7 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         unicode_minus=_prints_unicode_minus(raw, parsed),
         currency=currency,
         dollar_as_five=_dollar_read_as_five(cells, parsed),
+        suffix_symbol=_suffix_symbol(numbers),
         lost_point=lost_point,
         padded_places=padded and lost_point is not None,
         three_place_groups=three_place_groups,
@@ -301,6 +305,14 @@ def _prefix_currency(numbers: list[_Number]) -> str:
         return ""
     symbol, count = shown.most_common(1)[0]
     return symbol if count >= 2 and 2 * count >= len(numbers) else ""
+
+
+def _suffix_symbol(numbers: list[_Number]) -> str:
+    """A currency symbol with a plainer lookalike (:data:`SUFFIX_LOOKALIKES`) that one of the column's amounts
+    at least prints after its digits ("" when none does): a column writes its currency one way, and OCR reads
+    the symbol as its lookalike ("₫" as "đ", its underline lost) far more often than the lookalike as the
+    symbol. (A plain "d" is no evidence either way: OCR makes it of both.)"""
+    return next((p.currency for p in numbers if p.currency_suffix and p.currency in SUFFIX_LOOKALIKES), "")
 
 
 def _prints_unicode_minus(raw: list[str], parsed: list[_Number | None]) -> bool:

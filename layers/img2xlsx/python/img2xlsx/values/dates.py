@@ -33,11 +33,15 @@ _RE_MON_D_Y = re.compile(
     rf"^{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?P<comma>,?)\s+(?P<y>\d{{4}})$", re.I
 )
 _RE_MON_Y = re.compile(rf"^{_MONTH}(?P<sep>\s+de\s+|\s+)(?P<y>\d{{4}})$", re.I)
-# Vietnamese, matched on the folded text (no accents): "ngày 3 tháng 3 năm 2024", "tháng 3/2024"
+# Vietnamese, matched on the folded text (no accents): "ngày 3 tháng 3 năm 2024", "tháng 3/2024". The words
+# may have lost their vowel ("nm", "thng": OCR drops a letter whose marks it is unsure of) or the space
+# before the month ("tháng4"): between the numbers they can only be these words.
+_THANG = r"tha?ng"
+_NAM = r"\s*,?\s*na?m\s+"
 _RE_VIE_DMY = re.compile(
-    r"^(?P<ngay>ngay\s+)?(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})(?P<sep>\s*,?\s*nam\s+|\s*[,/]\s*|\s+)(?P<y>\d{4})$"
+    rf"^(?P<ngay>ngay\s+)?(?P<d>\d{{1,2}})\s+{_THANG}\s*(?P<m>\d{{1,2}})(?P<sep>{_NAM}|\s*[,/]\s*|\s+)(?P<y>\d{{4}})$"
 )
-_RE_VIE_MY = re.compile(r"^thang\s+(?P<m>\d{1,2})(?P<sep>\s*,?\s*nam\s+|\s*[,/-]\s*|\s+)(?P<y>\d{4})$")
+_RE_VIE_MY = re.compile(rf"^{_THANG}\s*(?P<m>\d{{1,2}})(?P<sep>{_NAM}|\s*[,/-]\s*|\s+)(?P<y>\d{{4}})$")
 _RE_TIME = re.compile(rf"^{_TIME}$")
 _RE_TIME_AMPM = re.compile(r"^(?P<H>\d{1,2})(?::(?P<M>\d{2}))?(?::(?P<S>\d{2}))?" + _AMPM + "$")
 
@@ -184,7 +188,7 @@ def _vietnamese(s: str) -> TypedValue | None:
         return None
     sep = m.group("sep")
     joint = next((ch + (" " if ch == "," else "") for ch in ",/-" if ch in sep), " ")
-    if "nam" in sep:
+    if re.search(r"na?m", sep):
         joint = ' "năm" '
     month = ("mm" if m.group("m").startswith("0") else "m") + joint
     if not d:

@@ -33,6 +33,9 @@ _SUFFIX_CURRENCY = re.compile(rf"\s?(?P<cur>[{_SYMBOLS}]|{_CODES}|kr|zł|Kč|Ft|
 _PERCENT = re.compile(r"\s?%$")
 
 Decimal_ = Literal[".", ","]
+# currency symbols OCR reads as a plainer letter (it loses the dong sign's underline, "₫" -> "đ"); never the
+# other way round, a stroke is not invented
+SUFFIX_LOOKALIKES = {"\u20ab": "đ"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class ColumnHints:
     # the column prints "$" before its amounts and OCR read it as a "5" on several of them ("534,108.20"
     # beside "$30,970.60"): a leading "5" on an amount without a currency is that "$"
     dollar_as_five: bool = False
+    # a currency symbol some of the column's amounts print after their digits that OCR also reads as a
+    # plainer lookalike (:data:`SUFFIX_LOOKALIKES`): an amount showing the lookalike there shows the symbol
+    suffix_symbol: str = ""
     langs: tuple[str, ...] = ("eng",)  # the document's languages: month and weekday names of its dates
 
 
