@@ -37,6 +37,7 @@ class GridTable:
     n_cols: int
     cells: list[GridCell] = field(default_factory=list)
     name: str = ""
+    n_header_rows: int = 0  # GT only (its ``thead`` rows); no metric uses it, diagnostics do
 
     def owner_grid(self) -> list[list[GridCell | None]]:
         """Grid position → owning cell (spanning cells repeat over the positions they cover)."""
@@ -71,7 +72,13 @@ def table_from_gt(data: dict[str, Any], name: str = "") -> GridTable:
         )
         for c in data["cells"]
     ]
-    return GridTable(n_rows=int(data["n_rows"]), n_cols=int(data["n_cols"]), cells=cells, name=name)
+    return GridTable(
+        n_rows=int(data["n_rows"]),
+        n_cols=int(data["n_cols"]),
+        cells=cells,
+        name=name,
+        n_header_rows=int(data.get("n_header_rows", 0)),
+    )
 
 
 def tables_from_gt(doc: dict[str, Any]) -> list[GridTable]:

@@ -63,7 +63,8 @@ def align(gt_keys: list[str], pred_keys: list[str]) -> list[int | None]:
     return out
 
 
-def _line_texts(grid: list[list[GridCell | None]], n: int, by_row: bool) -> list[str]:
+def line_texts(grid: list[list[GridCell | None]], n: int, by_row: bool) -> list[str]:
+    """The text of each row (``by_row``) or column of an owner grid: its distinct cells' texts joined."""
     texts = []
     for k in range(n):
         line = grid[k] if by_row else [row[k] for row in grid]
@@ -93,8 +94,8 @@ def best_matches(pred: GridTable | None, gt: GridTable) -> list[tuple[GridCell, 
     if pred is None or pred.n_rows == 0 or pred.n_cols == 0:
         return [(c, None) for c in cells]
     gg, pg = gt.owner_grid(), pred.owner_grid()
-    row_map = align(_line_texts(gg, gt.n_rows, True), _line_texts(pg, pred.n_rows, True))
-    col_map = align(_line_texts(gg, gt.n_cols, False), _line_texts(pg, pred.n_cols, False))
+    row_map = align(line_texts(gg, gt.n_rows, True), line_texts(pg, pred.n_rows, True))
+    col_map = align(line_texts(gg, gt.n_cols, False), line_texts(pg, pred.n_cols, False))
     out: list[tuple[GridCell, GridCell | None]] = []
     for cell in cells:
         candidates: list[GridCell] = []

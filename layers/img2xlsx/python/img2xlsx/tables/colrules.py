@@ -23,6 +23,7 @@ import numpy as np
 
 from .lines import Band, HLine, VLine
 from .region import Region, overlap
+from .sectionbreaks import SECTION_GAP, joined_at_sections, label_row
 from .textlines import WordLike, build_lines
 from .unionfind import UnionFind
 
@@ -70,7 +71,7 @@ def column_rule_regions(
     """Regions outlined by rows of long vertical rules of about the same height (see the module)."""
     rules = [
         r
-        for r in _bridged(_collinear(vlines, h, tol), words, h, tol)
+        for r in _bridged(joined_at_sections(_collinear(vlines, h, tol), words, h, tol), words, h, tol)
         if _extent(r)[1] - _extent(r)[0] >= MIN_RULE * h
     ]
     if len(rules) < MIN_RULES:
@@ -88,7 +89,7 @@ def column_rule_regions(
     out: list[Region] = []
     for group in groups.values():
         for part in _split_at_empty(_positions(group, tol), words):
-            region = _region(*_under_band(part, bands, h), hlines, words, h, tol)
+            region = _region(*_under_band(part, bands, words, h), hlines, words, h, tol)
             if region is not None:
                 out.append(region)
     return out
@@ -243,20 +244,27 @@ def _split_at_empty(places: list[list[VLine]], words: Sequence[WordLike]) -> lis
 
 
 def _under_band(
-    places: list[list[VLine]], bands: Sequence[Band], h: float
+    places: list[list[VLine]], bands: Sequence[Band], words: Sequence[WordLike], h: float
 ) -> tuple[list[list[VLine]], Band | None]:
     """The rules run up through a shaded header band they start under (its fill hid them there), as
-    :func:`img2xlsx.tables.joins.join_header_to_grid` frames a grid's header row."""
+    :func:`img2xlsx.tables.joins.join_header_to_grid` frames a grid's header row. Rules starting under a
+    section label right below the band (they stop at every section label, see
+    :mod:`.sectionbreaks`) get a piece through the band only: the label's row stays open."""
     if len(places) < 2:
         return places, None
     x0 = min(v.x for v in places[0])
     x1 = max(v.x for v in places[-1])
     top = float(np.median([min(v.y0 for v in p) for p in places]))  # the outer rules may frame the band
-    band = max(
-        (b for b in bands if -0.5 * h <= top - b.y1 <= UNDER_BAND * h and _wide(b, x0, x1)),
-        key=lambda b: b.y1,
-        default=None,
-    )
+    xs = [float(np.median([v.x for v in p])) for p in places]
+
+    def fits(b: Band) -> bool:
+        if not _wide(b, x0, x1) or top - b.y1 < -0.5 * h:
+            return False
+        return top - b.y1 <= UNDER_BAND * h or (
+            top - b.y1 <= SECTION_GAP * h and label_row(words, xs, b.y1, top, h)
+        )
+
+    band = max((b for b in bands if fits(b)), key=lambda b: b.y1, default=None)
     if band is None:
         return places, None
     # a dark fill is often found in pieces one above the other, split along its light text
@@ -271,6 +279,8 @@ def _under_band(
         first = min(p, key=lambda v: v.y0)
         if first.y0 - band.y1 <= UNDER_BAND * h:
             p = [replace(first, y0=min(first.y0, band.y0)) if v is first else v for v in p]
+        elif first.y0 - band.y1 <= SECTION_GAP * h:
+            p = [replace(first, y0=band.y0, y1=band.y1, slope=0.0), *p]
         out.append(p)
     return out, band
 
