@@ -239,9 +239,26 @@ def _joined_halves(bands: list[Band], h: float) -> list[Band]:
     return out
 
 
+# A stripe or a header band is a row (or a wrapped header's few lines) tall and several columns wide: a band
+# this many text heights tall or more is at least this many times as wide as it is tall.
+BLOTCH_TALL = 2.5
+STRIPE_ASPECT = 3.0
+
+
+def _row_like(b: Band, h: float) -> bool:
+    """Whether a band has a table row's shape. A photographed screen's moire makes blotches a few text
+    heights tall and about as wide, all over the page: stacked over one another they made zebra tables of
+    a column or two inside a plain table, cutting it into stripes. (A dark header's fill, split along its
+    light text, leaves short pieces of any width: those are not tall.)"""
+    return b.y1 - b.y0 < BLOTCH_TALL * h or b.x1 - b.x0 >= STRIPE_ASPECT * (b.y1 - b.y0)
+
+
 def band_regions(bands: list[Band], h: float) -> list[Region]:
     """Stacks of shaded stripes sharing their left and right edges."""
-    bs = sorted((b for b in _joined_halves(bands, h) if b.y1 - b.y0 >= 0.8 * h), key=lambda b: b.y0)
+    bs = sorted(
+        (b for b in _joined_halves(bands, h) if b.y1 - b.y0 >= 0.8 * h and _row_like(b, h)),
+        key=lambda b: b.y0,
+    )
     used = [False] * len(bs)
     out: list[Region] = []
     for i, first in enumerate(bs):

@@ -16,6 +16,10 @@ MARK_CHARS = 2
 # ... and a column of marks is read with less than this mean confidence: the reader is sure of a digit or a
 # letter that is printed, not of a tick box's outline or a stroke of a pen.
 MARK_CONF = 0.8
+# A note written beside one row (a word or two of handwriting in the margin) stands on a single line of the
+# last column, under a heading line with nothing over that column, beside at least this many lines of the
+# table (a real column without a heading holds more than one value).
+NOTE_BESIDE = 4
 # The table beside the marks keeps at least this many columns (a two-column list with a short second
 # column is a key/value list, not a table with marks beside it).
 MIN_TABLE_COLS = 2
@@ -36,8 +40,9 @@ def _heading_line(lines: Sequence[Line], edges: Sequence[float], k: int) -> int 
 
 
 def margin_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
-    """Ids of the words of an outer column that holds only short, doubtful reads and nothing on or above
-    the table's heading line: marks in the margin, left to the page's free text."""
+    """Ids of the words of an outer column that holds nothing on or above the table's heading line and only
+    short, doubtful reads, or words on one line only (a note beside a row): marks in the margin, left to
+    the page's free text."""
     if len(edges) - 1 < MIN_TABLE_COLS + 1:
         return set()
     out: set[int] = set()
@@ -46,10 +51,14 @@ def margin_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
         if head is None:
             continue
         hit = [i for i, ln in enumerate(lines) if any(word_col(w, edges) == k for w in ln.words)]
-        if len(hit) < 2 or hit[0] <= head:
+        if not hit or hit[0] <= head:
             continue
         ws = [w for i in hit for w in lines[i].words if word_col(w, edges) == k]
-        if not all(_is_mark(w.text) for w in ws):
+        # (on the left, one label beside many rows is a label spanning them: a row group's name)
+        if k > 0 and len(hit) == 1 and len(lines) - head >= NOTE_BESIDE:
+            out.update(id(w) for w in ws)  # a margin note beside one row
+            continue
+        if len(hit) < 2 or not all(_is_mark(w.text) for w in ws):
             continue
         if sum(w.conf for w in ws) / len(ws) >= MARK_CONF:
             continue

@@ -31,6 +31,7 @@ from .joins import (
 )
 from .lines import Band, Rulings
 from .region import Kind, Region, overlap
+from .rulebreaks import across_break, free_rules, grids_continuing, split_at_rule_breaks
 from .rulestacks import rule_regions
 from .textlines import Line, Phrase, WordLike, build_lines
 
@@ -354,14 +355,19 @@ def find_regions(
         if not any(r.contains(w, slack) for r in regions if not r.seed and (r.kind != "plain" or r.bands))
     ]
     rest_lines = build_lines(rest, phrase_gap)
+    free_v = free_rules(regions, rulings.vlines)
     blocks: list[list[Line]] = []
+    breaks: list[float] = []  # where column rules say a table ends and the next starts
     for b in _text_blocks(rest_lines, h):
         for piece in _cut_at_region_gaps(b, regions, h, phrase_gap):
             for part in _split_side_by_side(piece, h, phrase_gap):
-                for table in _split_stacked(part, h):
-                    core = _trim(table, h, strays=True)
-                    if core:
-                        blocks.append(core)
+                for stacked in _split_stacked(part, h):
+                    tables = split_at_rule_breaks(stacked, free_v, h, tol)
+                    breaks += [t[0].y0 for t in tables[1:]]
+                    for table in tables:
+                        core = _trim(table, h, strays=True)
+                        if core:
+                            blocks.append(core)
     blocks = with_totals_joined(blocks, h)
     for block in blocks:
         bx0 = min(ln.x0 for ln in block)
@@ -383,6 +389,8 @@ def find_regions(
             inside = by0 >= r.y0 and by1 <= r.y1
             if not (near_below or near_above or inside or (by0 < r.y1 and by1 > r.y0)):
                 continue
+            if across_break(r, by0, by1, breaks):
+                continue  # the text block above, cut off at a break of the column rules
             inner = [ln for ln in lines if r.y0 <= ln.yc <= r.y1 and r.x0 - h <= ln.x0 and ln.x1 <= r.x1 + h]
             # a ruled region holding only a header (its last rule is the header rule, the bottom rule is
             # missing or too faint) continues with the body right below it
@@ -410,6 +418,7 @@ def find_regions(
             continue
         if _standalone_table(block, h):
             regions.append(Region("plain", bx0, by0, bx1, by1))
+    regions = grids_continuing(regions, free_v, h, tol)
     # a lone shaded band that never got a body is not a table
     regions = without_nested(headers_joined([r for r in regions if not r.seed], h))
     # assign words: each word to the first region containing it
