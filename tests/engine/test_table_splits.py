@@ -283,3 +283,20 @@ def test_a_stamp_over_one_column_above_a_table_is_no_header() -> None:
     stamp = Region("grid", 90, 140, 330, 190, words=[_word("APPROVED", 110, 155)])
     out = header_rows_joined([stamp, body], H, GAP)
     assert len(out) == 2 and body.y0 == 200
+
+
+def test_a_page_edge_caught_as_a_short_rule_does_not_sweep_two_stacked_tables_into_one() -> None:
+    # a curled page photographed: a sliver of desk above the page reads as a short rule over the title,
+    # the thin row rules of both tables break into pieces on the bent paper; the full top, header and
+    # bottom rules, the second table's narrower than the first's, tell the two tables apart
+    def table(top: int, x1: int) -> tuple[list[Word], list[HLine]]:
+        words, rules = _ruled_body(top, 5)
+        full = [HLine(100, x1, r.y, 2) for r in rules]
+        return words, [*full[:2], *(HLine(200, 600, r.y, 2) for r in rules[2:-1]), full[-1]]
+
+    words, rules = table(100, 700)
+    more, more_rules = table(420, 560)
+    words += [_word("Population by district", 110, 55), _word("Quarterly sales report", 110, 380)]
+    edge = HLine(200, 560, 40, 6)
+    found = rule_regions([edge, *rules, *more_rules], build_lines(words + more, GAP), H)
+    assert sorted((r.y0, r.y1) for r in found) == [(100, 350), (420, 670)]

@@ -59,6 +59,8 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             full = max(gx1 - gx0, s.length)
             inner = ov >= 0.9 * s.length and s.length < 0.9 * (gx1 - gx0)  # partial rule under a group header
             if ov < 0.7 * full and not inner:
+                if _spans_past(s, gx0, gx1, h):
+                    break  # a wider table's rule below: the group (a stray edge, a narrower table) ends
                 continue
             # a rule running on to the left over the first column (whose row-spanning labels the rules so
             # far left out), one row further down, is the same table's
@@ -106,6 +108,13 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
         ):
             out.append(Region("hrules", gx0, group[0].y, gx1, group[-1].y, hlines=group))
     return out
+
+
+def _spans_past(s: HLine, gx0: int, gx1: int, h: float) -> bool:
+    """``s`` runs on well past both ends of a group's extent: it rules a wider table, so a group that went
+    on beneath it would straddle that table (a page edge caught as a short rule above a table, or the
+    rules of a narrow table stacked over a wide one, then swept up the wide table's rules below it)."""
+    return s.x0 < gx0 - 2 * h and s.x1 > gx1 + 2 * h
 
 
 # How many of its usual rule spacings an empty stretch between two rules of a table ruled under every row
