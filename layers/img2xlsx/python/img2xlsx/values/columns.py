@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from img2xlsx.model import Table, TypedValue
 
+from .currency import dollar_read_as_five, prefix_currency, suffix_symbol
 from .dates import _RE_DMY, _parse_date, _parse_time
 from .locale import locale_for
 from .numbers import (
@@ -217,7 +218,7 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
     # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
     # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
-    currency = _prefix_currency(numbers)
+    currency = prefix_currency(numbers)
     repairing = ColumnHints(decimal=decimal, repair=True, currency=currency, langs=langs)
     n_repairable = _repairable(cells, parsed, repairing)
     vouched = n_parsed >= 1 or n_repairable >= 2
@@ -281,8 +282,8 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         negatives=any(p.value < 0 for p in numbers),
         unicode_minus=_prints_unicode_minus(raw, parsed),
         currency=currency,
-        dollar_as_five=_dollar_read_as_five(cells, parsed),
-        suffix_symbol=_suffix_symbol(numbers),
+        dollar_as_five=dollar_read_as_five(cells, parsed),
+        suffix_symbol=suffix_symbol(numbers),
         lost_point=lost_point,
         padded_places=padded and lost_point is not None,
         three_place_groups=three_place_groups,
@@ -295,48 +296,12 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     )
 
 
-_SYMBOL_CURRENCIES = "$€£"  # the symbols a letter is read for (see repairs._CURRENCY_LETTERS)
-
-
-def _prefix_currency(numbers: list[_Number]) -> str:
-    """The currency symbol printed before the digits of half the column's numbers at least, two at least."""
-    shown = Counter(p.currency for p in numbers if p.currency in _SYMBOL_CURRENCIES and not p.currency_suffix)
-    if not shown:
-        return ""
-    symbol, count = shown.most_common(1)[0]
-    return symbol if count >= 2 and 2 * count >= len(numbers) else ""
-
-
-def _suffix_symbol(numbers: list[_Number]) -> str:
-    """A currency symbol with a plainer lookalike (:data:`SUFFIX_LOOKALIKES`) that one of the column's amounts
-    at least prints after its digits ("" when none does): a column writes its currency one way, and OCR reads
-    the symbol as its lookalike ("₫" as "đ", its underline lost) far more often than the lookalike as the
-    symbol. (A plain "d" is no evidence either way: OCR makes it of both.)"""
-    return next((p.currency for p in numbers if p.currency_suffix and p.currency in SUFFIX_LOOKALIKES), "")
-
-
 def _prints_unicode_minus(raw: list[str], parsed: list[_Number | None]) -> bool:
     """Half of the column's (unbracketed) negative numbers at least are printed with the typographic minus
     U+2212 (``raw``: the cells as read, before the minus signs are normalised). OCR reads a thin minus as a
     hyphen now and then, far more rarely the other way round."""
     negatives = [t for t, p in zip(raw, parsed, strict=True) if p is not None and p.value < 0 and not p.paren]
     return bool(negatives) and 2 * sum(UNICODE_MINUS in t for t in negatives) >= len(negatives)
-
-
-_FIVE_FOR_DOLLAR = re.compile(r"([-(]?)5(?=\d)")
-DOLLAR_FIVES = 3  # amounts starting with a "5" a column needs before that "5" is taken for its "$"
-DOLLAR_SHARE = 0.9  # of the column's numbers without a "$" that start with a "5"
-
-
-def _dollar_read_as_five(cells: list[str], parsed: list[_Number | None]) -> bool:
-    """Some of the column's amounts show a "$" before their digits, and (nearly) all the others start with
-    a "5": PP-OCR reads a blurred "$" as "5", and no column of real amounts starts with one digit so often
-    (the rest of the column shows a "$", so it is not a narrow range of values either). A statement's
-    "$" on its first and total rows only leaves amounts starting with every digit."""
-    numbers = [(t, p) for t, p in zip(cells, parsed, strict=True) if p is not None]
-    dollars = sum(p.currency == "$" and not p.currency_suffix for _, p in numbers)
-    fives = sum(not p.currency and bool(_FIVE_FOR_DOLLAR.match(t)) for t, p in numbers)
-    return dollars >= 1 and fives >= DOLLAR_FIVES and fives >= DOLLAR_SHARE * (len(numbers) - dollars)
 
 
 _SIGNED = re.compile(r"\(?[-\u2212][\d$€£¥₹]")  # a signed number's start

@@ -8,6 +8,7 @@ import re
 
 from img2xlsx.model import Cell
 
+from .currency import FIVE_FOR_DOLLAR
 from .numbers import _PREFIX_CURRENCY, _SUFFIX_CURRENCY, _SYMBOLS, ColumnHints, _Number, _parse_number
 
 _MARK_SPACE = re.compile(r"(?<=\d)(?:([.,]) | ([.,]))(?=\d)")
@@ -181,13 +182,10 @@ _THREE_PLACES = {
 _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
 
 
-_FIVE_FOR_DOLLAR = re.compile(r"([-(]?)5(?=\d)")
-
-
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
     """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s,
     "534,108.20" among "$30,970.60"s."""
-    if hints.dollar_as_five and not num.currency and (m := _FIVE_FOR_DOLLAR.match(s)):
+    if hints.dollar_as_five and not num.currency and (m := FIVE_FOR_DOLLAR.match(s)):
         fixed = _parse_number(f"{m.group(1)}${s[m.end() :]}", hints)
         if fixed is not None:
             return fixed
