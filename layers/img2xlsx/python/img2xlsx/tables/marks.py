@@ -2,6 +2,8 @@
 handwritten initials in the margin, which the reader turns into 1-2 character guesses (``'``, ``2'``,
 ``R``) of low confidence. Column finding sees them as one more column on the table's outer edge; a real
 narrow column ("✓", a one-digit "Qty", a row number) has a heading over it or is read with confidence.
+Handwritten notes ("call back", "ok") are read with confidence, but fill a line or two of a long table and
+have no heading over them either.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ MARK_CHARS = 2
 # ... and a column of marks is read with less than this mean confidence: the reader is sure of a digit or a
 # letter that is printed, not of a tick box's outline or a stroke of a pen.
 MARK_CONF = 0.8
+# An outer column with text in this many lines at most, beside at least this many lines below the heading
+# line, and nothing on or above it: notes written in the margin ("call back", a "v"), which the reader may
+# read with confidence; a sparse column of the table has a heading over it.
+NOTE_LINES = 2
+NOTE_BODY = 8
 # The table beside the marks keeps at least this many columns (a two-column list with a short second
 # column is a key/value list, not a table with marks beside it).
 MIN_TABLE_COLS = 2
@@ -36,8 +43,9 @@ def _heading_line(lines: Sequence[Line], edges: Sequence[float], k: int) -> int 
 
 
 def margin_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
-    """Ids of the words of an outer column that holds only short, doubtful reads and nothing on or above
-    the table's heading line: marks in the margin, left to the page's free text."""
+    """Ids of the words of an outer column that holds nothing on or above the table's heading line and
+    only short, doubtful reads or text in a line or two of a long table: marks and notes in the margin,
+    left to the page's free text."""
     if len(edges) - 1 < MIN_TABLE_COLS + 1:
         return set()
     out: set[int] = set()
@@ -46,9 +54,14 @@ def margin_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
         if head is None:
             continue
         hit = [i for i, ln in enumerate(lines) if any(word_col(w, edges) == k for w in ln.words)]
-        if len(hit) < 2 or hit[0] <= head:
+        if not hit or hit[0] <= head:
             continue
         ws = [w for i in hit for w in lines[i].words if word_col(w, edges) == k]
+        if len(hit) <= NOTE_LINES and len(lines) - head - 1 >= NOTE_BODY:
+            out.update(id(w) for w in ws)
+            continue
+        if len(hit) < 2:
+            continue
         if not all(_is_mark(w.text) for w in ws):
             continue
         if sum(w.conf for w in ws) / len(ws) >= MARK_CONF:
