@@ -23,6 +23,7 @@ BODY = [
     ["Screws", "7", "0.50", "3.50"],
     ["Hinges", "2", "4.00", "8.00"],
 ]
+LONG = [*BODY, ["Clips", "6", "0.20", "1.20"], ["Pins", "8", "0.05", "0.40"], ["Rivets", "5", "0.30", "1.50"]]
 XS = [120, 320, 440, 580]  # the table's column starts; the margin left of x=100 is free
 
 
@@ -38,7 +39,7 @@ def _table_words() -> list[Word]:
 
 
 def _rows(words: Sequence[WordLike]) -> list[list[str]]:
-    raw = borderless_structure(Region("plain", 0, 30, 700, 300, words=list(words)), H, GAP)
+    raw = borderless_structure(Region("plain", 0, 30, 820, 460, words=list(words)), H, GAP)
     assert raw is not None
     grid = [[""] * raw.n_cols for _ in range(raw.n_rows)]
     for c in raw.cells:
@@ -79,3 +80,26 @@ def test_a_stamps_double_frame_read_as_one_row_is_no_table() -> None:
     assert not is_table(_one_row(["A", "o", "a", "5u"], 0.4), grid)
     assert is_table(_one_row(["Total", "12", "30"], 0.9), grid)  # a real one-row table
     assert is_table(_one_row(["12", "30", "7"], 0.95), grid)  # short values read with confidence
+
+
+def test_notes_in_the_margin_of_a_long_table_are_no_column() -> None:
+    # a note written between two rows and a confident "v" beside another, right of a table of 9 rows
+    body = LONG
+    words = [_word(t, x, 40) for t, x in zip(HEAD, XS, strict=True)]
+    for r, row in enumerate(body):
+        words += [_word(t, x, 90 + 40 * r) for t, x in zip(row, XS, strict=True)]
+    words += [_word("call", 700, 150), _word("back", 762, 150), _word("v", 720, 330)]
+    rows = _rows(words)
+    assert rows[0] == HEAD
+    assert rows[1:] == body
+
+
+def test_a_sparse_column_with_a_heading_stays() -> None:
+    body = LONG
+    words = [_word(t, x, 40) for t, x in zip([*HEAD, "Note"], [*XS, 700], strict=True)]
+    for r, row in enumerate(body):
+        words += [_word(t, x, 90 + 40 * r) for t, x in zip(row, XS, strict=True)]
+    words += [_word("late", 700, 130)]
+    rows = _rows(words)
+    assert rows[0] == [*HEAD, "Note"]
+    assert rows[2][-1] == "late"

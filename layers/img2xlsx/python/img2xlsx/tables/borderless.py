@@ -28,6 +28,7 @@ from .marks import margin_marks
 from .region import Region
 from .skeleton import RawCell, RawTable, fill_grid
 from .textlines import Line, Phrase, WordLike, build_lines
+from .tightcols import tight_columns
 
 # How much tighter (in text heights) two filled lines must sit than the usual gap between rows to be read as
 # one row whose every cell wraps. Wrapped header lines sit ~0.6 h closer than body rows; a slanted photo
@@ -213,6 +214,7 @@ def borderless_structure(region: Region, h: float, phrase_gap: float) -> RawTabl
         lines = build_lines(words, phrase_gap)
         edges = find_columns(lines, words, min_gap)
         stray = _stray_marks(lines, edges) if marks else set()
+    edges, lines = tight_columns(lines, edges, min_gap)
     n_cols = len(edges) - 1
     seps = _separators(region, h)
     rows = _group_rows(lines, edges, seps, h)

@@ -33,7 +33,30 @@ def _column_edges(lines: Sequence[Line], x0: int, x1: int, min_gap: float) -> li
     ]
     cuts = [x0 + (a + b) / 2 for a, b in exact]
     cuts.extend(_bridged_gaps(voters, cover, lo, hi, exact, x0, min_gap))
+    label = _label_column_cut(lines, x0 + lo, min_gap)
+    if label is not None:
+        cuts.append(label)
     return [float(x0), *sorted(cuts), float(x1)]
+
+
+# Letters and digits the words left of the voting lines hold at least: a label, not a tick box or a speck.
+LABEL_CHARS = 3
+
+
+def _label_column_cut(lines: Sequence[Line], start: float, min_gap: float) -> float | None:
+    """A cut before the voting lines' text for a first column that only lines of their own fill: row labels
+    centred on a group of rows (an even number of them puts the label between two rows' lines). Its words
+    end a column gap before the voters' text starts, and every other word starts after that gap."""
+    words = [w for ln in lines for w in ln.words]
+    left = [w for w in words if w.bbox[2] <= start - min_gap]
+    if sum(ch.isalnum() for w in left for ch in w.text) < LABEL_CHARS:
+        return None
+    end = max(w.bbox[2] for w in left)
+    ids = {id(w) for w in left}
+    rest = [w.bbox[0] for w in words if id(w) not in ids]
+    if not rest or min(rest) - end < min_gap:  # a word runs across the gap (or closes it)
+        return None
+    return (end + min(rest)) / 2
 
 
 def _line_cover(lines: Sequence[Line], x0: int, width: int) -> np.ndarray:

@@ -2,6 +2,8 @@
 handwritten initials in the margin, which the reader turns into 1-2 character guesses (``'``, ``2'``,
 ``R``) of low confidence. Column finding sees them as one more column on the table's outer edge; a real
 narrow column ("✓", a one-digit "Qty", a row number) has a heading over it or is read with confidence.
+Handwritten notes ("call back", "ok") are read with confidence, but fill a line or two of a long table and
+have no heading over them either.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ MARK_CHARS = 2
 # ... and a column of marks is read with less than this mean confidence: the reader is sure of a digit or a
 # letter that is printed, not of a tick box's outline or a stroke of a pen.
 MARK_CONF = 0.8
-# A note written beside one row (a word or two of handwriting in the margin) stands on a single line of the
-# last column, under a heading line with nothing over that column, beside at least this many lines of the
-# table (a real column without a heading holds more than one value).
+# Notes written in the margin ("call back", a "v"), which the reader may read with confidence, fill few lines
+# of the last column, under a heading line with nothing over that column: one line beside at least
+# NOTE_BESIDE lines of the table, or up to NOTE_LINES lines beside at least NOTE_BODY lines below the heading
+# (a real column without a heading holds more values; a sparse column of the table has a heading over it).
 NOTE_BESIDE = 4
+NOTE_LINES = 2
+NOTE_BODY = 8
 # The table beside the marks keeps at least this many columns (a two-column list with a short second
 # column is a key/value list, not a table with marks beside it).
 MIN_TABLE_COLS = 2
@@ -27,6 +32,13 @@ MIN_TABLE_COLS = 2
 
 def _is_mark(text: str) -> bool:
     return 0 < len("".join(text.split())) <= MARK_CHARS
+
+
+def _is_note(n_lines: int, below_heading: int) -> bool:
+    """A right-hand column with text on ``n_lines`` lines beside ``below_heading`` lines of the table."""
+    return (n_lines == 1 and below_heading + 1 >= NOTE_BESIDE) or (
+        n_lines <= NOTE_LINES and below_heading >= NOTE_BODY
+    )
 
 
 def _heading_line(lines: Sequence[Line], edges: Sequence[float], k: int) -> int | None:
@@ -40,9 +52,9 @@ def _heading_line(lines: Sequence[Line], edges: Sequence[float], k: int) -> int 
 
 
 def margin_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
-    """Ids of the words of an outer column that holds nothing on or above the table's heading line and only
-    short, doubtful reads, or words on one line only (a note beside a row): marks in the margin, left to
-    the page's free text."""
+    """Ids of the words of an outer column that holds nothing on or above the table's heading line and
+    only short, doubtful reads, or text in a line or two of a long table (notes beside rows): marks and notes
+    in the margin, left to the page's free text."""
     if len(edges) - 1 < MIN_TABLE_COLS + 1:
         return set()
     out: set[int] = set()
@@ -54,9 +66,9 @@ def margin_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
         if not hit or hit[0] <= head:
             continue
         ws = [w for i in hit for w in lines[i].words if word_col(w, edges) == k]
-        # (on the left, one label beside many rows is a label spanning them: a row group's name)
-        if k > 0 and len(hit) == 1 and len(lines) - head >= NOTE_BESIDE:
-            out.update(id(w) for w in ws)  # a margin note beside one row
+        # (on the left, a label or two beside many rows are labels spanning them: row groups' names)
+        if k > 0 and _is_note(len(hit), len(lines) - head - 1):
+            out.update(id(w) for w in ws)
             continue
         if len(hit) < 2 or not all(_is_mark(w.text) for w in ws):
             continue
