@@ -103,3 +103,23 @@ def test_a_sparse_column_with_a_heading_stays() -> None:
     rows = _rows(words)
     assert rows[0] == [*HEAD, "Note"]
     assert rows[2][-1] == "late"
+
+
+def _long_table_with(extra: list[Word], body: list[list[str]]) -> list[list[str]]:
+    words = [_word(t, x, 40) for t, x in zip(HEAD, XS, strict=True)]
+    for r, row in enumerate(body):
+        words += [_word(t, x, 90 + 40 * r) for t, x in zip(row, XS, strict=True)]
+    return _rows(words + extra)
+
+
+def test_a_note_in_the_left_margin_of_a_long_table_is_no_column() -> None:
+    rows = _long_table_with([_word("ring", 0, 250), _word("Jo", 0, 290)], LONG)
+    assert rows[0] == HEAD
+    assert rows[1:] == LONG
+
+
+def test_a_label_left_of_a_short_table_stays_a_column() -> None:
+    # one label beside five rows: a row group's name, not a note
+    rows = _long_table_with([_word("Spares", 0, 170)], BODY)
+    assert len(rows[0]) == len(HEAD) + 1
+    assert any(row[0] == "Spares" for row in rows)

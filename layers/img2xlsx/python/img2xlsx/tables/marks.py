@@ -18,10 +18,10 @@ MARK_CHARS = 2
 # ... and a column of marks is read with less than this mean confidence: the reader is sure of a digit or a
 # letter that is printed, not of a tick box's outline or a stroke of a pen.
 MARK_CONF = 0.8
-# Notes written in the margin ("call back", a "v"), which the reader may read with confidence, fill few lines
-# of the last column, under a heading line with nothing over that column: one line beside at least
-# NOTE_BESIDE lines of the table, or up to NOTE_LINES lines beside at least NOTE_BODY lines below the heading
-# (a real column without a heading holds more values; a sparse column of the table has a heading over it).
+# Notes written in the margin ("call back", a "v"), which the reader may read with confidence, fill few
+# lines of an outer column, under a heading line with nothing over that column: up to NOTE_LINES lines
+# beside at least NOTE_BODY lines below the heading, or (right only) one line beside at least NOTE_BESIDE
+# lines of the table. A real column without a heading holds more values; a sparse one has a heading.
 NOTE_BESIDE = 4
 NOTE_LINES = 2
 NOTE_BODY = 8
@@ -34,11 +34,13 @@ def _is_mark(text: str) -> bool:
     return 0 < len("".join(text.split())) <= MARK_CHARS
 
 
-def _is_note(n_lines: int, below_heading: int) -> bool:
-    """A right-hand column with text on ``n_lines`` lines beside ``below_heading`` lines of the table."""
-    return (n_lines == 1 and below_heading + 1 >= NOTE_BESIDE) or (
-        n_lines <= NOTE_LINES and below_heading >= NOTE_BODY
-    )
+def _is_note(k: int, n_lines: int, below_heading: int) -> bool:
+    """Column ``k`` (0: the left one) has text on ``n_lines`` lines beside ``below_heading`` lines of the
+    table: notes in the margin. On the left only a long table's: one label beside a few rows there is
+    more often a row group's name spanning them."""
+    if n_lines <= NOTE_LINES and below_heading >= NOTE_BODY:
+        return True
+    return k > 0 and n_lines == 1 and below_heading + 1 >= NOTE_BESIDE
 
 
 def _heading_line(lines: Sequence[Line], edges: Sequence[float], k: int) -> int | None:
@@ -66,8 +68,7 @@ def margin_marks(lines: Sequence[Line], edges: Sequence[float]) -> set[int]:
         if not hit or hit[0] <= head:
             continue
         ws = [w for i in hit for w in lines[i].words if word_col(w, edges) == k]
-        # (on the left, a label or two beside many rows are labels spanning them: row groups' names)
-        if k > 0 and _is_note(len(hit), len(lines) - head - 1):
+        if _is_note(k, len(hit), len(lines) - head - 1):
             out.update(id(w) for w in ws)
             continue
         if len(hit) < 2 or not all(_is_mark(w.text) for w in ws):
