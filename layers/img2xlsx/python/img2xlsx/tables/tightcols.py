@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .columns import word_col
+from .columns import _runs, word_col
 from .textlines import Line, Phrase, WordLike
 
 # The channel is at least this wide (share of the column gap; a monospace space is ~0.55 of it, a
@@ -54,11 +54,7 @@ def _channels(words: Sequence[WordLike], x0: float, x1: float) -> list[tuple[int
     ink = np.flatnonzero(cover)
     if ink.size == 0:
         return []
-    free = np.concatenate(([False], ~cover[ink[0] : ink[-1] + 1], [False])).astype(np.int8)
-    d = np.flatnonzero(np.diff(free))
-    return [
-        (a + int(ink[0]) + int(s), a + int(ink[0]) + int(e)) for s, e in zip(d[::2], d[1::2], strict=True)
-    ]
+    return _runs(~cover[ink[0] : ink[-1] + 1], a + int(ink[0]))
 
 
 def _tight_cut(col_lines: Sequence[list[WordLike]], min_gap: float) -> float | None:
