@@ -215,9 +215,9 @@ def test_ppocr_reads_the_same_from_cached_models(cache: Path, monkeypatch: pytes
     monkeypatch.setenv(model_cache.CACHE_ENV, str(cache))
     stored = read()  # prepares and stores both models
     assert len(_entries(cache)) == 2  # the detector and the English recogniser
-    stamps = [p.stat().st_mtime_ns for p in _entries(cache)]
-    cached = read()  # read back, not prepared again
-    assert [p.stat().st_mtime_ns for p in _entries(cache)] == stamps
+    files = [p.stat().st_ino for p in _entries(cache)]
+    cached = read()  # read back, not prepared again (a store renames a new file into place)
+    assert [p.stat().st_ino for p in _entries(cache)] == files
     assert plain == stored == cached
     assert any("1,234.50" in t for t, _, _ in plain)
 
@@ -234,3 +234,37 @@ def test_prepared_models_are_keyed_by_the_code_that_made_them(
     monkeypatch.setattr(ppocr_prepare, "code_digest", lambda: "other code")
     assert ppocr_prepare.prepared_detector(det) == first
     assert len(_entries(cache)) == 2
+
+
+def test_least_recently_used_entries_beyond_the_budget_are_removed(
+    cache: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size = len(model_cache._encode(source.read_bytes().upper()))
+    monkeypatch.setenv(model_cache.BUDGET_ENV, str(2.5 * size / (1024 * 1024)))  # room for two entries
+    make = _Maker()
+    model_cache.prepared(source, "a", make)
+    model_cache.prepared(source, "b", make)
+    old = time.time() - 100
+    for entry in _entries(cache):
+        os.utime(entry, (old, old))
+    model_cache.prepared(source, "a", make)  # a hit: "a" is now the more recently used of the two
+    assert make.calls == 2
+    model_cache.prepared(source, "c", make)  # a third entry: "b" goes
+    assert len(_entries(cache)) == 2
+    model_cache.prepared(source, "a", make)
+    model_cache.prepared(source, "c", make)
+    assert make.calls == 3  # "a" and "c" were kept
+    model_cache.prepared(source, "b", make)
+    assert make.calls == 4  # "b" had been removed
+
+
+def test_an_entry_larger_than_the_budget_is_still_stored(
+    cache: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(model_cache.BUDGET_ENV, "0")
+    make = _Maker()
+    model_cache.prepared(source, "a", make)
+    model_cache.prepared(source, "b", make)
+    assert len(_entries(cache)) == 1  # only the newest
+    model_cache.prepared(source, "b", make)
+    assert make.calls == 2

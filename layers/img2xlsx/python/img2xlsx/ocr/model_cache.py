@@ -18,6 +18,11 @@ Safe by construction rather than by locking:
 - any OS error (read-only or missing folder, full disk, no home) falls back to preparing in memory, as
   before: the cache can make a start faster, never make it fail.
 
+Bounded: every new language set, onnxruntime or code version makes new entries (10-13 MB each) and the old
+ones are never asked for again, so after each store the least recently used entries beyond
+``$IMG2XLSX_MODEL_CACHE_MB`` (default 256) are removed; a hit refreshes its entry's time. An entry removed
+under a reader is only prepared again.
+
 Keys: the source file's resolved path, size and modification time (not a hash of its contents: hashing
 31 MB would cost a third of what the cache saves; a wheel's files change only by being replaced, which
 changes their time) and the recipe, which names the editing code too (:mod:`.ppocr_prepare` puts a digest
@@ -40,6 +45,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "IMG2XLSX_MODEL_CACHE"
+BUDGET_ENV = "IMG2XLSX_MODEL_CACHE_MB"
+DEFAULT_BUDGET_MB = 256.0
 OFF = {"", "0", "off", "no", "none", "false"}
 MAGIC = b"I2XMODEL1\n"
 _HEADER = struct.Struct("<QI")  # payload length, CRC-32
@@ -113,6 +120,38 @@ def _store(path: Path, payload: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _prune(path.parent, keep=path)
+
+
+def budget_bytes() -> int:
+    """How many bytes of entries the folder may hold (a bad value means the default)."""
+    try:
+        mb = float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_MB))
+    except ValueError:
+        mb = DEFAULT_BUDGET_MB
+    return int(max(mb, 0.0) * 1024 * 1024)
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove the least recently used entries beyond the budget; ``keep`` (just stored) always stays."""
+    entries: list[tuple[float, int, Path]] = []
+    for entry in folder.glob("*.bin"):
+        if entry.name.startswith(".") or entry == keep:
+            continue
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        entries.append((st.st_mtime, st.st_size, entry))
+    try:
+        room = budget_bytes() - keep.stat().st_size
+    except OSError:
+        return
+    for _, size, entry in sorted(entries, reverse=True):  # newest first: they stay while there is room
+        room -= size
+        if room < 0:
+            with contextlib.suppress(OSError):
+                entry.unlink()
 
 
 def _sweep(folder: Path) -> None:
@@ -142,6 +181,9 @@ def read(source: Path, recipe: str) -> bytes | None:
         return None
     if payload is None:
         log.debug("model cache entry %s is damaged: prepared again", path)
+    else:
+        with contextlib.suppress(OSError):  # a read-only folder keeps its times: nothing is pruned there
+            os.utime(path)
     return payload
 
 
