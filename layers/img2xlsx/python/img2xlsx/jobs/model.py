@@ -6,8 +6,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 JobStatus = Literal["awaiting_upload", "queued", "processing", "done", "failed"]
-STATUSES: tuple[JobStatus, ...] = ("awaiting_upload", "queued", "processing", "done", "failed")
-TERMINAL: frozenset[str] = frozenset({"done", "failed"})
 
 
 @dataclass

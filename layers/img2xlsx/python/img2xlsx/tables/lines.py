@@ -82,17 +82,6 @@ def ink_mask(gray: np.ndarray, text_h: float) -> np.ndarray:
     return (diff > 20).astype(np.uint8) * 255
 
 
-def _segments_1d(profile_on: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of True in a 1-D boolean array as (start, end) pairs, end exclusive."""
-    if profile_on.size == 0:
-        return []
-    padded = np.concatenate(([False], profile_on, [False]))
-    diff = np.diff(padded.astype(np.int8))
-    starts = np.flatnonzero(diff == 1)
-    ends = np.flatnonzero(diff == -1)
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
-
-
 def _join_h(segs: list[HLine], gap: int, dy: int) -> list[HLine]:
     """Join collinear horizontal pieces separated by less than ``gap`` px (broken or dashed rules)."""
     segs = sorted(segs, key=lambda s: (s.y, s.x0))

@@ -153,6 +153,3 @@ def _locale(langs: tuple[str, ...]) -> Locale:
 def locale_for(langs: Sequence[str] | None = None) -> Locale:
     """The conventions of ``langs`` (the first is the main language); English when None or empty."""
     return _locale(tuple(langs) if langs else DEFAULT_LANGS)
-
-
-ENGLISH = locale_for(DEFAULT_LANGS)

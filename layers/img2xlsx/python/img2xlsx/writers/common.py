@@ -20,11 +20,6 @@ def is_low_confidence(cell: Cell) -> bool:
     return cell.confidence is not None and cell.confidence < LOW_CONFIDENCE and bool(cell.text.strip())
 
 
-def is_doubtful(cell: Cell) -> bool:
-    """Flagged for review: read with low confidence, or failed a check (a total that does not add up)."""
-    return is_low_confidence(cell) or bool(cell.check)
-
-
 def is_header(cell: Cell, n_header_rows: int) -> bool:
     return cell.header or cell.row < n_header_rows
 
