@@ -249,8 +249,11 @@ def _row_like(b: Band, h: float) -> bool:
     """Whether a band has a table row's shape. A photographed screen's moire makes blotches a few text
     heights tall and about as wide, all over the page: stacked over one another they made zebra tables of
     a column or two inside a plain table, cutting it into stripes. (A dark header's fill, split along its
-    light text, leaves short pieces of any width: those are not tall.)"""
-    return b.y1 - b.y0 < BLOTCH_TALL * h or b.x1 - b.x0 >= STRIPE_ASPECT * (b.y1 - b.y0)
+    light text, leaves short pieces of any width: those are not tall. A dark fill found whole is a header
+    however tall: two wrapped header rows stand as tall as a narrow table is wide; moire is light.)"""
+    return (
+        b.level < DARK_BAND or b.y1 - b.y0 < BLOTCH_TALL * h or b.x1 - b.x0 >= STRIPE_ASPECT * (b.y1 - b.y0)
+    )
 
 
 def band_regions(bands: list[Band], h: float) -> list[Region]:

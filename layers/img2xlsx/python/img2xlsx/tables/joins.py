@@ -80,7 +80,8 @@ def heads_columns(line: Line, body: Sequence[Line], h: float) -> bool:
 def headers_joined(regions: list[Region], h: float) -> list[Region]:
     """A shaded header (with the rows its text block took along) standing right on a ruled or striped
     body of its own width is that body's head: the body's rules start below a tall first row, too far
-    down to be seen as under the band."""
+    down to be seen as under the band. Right on: the block's last line ends at most half a row's padding
+    above the body's first rule (three quarters of a text height, or half the body's rule spacing)."""
     out: list[Region] = []
     for r in sorted(regions, key=lambda r: r.y0):
         top = next(
@@ -90,7 +91,7 @@ def headers_joined(regions: list[Region], h: float) -> list[Region]:
                 if q.kind == "plain"
                 and q.bands
                 and r.kind in ("hrules", "zebra")
-                and -0.25 * h <= r.y0 - q.y1 < 0.75 * h
+                and -0.25 * h <= r.y0 - q.y1 < max(0.75 * h, 0.5 * _rule_pitch(r))
                 and overlap(q.x0, q.x1, r.x0, r.x1) >= 0.85 * max(q.x1 - q.x0, r.x1 - r.x0)
             ),
             None,
@@ -102,6 +103,13 @@ def headers_joined(regions: list[Region], h: float) -> list[Region]:
         r.bands = top.bands + r.bands
         out[out.index(top)] = r
     return out
+
+
+def _rule_pitch(r: Region) -> float:
+    """The usual spacing of a ruled region's rules (0 with fewer than three): a text block's last line
+    ends half a row's padding above the rule under it, and rows ruled wide apart have wide padding."""
+    ys = sorted(s.y for s in r.hlines)
+    return float(np.median(np.diff(ys))) if len(ys) >= 3 else 0.0
 
 
 def without_nested(regions: list[Region]) -> list[Region]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .darkfills import dark_fills
+
 
 @dataclass
 class HLine:
@@ -249,7 +251,15 @@ def frame_dark_bands(rulings: Rulings, bands: list[Band], text_h: float) -> Ruli
             abs(h.y - y0) <= tol and _shared_length(h, top) >= 0.8 * top.length for h in hlines
         ):
             continue
-        hlines.append(HLine(top.x0, top.x1, y0, top.thickness))
+        # the band's own ends where it runs a little past the rule (a body's rules running wider than the
+        # header rule under the band, the top rule would tell a narrower table)
+        fills = [
+            b
+            for b in on
+            if b.level < DARK_BAND and top.x0 - 2 * text_h <= b.x0 and b.x1 <= top.x1 + 2 * text_h
+        ]
+        x0, x1 = min([top.x0, *(b.x0 for b in fills)]), max([top.x1, *(b.x1 for b in fills)])
+        hlines.append(HLine(x0, x1, y0, top.thickness))
         vlines = [
             VLine(y0, v.y1, v.x, v.thickness, v.slope)
             if abs(v.y0 - top.y) <= tol and top.x0 - tol <= v.x <= top.x1 + tol
@@ -342,7 +352,44 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
                         float(np.median(levels[a:b])),
                     )
                 )
-    return _join_bands(bands, text_h)
+    return _with_dark_fills(_join_bands(bands, text_h), g, paper, small, text_h)
+
+
+def _with_dark_fills(
+    bands: list[Band], g: np.ndarray, paper: np.ndarray, small: float, text_h: float
+) -> list[Band]:
+    """``bands`` with each dark fill of ``g`` (at scale 1/``small``) as one band, replacing the pieces the
+    closing left of it (see :mod:`.darkfills`). Fills are added after pieces of one stripe are joined: two
+    header bands side by side, a column gap apart, are two tables' heads; boxed header cells a light
+    separator apart are one header."""
+    fills: list[Band] = []
+    for x0, y0, x1, y1, level in sorted(dark_fills(g, paper)):
+        if not 6 <= y1 - y0 <= 8 * 6:
+            continue
+        b = Band(int(x0 * small), int(y0 * small), int(x1 * small), int(y1 * small), level)
+        prev = next(
+            (
+                f
+                for f in fills
+                if abs(f.y0 - b.y0) <= 0.4 * text_h
+                and abs(f.y1 - b.y1) <= 0.4 * text_h
+                and b.x0 - f.x1 < 2 * text_h
+            ),
+            None,
+        )
+        if prev is None:
+            fills.append(b)
+        else:
+            prev.x1, prev.y0, prev.y1 = max(prev.x1, b.x1), min(prev.y0, b.y0), max(prev.y1, b.y1)
+
+    def inside(b: Band) -> bool:
+        shared = sum(
+            max(0, min(b.x1, f.x1) - max(b.x0, f.x0)) * max(0, min(b.y1, f.y1) - max(b.y0, f.y0))
+            for f in fills
+        )
+        return shared >= 0.6 * max(1, (b.x1 - b.x0) * (b.y1 - b.y0))
+
+    return [b for b in bands if not inside(b)] + fills
 
 
 def _join_bands(bands: list[Band], text_h: float) -> list[Band]:

@@ -19,6 +19,7 @@ import numpy as np
 from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, without_stray_ends
 from .colrules import column_rule_regions
 from .cues import band_regions, grid_regions, stripes_end_mid_row
+from .headcuts import cut_above_dark_heads
 from .insetrules import adopt_inset_rules
 from .joins import (
     header_rows_joined,
@@ -359,7 +360,7 @@ def find_regions(
     blocks: list[list[Line]] = []
     breaks: list[float] = []  # where column rules say a table ends and the next starts
     for b in _text_blocks(rest_lines, h):
-        for piece in _cut_at_region_gaps(b, regions, h, phrase_gap):
+        for piece in cut_above_dark_heads(_cut_at_region_gaps(b, regions, h, phrase_gap), regions, h):
             for part in _split_side_by_side(piece, h, phrase_gap):
                 for stacked in _split_stacked(part, h):
                     tables = split_at_rule_breaks(stacked, free_v, h, tol)
