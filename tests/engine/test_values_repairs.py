@@ -368,3 +368,56 @@ def test_a_dollar_read_as_five_where_the_column_shows_dollars_and_its_other_amou
     assert _typed(["5189.18", "5244.12", "5263.55", "5145.56"]) == pytest.approx(
         [5189.18, 5244.12, 5263.55, 5145.56]
     )
+
+
+def test_a_dollar_read_as_another_digit_where_the_column_prints_a_dollar_on_each_amount() -> None:
+    # "$14,113.44" read "814,113.44", "$326.40" read "6326.40": the "$"s between them show the column's look
+    texts = ["$17,846.08", "$8,163.52", "814,113.44", "$3,828.30", "86,136.40", "6326.40", "$12,247.20"]
+    assert _typed(texts) == pytest.approx([17846.08, 8163.52, 14113.44, 3828.3, 6136.4, 326.4, 12247.2])
+    # one amount without its "$" may have lost it outright: it stays as read
+    assert _typed(["$137,500", "65,000", "$25,000", "$124,000"]) == [137500, 65000, 25000, 124000]
+    # a statement's "$" on its first and total rows only: the rows between keep their first digits
+    assert _typed(["$1,234", "867", "589", "$2,690"]) == [1234, 867, 589, 2690]
+    # the amounts without a "$" start with other digits too: nothing is read for a "$"
+    texts = ["$1,846.08", "$8,163.52", "814.44", "$3,828.30", "26,136.40", "$2,247.20"]
+    assert _typed(texts) == pytest.approx([1846.08, 8163.52, 814.44, 3828.3, 26136.4, 2247.2])
+
+
+def test_every_dollar_of_a_column_read_as_five() -> None:
+    # no "$" left at all, but every amount starts with a "5" and they span a hundredfold: "$34,108.20" ...
+    texts = ["534,108.20", "530,970.60", "51,895.60", "513,921.83", "59,812.91"]
+    assert _typed(texts) == pytest.approx([34108.2, 30970.6, 1895.6, 13921.83, 9812.91])
+    # amounts of one narrow range, or without cents, keep their "5"
+    assert _typed(["5189.18", "5244.12", "5263.55", "5145.56"]) == pytest.approx(
+        [5189.18, 5244.12, 5263.55, 5145.56]
+    )
+    assert _typed(["534108", "530970", "51895", "513921"]) == [534108, 530970, 51895, 513921]
+
+
+def test_the_three_places_of_the_one_wide_number_in_a_column_of_small_whole_numbers_are_a_group() -> None:
+    # the total of counts too small to group had its comma read as a point
+    assert _typed(["32", "644", "92", "26", "661", "336", "2.654"]) == [32, 644, 92, 26, 661, 336, 2654]
+    # too few whole numbers, or decimals elsewhere in the column: three places stay decimals
+    assert _typed(["1", "2", "1.125"]) == pytest.approx([1, 2, 1.125])
+    assert _typed(["12", "3", "4", "5", "1.5", "2.125"]) == pytest.approx([12, 3, 4, 5, 1.5, 2.125])
+
+
+def test_a_minus_read_as_zero_point_in_a_column_of_whole_numbers_with_negatives() -> None:
+    texts = ["544", "-1,860", "0.93", "283", "743", "2,373", "0.627", "1,428", "-827", "13", "-18", "180"]
+    assert _typed(texts) == [544, -1860, -93, 283, 743, 2373, -627, 1428, -827, 13, -18, 180]
+    # whole percentages too ("0.4%" for "-4%"), and a wide number whose comma became a point stays whole
+    texts = ["-21%", "3%", "0.4%", "-22%", "16%", "-17%", "-3%", "8%", "0.14%", "17%"]
+    assert _typed(texts) == pytest.approx([-0.21, 0.03, -0.04, -0.22, 0.16, -0.17, -0.03, 0.08, -0.14, 0.17])
+    texts = ["-217", "4776", "400", "-1,115", "0.306", "-968", "-381", "43", "-12.641"]
+    assert _typed(texts) == [-217, 4776, 400, -1115, -306, -968, -381, 43, -12641]
+    # no negatives in the column, or decimals elsewhere: a fraction below one stays one
+    assert _typed(["2", "5", "0.5", "3", "4"]) == pytest.approx([2, 5, 0.5, 3, 4])
+    assert _typed(["-2", "5", "0.5", "3.25", "4"]) == pytest.approx([-2, 5, 0.5, 3.25, 4])
+
+
+def test_a_decimal_point_read_as_a_hyphen_in_a_column_showing_that_many_places() -> None:
+    texts = ["€53-75", "€132.89", "€76.06", "€220.26", "€2,453-44"]
+    assert _typed(texts) == pytest.approx([53.75, 132.89, 76.06, 220.26, 2453.44])
+    assert _typed(["34-9", "12.5", "119.5", "135-3", "7.1"]) == pytest.approx([34.9, 12.5, 119.5, 135.3, 7.1])
+    # a hyphen before more digits than the column's places is no decimal point
+    assert _typed(["12-345", "12.5", "119.5", "7.1"])[0] == "12-345"

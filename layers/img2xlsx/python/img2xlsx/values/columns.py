@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from img2xlsx.model import Table, TypedValue
 
-from .currency import dollar_read_as_five, prefix_currency, suffix_symbol
+from .currency import dollar_read_as, prefix_currency, suffix_symbol
 from .dates import _RE_DMY, _parse_date, _parse_time
 from .locale import locale_for
 from .numbers import (
@@ -26,7 +26,15 @@ from .numbers import (
     _parse_number,
     _strip_decorations,
 )
-from .repairs import _LONE_LOOKALIKES, _LOST_POINT, PERCENT_READ_AS, _column_reading, _repairs, numberish
+from .repairs import (
+    _LONE_LOOKALIKES,
+    _LOST_POINT,
+    PERCENT_READ_AS,
+    _column_reading,
+    _repairs,
+    numberish,
+    zero_point_for_minus,
+)
 from .totals import check_totals
 
 # The header's last word names an identifier ("Employee ID", "Part no.", "Zip code", "Phone", "#"), unlike
@@ -49,6 +57,9 @@ _ID_HEADER_FIRST = re.compile(
     r"téléphone|teléfono|telefono|telefone|iban|mã|số điện thoại)(?![^\W_])",
     re.IGNORECASE,
 )
+
+
+WHOLE_PER_THREE_PLACES = 4  # whole numbers a column shows for each "1.234" taken as grouped among them
 
 
 def _excel_can_show(when: TypedValue) -> bool:
@@ -261,8 +272,12 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         _ambiguous_mark(t) == group_mark or (p is not None and p.grouped)
         for t, p in zip(cells, parsed, strict=True)
     )
+    minus_as_zero = _minus_read_as_zero_point(cells, parsed, decimal)
     other_places = any(
-        p is not None and p.decimals and _ambiguous_mark(t) != decimal
+        p is not None
+        and p.decimals
+        and _ambiguous_mark(t) != decimal
+        and not (minus_as_zero and zero_point_for_minus(t, decimal))
         for t, p in zip(cells, parsed, strict=True)
     )
     # integers too wide for a first group and shown without marks ("14997" among "45,973"s) lost theirs: they
@@ -270,6 +285,11 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     # ("176.467", "33.289" among "37,600"s), so half as many grouped integers as three-place numbers suffice
     wide = sum(p is not None and p.bare_integer and len(str(abs(int(p.value)))) >= 4 for p in parsed)
     vouched_groups = mark_grouped >= 1 and mark_grouped + wide >= 2 and 2 * (mark_grouped + wide) >= three
+    # a column of whole numbers too small to group ("644", "92", "381") whose one wider number, often its
+    # total, shows three places ("2.654"): it had its comma read as a point, a column of counts shows no
+    # decimals (four whole numbers at least for each such number)
+    whole = sum(p is not None and p.bare_integer for p in parsed)
+    vouched_groups = vouched_groups or (whole >= WHOLE_PER_THREE_PLACES * three and whole >= 3)
     three_place_groups = three >= 1 and vouched_groups and not other_places
     return ColumnHints(
         decimal=decimal,
@@ -282,17 +302,37 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         negatives=any(p.value < 0 for p in numbers),
         unicode_minus=_prints_unicode_minus(raw, parsed),
         currency=currency,
-        dollar_as_five=dollar_read_as_five(cells, parsed),
+        dollar_read_as=dollar_read_as(cells, parsed),
         suffix_symbol=suffix_symbol(numbers),
         lost_point=lost_point,
         padded_places=padded and lost_point is not None,
         three_place_groups=three_place_groups,
+        minus_as_zero_point=minus_as_zero,
         percent_places=percent_places,
         percent_column=percent_column,
         percent_spaced=percent_spaced,
         # the languages writing a decimal comma set off groups and "%" with narrow spaces OCR loses
         uniform_look=locale.decimal == ",",
         langs=langs,
+    )
+
+
+ZERO_POINTS_SHARE = 0.25  # of a column's numbers at most that may be a minus read as "0."
+
+
+def _minus_read_as_zero_point(cells: list[str], parsed: list[_Number | None], decimal: Decimal_) -> bool:
+    """A column of whole numbers with negatives among them ("-1,860", "544", "-827") whose only numbers
+    showing places read "0.93", "0.627" (or "0.4%" among "-21%"s): their minus was read as "0." (a
+    "0." before a whole number's digits; a column of counts shows no fraction below one). Three whole
+    numbers at least, and the "0."s a quarter of the numbers at most."""
+    numbers = [(t, p) for t, p in zip(cells, parsed, strict=True) if p is not None]
+    zeros = [p for t, p in numbers if zero_point_for_minus(t, decimal)]
+    whole = [(t, p) for t, p in numbers if not zero_point_for_minus(t, decimal)]
+    if not zeros or len(zeros) > ZERO_POINTS_SHARE * len(numbers) or len(whole) < 3:
+        return False
+    # (a wider whole number whose comma was read as a point, "-12.641", is one of them)
+    return all(p.decimals == 0 or _ambiguous_mark(t) == decimal for t, p in whole) and any(
+        p.value < 0 and not p.paren for _, p in whole
     )
 
 

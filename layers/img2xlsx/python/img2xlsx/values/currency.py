@@ -31,14 +31,64 @@ def suffix_symbol(numbers: list[_Number]) -> str:
 FIVE_FOR_DOLLAR = re.compile(r"([-(]?)5(?=\d)")
 DOLLAR_FIVES = 3  # amounts starting with a "5" a column needs before that "5" is taken for its "$"
 DOLLAR_SHARE = 0.9  # of the column's numbers without a "$" that start with a "5"
+# the digits PP-OCR reads a blurred "$" as (train: "5" most, then "8", "3", "9", "6"); "1" is left out, it
+# is too common a first digit for its stroke to be taken for the symbol
+DOLLAR_LOOKALIKES = "35689"
+# amounts without a "$" a column needs before their leading lookalikes are taken for it: one lone "65,000"
+# among "$25,000"s may have lost its "$" outright
+DOLLAR_MISREADS = 2
 
 
-def dollar_read_as_five(cells: list[str], parsed: list[_Number | None]) -> bool:
-    """Some of the column's amounts show a "$" before their digits, and (nearly) all the others start with
+def dollar_digit_pattern(digits: str) -> re.Pattern[str]:
+    """A leading digit of ``digits`` (after a sign or bracket) followed by more digits: a "$" read as it."""
+    return re.compile(rf"([-(]?)[{digits}](?=\d)")
+
+
+def dollar_read_as(cells: list[str], parsed: list[_Number | None]) -> str:
+    """The digits OCR read the column's "$" as ("" when there is no such evidence).
+
+    Some of the column's amounts show a "$" before their digits, and (nearly) all the others start with
     a "5": PP-OCR reads a blurred "$" as "5", and no column of real amounts starts with one digit so often
     (the rest of the column shows a "$", so it is not a narrow range of values either). A statement's
-    "$" on its first and total rows only leaves amounts starting with every digit."""
+    "$" on its first and total rows only leaves amounts starting with every digit.
+
+    The "$" is also read as "8", "3", "9" or "6" ("814,113.44", "6326.40" beside "$17,846.08"): a column
+    whose amounts print a "$" each (as many as the others at least, one of them between two of the
+    column's numbers, so not a statement's first and total rows) and whose amounts without it, two at
+    least, all start with one of those digits read the "$" as them.
+    """
     numbers = [(t, p) for t, p in zip(cells, parsed, strict=True) if p is not None]
-    dollars = sum(p.currency == "$" and not p.currency_suffix for _, p in numbers)
+    is_dollar = [p.currency == "$" and not p.currency_suffix for _, p in numbers]
+    dollars = sum(is_dollar)
+    if not dollars:
+        return "5" if _every_dollar_read_as_five(numbers) else ""
     fives = sum(not p.currency and bool(FIVE_FOR_DOLLAR.match(t)) for t, p in numbers)
-    return dollars >= 1 and fives >= DOLLAR_FIVES and fives >= DOLLAR_SHARE * (len(numbers) - dollars)
+    if fives >= DOLLAR_FIVES and fives >= DOLLAR_SHARE * (len(numbers) - dollars):
+        return "5"
+    others = [t for t, p in numbers if not p.currency]
+    lookalike = dollar_digit_pattern(DOLLAR_LOOKALIKES)
+    read_as = sum(bool(lookalike.match(t)) for t in others)
+    inner_dollar = any(is_dollar[1:-1])
+    if (
+        len(others) >= DOLLAR_MISREADS
+        and dollars >= len(others)
+        and inner_dollar
+        and read_as >= DOLLAR_SHARE * len(others)
+    ):
+        return DOLLAR_LOOKALIKES
+    return ""
+
+
+DOLLARLESS_FIVES = 4  # amounts a column without any "$" needs, all starting with a "5", to have lost them all
+
+
+def _every_dollar_read_as_five(numbers: list[tuple[str, _Number]]) -> bool:
+    """Every amount of the column starts with a "5" and shows cents, yet their integer parts differ in width
+    ("534,108.20", "51,895.60", "5206.00"): the "$" of each was read as "5". Amounts of one narrow range
+    ("5189.18", "5244.12") have one width; a column of real amounts spanning tenfold and more does not start
+    with one digit every time. (Identifiers show no cents.)"""
+    if len(numbers) < DOLLARLESS_FIVES:
+        return False
+    if not all(not p.currency and p.decimals == 2 and FIVE_FOR_DOLLAR.match(t) for t, p in numbers):
+        return False
+    return len({len(str(abs(int(p.value)))) for _, p in numbers}) >= 2

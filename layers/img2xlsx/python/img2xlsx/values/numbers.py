@@ -59,6 +59,9 @@ class ColumnHints:
     padded_places: bool = False
     # "137.500" in a column grouping with commas and showing no decimals (mirrored: "1,762" among "3.530"s)
     three_place_groups: bool = False
+    # a column of whole numbers and negatives where a minus was read as "0." ("0.93" for "-93", see
+    # columns._minus_read_as_zero_point)
+    minus_as_zero_point: bool = False
     # a percentage column whose percentages show this many (1-3) decimals: "15.086" there is "15.0%" with the
     # "%" read as "86" or "96"
     percent_places: int | None = None
@@ -76,9 +79,10 @@ class ColumnHints:
     # the currency symbol most of the column's amounts print before their digits ("" when none does): a
     # letter OCR read in its place ("C1854" among "€2,310"s) is that symbol
     currency: str = ""
-    # the column prints "$" before its amounts and OCR read it as a "5" on several of them ("534,108.20"
-    # beside "$30,970.60"): a leading "5" on an amount without a currency is that "$"
-    dollar_as_five: bool = False
+    # the column prints "$" before its amounts and OCR read it as a digit of these on several of them
+    # ("534,108.20" beside "$30,970.60"; see currency.dollar_read_as): such a leading digit on an amount
+    # without a currency is that "$"
+    dollar_read_as: str = ""
     # a currency symbol some of the column's amounts print after their digits that OCR also reads as a
     # plainer lookalike (:data:`SUFFIX_LOOKALIKES`): an amount showing the lookalike there shows the symbol
     suffix_symbol: str = ""

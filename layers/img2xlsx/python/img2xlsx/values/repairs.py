@@ -8,7 +8,7 @@ import re
 
 from img2xlsx.model import Cell
 
-from .currency import FIVE_FOR_DOLLAR
+from .currency import dollar_digit_pattern
 from .numbers import _PREFIX_CURRENCY, _SUFFIX_CURRENCY, _SYMBOLS, ColumnHints, _Number, _parse_number
 
 _MARK_SPACE = re.compile(r"(?<=\d)(?:([.,]) | ([.,]))(?=\d)")
@@ -126,6 +126,10 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
         m = re.fullmatch(rf"(.*\d) (\d{{{k}}})(\D*)", joined)
         if m and hints.decimal not in m.group(1):
             out.append(f"{m.group(1)}{hints.decimal}{m.group(2)}{m.group(3)}")
+        # the decimal point read as a hyphen between digits ("€53-75", "34-9" in a column of "€76.06"s)
+        m = re.fullmatch(rf"(.*\d)-(\d{{{k}}})(\D*)", joined)
+        if m:
+            out.append(f"{m.group(1)}{hints.decimal}{m.group(2)}{m.group(3)}")
         # the column's decimal mark read as the other mark ("1,38", "€10,489,00" in a 1,234.56 column)
         m = re.fullmatch(rf"(.*\d)[.,](\d{{{k}}})(\D*)", joined)
         if m:
@@ -182,10 +186,24 @@ _THREE_PLACES = {
 _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
 
 
+def zero_point_for_minus(s: str, decimal: str) -> re.Match[str] | None:
+    """``s`` reads "0." (with the ``decimal`` mark) before digits that do not start with a zero ("0.93",
+    "0.4%"): what a minus read as "0." makes of "-93", "-4%"."""
+    return re.fullmatch(rf"0\{decimal}([1-9]\d*)(%?)", s)
+
+
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
     """A number that parses but contradicts its column: "137.500" among "$65,000"s, "11" among "4.1"s,
-    "534,108.20" among "$30,970.60"s."""
-    if hints.dollar_as_five and not num.currency and (m := FIVE_FOR_DOLLAR.match(s)):
+    "534,108.20" among "$30,970.60"s, "0.93" among "-1,860"s and "544"s."""
+    if hints.minus_as_zero_point and (m := zero_point_for_minus(s, hints.decimal)):
+        fixed = _parse_number(f"-{m.group(1)}{m.group(2)}", hints)
+        if fixed is not None:
+            return fixed
+    if (
+        hints.dollar_read_as
+        and not num.currency
+        and (m := dollar_digit_pattern(hints.dollar_read_as).match(s))
+    ):
         fixed = _parse_number(f"{m.group(1)}${s[m.end() :]}", hints)
         if fixed is not None:
             return fixed
