@@ -307,3 +307,43 @@ def test_a_dot_read_in_the_blank_between_two_numbers_is_dropped() -> None:
     assert [w.text for w in split_line(np.asarray(img3), Line((0, 0, 200, 40), "", 0.9, wide), (0,))] == [
         "abcd:"
     ]
+
+
+def _read_as_one_word(
+    texts: list[str], gap: float, size: int = 20
+) -> tuple[np.ndarray, list[tuple[str, float, float, float]]]:
+    """``texts`` drawn ``gap`` px apart, and the characters a recogniser reading them as one word would give
+    (each at its drawn advance, no space)."""
+    font = ImageFont.load_default(size=size)
+    img = Image.new("L", (400, 40), 255)
+    draw = ImageDraw.Draw(img)
+    chars: list[tuple[str, float, float, float]] = []
+    x = 10.0
+    for text in texts:
+        draw.text((x, 8), text, fill=0, font=font)
+        for i, ch in enumerate(text):
+            a = x + draw.textlength(text[:i], font=font)
+            chars.append((ch, 0.9, a, x + draw.textlength(text[: i + 1], font=font)))
+        x += draw.textlength(text, font=font) + gap
+    return np.asarray(img), chars
+
+
+def test_an_amount_read_glued_to_the_next_columns_currency_sign_is_parted() -> None:
+    """Two amounts a column gap of about one digit advance apart ("143,499  $120,561"): the blank is less
+    than ADVANCES digits wide, yet a currency sign after a number starts the next cell; the same blank
+    between two bare numbers (maybe a faint decimal point) still does not part them."""
+    from img2xlsx.ocr.ppocr_decode import Line, split_line
+
+    gray, chars = _read_as_one_word(["143,499", "$120,561"], gap=10)
+    words = split_line(gray, Line((0, 0, 400, 40), "", 0.9, chars), (0,))
+    assert [w.text for w in words] == ["143,499", "$120,561"]
+    assert words[0].bbox[2] < words[1].bbox[0]
+    gray, chars = _read_as_one_word(["-18,663", "-$21,023"], gap=10)
+    assert [w.text for w in split_line(gray, Line((0, 0, 400, 40), "", 0.9, chars), (0,))] == [
+        "-18,663",
+        "-$21,023",
+    ]
+    gray, chars = _read_as_one_word(["143,499", "120,561"], gap=10)
+    assert [w.text for w in split_line(gray, Line((0, 0, 400, 40), "", 0.9, chars), (0,))] == [
+        "143,499120,561"
+    ]

@@ -176,6 +176,12 @@ ADVANCES = 1.5
 _GAP_MARKS = frozenset(".,'`·")
 # From here on (CJK and beyond) words are not parted by spaces: a blank between two characters is no break.
 _WIDE_SCRIPTS = 0x2E80
+# Signs that open an amount: a blank of BLANK_SPLIT text heights between a number's end and one of these
+# (optionally after a minus sign or an opening bracket) parts two cells without ADVANCES. Proportional
+# digits advance ~0.7 h, so two amounts a column gap of one advance apart ("143,499  $120,561") leave less
+# than ADVANCES of them, yet a currency sign never starts a new piece of the same number.
+_CURRENCY = frozenset("$€£¥₹₩")
+_VALUE_END = frozenset("0123456789%)")
 
 
 def _split_at_blanks(chars: list[Char], strip: np.ndarray, lx0: int) -> list[list[Char]]:
@@ -207,8 +213,10 @@ def _split_at_blanks(chars: list[Char], strip: np.ndarray, lx0: int) -> list[lis
     inked = np.flatnonzero(ink[run[0] : run[1]].any(axis=0))
     if inked.size < 2:
         return [chars]
-    gaps = np.flatnonzero(np.diff(inked) > need)
+    short = max(3.0, BLANK_SPLIT * (run[1] - run[0]))
+    gaps = np.flatnonzero(np.diff(inked) > short)
     blanks = [(lx0 + a + int(inked[k]) + 1, lx0 + a + int(inked[k + 1])) for k in gaps]
+    blanks = [(x0, x1) for x0, x1 in blanks if x1 - x0 + 1 > need or _opens_amount(chars, x0, x1)]
     if not blanks:
         return [chars]
     out: list[list[Char]] = [[]]
@@ -231,6 +239,18 @@ def _split_at_blanks(chars: list[Char], strip: np.ndarray, lx0: int) -> list[lis
         else:
             parts.append(g)
     return [g for g in parts if g]
+
+
+def _opens_amount(chars: Sequence[Char], x0: float, x1: float) -> bool:
+    """The blank from ``x0`` to ``x1`` lies between a number's last character and a currency sign (or a
+    minus sign or bracket and one): the start of the next column's amount."""
+    xc = (x0 + x1) / 2
+    before = [c[0] for c in chars if (c[2] + c[3]) / 2 < xc]
+    after = [c[0] for c in chars if (c[2] + c[3]) / 2 >= xc]
+    if not before or not after or before[-1] not in _VALUE_END:
+        return False
+    head = after[1:] if after[0] in "-(" else after
+    return bool(head) and head[0] in _CURRENCY
 
 
 def _cells_apart(left: list[Char], right: list[Char]) -> bool:
