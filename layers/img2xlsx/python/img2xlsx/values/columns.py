@@ -14,6 +14,7 @@ from img2xlsx.model import Table, TypedValue
 from .currency import dollar_read_as, prefix_currency, suffix_symbol
 from .dates import _RE_DMY, _parse_date, _parse_time
 from .locale import locale_for
+from .marks import ambiguous_mark, separator_vote
 from .numbers import (
     _AMOUNT_KINDS,
     SUFFIX_LOOKALIKES,
@@ -24,7 +25,6 @@ from .numbers import (
     _Number,
     _number_value,
     _parse_number,
-    _strip_decorations,
 )
 from .repairs import (
     _LONE_LOOKALIKES,
@@ -126,42 +126,6 @@ def _column_look(num: _Number, hints: ColumnHints) -> _Number:
     return num
 
 
-def _separator_vote(text: str) -> Decimal_ | None:
-    """Which decimal mark a single cell proves (None when it is ambiguous or not a number)."""
-    parts = _strip_decorations(_normalise(text))
-    if parts is None:
-        return None
-    core = parts.core
-    if not re.fullmatch(r"[\d.,' ]+", core):
-        return None
-    has_dot, has_comma = "." in core, "," in core
-    if has_dot and has_comma:
-        return "." if core.rfind(".") > core.rfind(",") else ","
-    for mark in (",", "."):
-        if mark not in core:
-            continue
-        proven: Decimal_ = "," if mark == "," else "."
-        grouping: Decimal_ = "." if mark == "," else ","
-        pieces = core.split(mark)
-        if len(pieces) > 2:
-            grouped = all(len(p) == 3 and p.isdigit() for p in pieces[1:])
-            return grouping if grouped else None  # 1,234,567 → mark groups thousands
-        head, tail = pieces
-        if len(tail) == 3 and 1 <= len(head.replace(" ", "")) <= 3 and head[:1] != "0":
-            return None  # 1,234 or 1.234: either reading works
-        return proven if tail.isdigit() else None
-    return None
-
-
-def _ambiguous_mark(text: str) -> str | None:
-    """The mark of a cell like "1,234" or "$25.000" (one mark, 1-3 digits before, 3 after), else None."""
-    parts = _strip_decorations(_normalise(text))
-    if parts is None:
-        return None
-    m = re.fullmatch(r"[1-9]\d{0,2}([.,])\d{3}", parts.core)
-    return m.group(1) if m else None
-
-
 def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = ("eng",)) -> ColumnHints:
     """Decide a column's conventions from all of its body cells (and its header, for ID-like columns).
 
@@ -173,17 +137,17 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     texts = list(texts)
     raw = [x for x in texts if _normalise(x)]  # as printed: the normalised cells lose the typographic minus
     cells = [_normalise(x) for x in raw]
-    dots = sum(_separator_vote(t) == "." for t in cells)
-    commas = sum(_separator_vote(t) == "," for t in cells)
+    dots = sum(separator_vote(t) == "." for t in cells)
+    commas = sum(separator_vote(t) == "," for t in cells)
     # "1,234" proves nothing alone, but thousands grouping is far likelier than three decimals: such cells
     # count half a vote against the decimal mark the language does not use, so one "121,00" cannot turn
     # "$137,500" into 137.5 (English), nor one "2.75" turn "1.234" into 1.234 (German)
     decimal: Decimal_
     if locale.decimal == ",":
-        ambiguous_dots = sum(_ambiguous_mark(t) == "." for t in cells)
+        ambiguous_dots = sum(ambiguous_mark(t) == "." for t in cells)
         decimal = "." if dots > commas + 0.5 * ambiguous_dots else ","
     else:
-        ambiguous_commas = sum(_ambiguous_mark(t) == "," for t in cells)
+        ambiguous_commas = sum(ambiguous_mark(t) == "," for t in cells)
         decimal = "," if commas > dots + 0.5 * ambiguous_commas else "."
 
     first_day = first_month = 0
@@ -267,16 +231,16 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
     # (and the mirror image where the decimal mark is a comma: "1,762" among "3.530"s is "1.762" misread)
     group_mark = "," if decimal == "." else "."
-    three = sum(_ambiguous_mark(t) == decimal for t in cells)
+    three = sum(ambiguous_mark(t) == decimal for t in cells)
     mark_grouped = sum(
-        _ambiguous_mark(t) == group_mark or (p is not None and p.grouped)
+        ambiguous_mark(t) == group_mark or (p is not None and p.grouped)
         for t, p in zip(cells, parsed, strict=True)
     )
     minus_as_zero = _minus_read_as_zero_point(cells, parsed, decimal)
     other_places = any(
         p is not None
         and p.decimals
-        and _ambiguous_mark(t) != decimal
+        and ambiguous_mark(t) != decimal
         and not (minus_as_zero and zero_point_for_minus(t, decimal))
         for t, p in zip(cells, parsed, strict=True)
     )
@@ -331,7 +295,7 @@ def _minus_read_as_zero_point(cells: list[str], parsed: list[_Number | None], de
     if not zeros or len(zeros) > ZERO_POINTS_SHARE * len(numbers) or len(whole) < 3:
         return False
     # (a wider whole number whose comma was read as a point, "-12.641", is one of them)
-    return all(p.decimals == 0 or _ambiguous_mark(t) == decimal for t, p in whole) and any(
+    return all(p.decimals == 0 or ambiguous_mark(t) == decimal for t, p in whole) and any(
         p.value < 0 and not p.paren for _, p in whole
     )
 
