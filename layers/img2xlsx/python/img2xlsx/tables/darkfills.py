@@ -13,6 +13,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .columns import _runs
+
 # Mean grey under which a place is a dark fill (as lines.DARK_BAND and page.clean.DARK_FILL), and how much
 # darker than the local paper it must be (a dim photo's paper itself may be grey).
 DARK_LEVEL = 140
@@ -56,22 +58,11 @@ def dark_fills(g: np.ndarray, paper: np.ndarray) -> list[tuple[int, int, int, in
         box_g = g[y0:y1, x0:x1].astype(np.float32)
         level = float(np.median(box_g))
         lift = level + SEPARATOR * (float(np.median(paper[y0:y1, x0:x1])) - level)
-        runs = _runs(np.flatnonzero(np.median(box_g, axis=1) < lift))
+        runs = _runs(np.median(box_g, axis=1) < lift)
         if any(b - a < MIN_ROW for a, b in runs):  # a large light title's strokes, not a separator
             runs = [(runs[0][0], runs[-1][1])]
         for a, b in runs:
             out.append((x0, y0 + a, x1, y0 + b, float(np.median(box_g[a:b]))))
-    return out
-
-
-def _runs(idx: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of consecutive indices as ``(start, end)`` (end exclusive)."""
-    out: list[tuple[int, int]] = []
-    for i in idx.tolist():
-        if out and i == out[-1][1]:
-            out[-1] = (out[-1][0], i + 1)
-        else:
-            out.append((i, i + 1))
     return out
 
 
