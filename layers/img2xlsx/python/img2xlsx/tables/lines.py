@@ -219,6 +219,9 @@ def _rule_mask(
 
 
 DARK_BAND = 140  # mean grey under which a band is a dark fill (light text on it), as page.clean.DARK_FILL
+# How tall a band may be, in pixels of the bands' work scale (~8 px text height): from three quarters of a
+# text line (a fill row between rules) to six lines (a header of wrapped cells); taller shades are panels.
+BAND_PX = (6, 8 * 6)
 BAND_COVER = 0.5  # share of a rule's length the bands on it (one dark) must cover to be its header row
 
 
@@ -342,7 +345,7 @@ def detect_bands(gray: np.ndarray, text_h: float, rulings_mask: np.ndarray | Non
                 cuts.append(j)
         cuts.append(h)
         for a, b in itertools.pairwise(cuts):
-            if 6 <= b - a <= 8 * 6:
+            if BAND_PX[0] <= b - a <= BAND_PX[1]:
                 bands.append(
                     Band(
                         int(x * small),
@@ -364,7 +367,7 @@ def _with_dark_fills(
     separator apart are one header."""
     fills: list[Band] = []
     for x0, y0, x1, y1, level in sorted(dark_fills(g, paper)):
-        if not 6 <= y1 - y0 <= 8 * 6:
+        if not BAND_PX[0] <= y1 - y0 <= BAND_PX[1]:
             continue
         b = Band(int(x0 * small), int(y0 * small), int(x1 * small), int(y1 * small), level)
         prev = next(
