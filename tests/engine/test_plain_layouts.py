@@ -77,6 +77,24 @@ def test_row_labels_level_with_the_first_row_of_their_group_span_nothing() -> No
     assert [row[0] for row in texts(table)[1:]] == [r[0] for r in rows]
 
 
+def test_row_labels_between_the_rows_of_their_groups_make_the_first_column() -> None:
+    img = Image.new("RGB", (1000, 470), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    xs, pitch, top = [40, 220, 400, 560, 700], 50, 40
+    body = BODY[:6]
+    _draw_rows(draw, [["", *row] for row in [HEADER, *body]], xs, top, pitch)
+    # each label centred on a group of two rows: on no row's line, so no line with several cells holds it
+    for text, first in (("North", 1), ("Inland", 3), ("Export", 5)):
+        draw.text((xs[0], top + pitch * (first + 0.5)), text, fill=INK, font=_font())
+    res = recognize_page(np.asarray(img))
+    assert len(res.tables) == 1
+    table = res.tables[0]
+    assert table.n_cols == 5, texts(table)
+    got = texts(table)
+    assert [row[1:] for row in got] == [HEADER, *body], got
+    assert {row[0] for row in got[1:]} == {"North", "Inland", "Export"}, got
+
+
 def test_section_labels_between_tight_rows_keep_the_rows_apart() -> None:
     img = Image.new("RGB", (900, 700), (255, 255, 255))
     draw = ImageDraw.Draw(img)

@@ -1,6 +1,5 @@
-"""Borderless columns that whitespace alone does not show: monospace numbers right-aligned one space apart,
-and a first column of row labels that only lines of their own fill (labels centred between the two rows of
-their group). Numbers grouped with spaces stay one cell."""
+"""Borderless columns that whitespace alone does not show: monospace numbers right-aligned one space apart.
+Numbers grouped with spaces stay one cell. (Row labels on lines of their own: test_plain_layouts.)"""
 
 from __future__ import annotations
 
@@ -61,32 +60,3 @@ def test_numbers_grouped_with_spaces_stay_one_cell() -> None:
     assert raw.n_cols == 2
     body = sorted((c.row, words_text(c.words, 20.0)) for c in raw.cells if c.col == 1 and c.row > 0)
     assert [t for _, t in body] == [f"{hi} {lo}" for hi, lo in amounts]
-
-
-def test_row_labels_between_the_rows_of_their_groups_make_the_first_column() -> None:
-    font = ImageFont.load_default(size=22)
-    img = Image.new("RGB", (1000, 470), (255, 255, 255))
-    draw = ImageDraw.Draw(img)
-    xs, pitch, top = [40, 220, 400, 560, 700], 50, 40
-    header = ["Item", "Depot", "Units", "Price"]
-    body = [
-        ["Bolts", "Leeds", "120", "4.50"],
-        ["Nuts", "Derby", "75", "12.00"],
-        ["Washers", "York", "310", "7.25"],
-        ["Hinges", "Bath", "42", "19.99"],
-        ["Rivets", "Hull", "58", "3.10"],
-        ["Brackets", "Ripon", "96", "8.40"],
-    ]
-    for r, row in enumerate([header, *body]):
-        for c, text in enumerate(row):
-            draw.text((xs[c + 1], top + r * pitch), text, fill=INK, font=font)
-    # each label centred on a group of two rows: on no row's line, so no line with several cells holds it
-    for text, first in (("North", 1), ("Inland", 3), ("Export", 5)):
-        draw.text((xs[0], top + pitch * (first + 0.5)), text, fill=INK, font=font)
-    res = recognize_page(np.asarray(img))
-    assert len(res.tables) == 1
-    table = res.tables[0]
-    assert table.n_cols == 5, texts(table)
-    got = texts(table)
-    assert [row[1:] for row in got] == [header, *body], got
-    assert {row[0] for row in got[1:]} == {"North", "Inland", "Export"}, got
