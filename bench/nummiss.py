@@ -16,16 +16,11 @@ exact-cell text, not numeric typing. Output: counts per class (and per language)
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
-from pathlib import Path
 
-from bench.dataset import load_images
-from bench.grid import GridCell, GridTable, tables_from_gt
-from bench.run import OUT, select
-from bench.score import best_matches, match_tables, same_number, similarity
-from bench.teds import teds
-from bench.xlsx_read import read_workbook
+from bench.grid import GridCell, GridTable
+from bench.pairing import add_selection_args, paired_tables, selected_workbooks
+from bench.score import best_matches, same_number, similarity
 
 
 def _classify(gt: GridCell, best: GridCell | None) -> str:
@@ -48,30 +43,18 @@ def _cells(pred: GridTable | None, gt: GridTable) -> list[tuple[GridCell, GridCe
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.nummiss", description=__doc__.split("\n")[0])
-    ap.add_argument("--subset", required=True)
-    ap.add_argument("--out", type=Path, default=OUT / "img2xlsx", help="folder holding SUBSET/NAME.xlsx")
-    ap.add_argument("--only", action="append", default=[])
-    ap.add_argument("--tag", action="append", default=[])
+    add_selection_args(ap)
     ap.add_argument("--show", default="structure,typing,ocr,value,display", help="classes to list")
     args = ap.parse_args(argv)
     show = set(args.show.split(","))
     counts: Counter[str] = Counter()
     by_lang: Counter[tuple[str, str]] = Counter()
     lines: list[str] = []
-    for img in select(load_images(subset=args.subset), args.only, None, args.tag):
-        xlsx = args.out / img.subset / f"{img.name}.xlsx"
-        if not xlsx.exists():
-            continue
+    for img, xlsx in selected_workbooks(args):
         lang = img.tag("lang")
-        gts = tables_from_gt(json.loads(img.gt_json.read_text(encoding="utf-8")))
-        try:
-            preds = read_workbook(xlsx, lang)
-        except Exception:  # an unreadable workbook: every cell is a structure miss
-            preds = []
-        assignment = match_tables(preds, gts, [[teds(p, g) for p in preds] for g in gts])
-        for i, gt in enumerate(gts):
-            j = assignment[i]
-            for cell, best in _cells(preds[j] if j is not None else None, gt):
+        _, pairs = paired_tables(img, xlsx)  # an unreadable workbook: every cell is a structure miss
+        for i, (gt, pred) in enumerate(pairs):
+            for cell, best in _cells(pred, gt):
                 kind = _classify(cell, best)
                 counts[kind] += 1
                 by_lang[(str(lang), kind)] += 1

@@ -28,17 +28,15 @@ per image.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.dataset import BenchImage, load_images
-from bench.grid import GridCell, GridTable, tables_from_gt
-from bench.run import OUT, select
-from bench.score import align, line_texts, match_tables, similarity
+from bench.dataset import BenchImage
+from bench.grid import GridCell, GridTable
+from bench.pairing import add_selection_args, paired_tables, selected_workbooks
+from bench.score import align, line_texts, similarity
 from bench.teds import teds
-from bench.xlsx_read import read_workbook
 
 _INSIDE = 0.5  # share of a line's words found in a neighbour for the line to count as merged / split
 _SAME_WORD = 0.6  # similarity at which a word is taken for a misread of another
@@ -204,25 +202,13 @@ def table_errors(pred: GridTable | None, gt: GridTable, weight: float = 1.0) -> 
 
 def image_errors(img: BenchImage, xlsx: Path) -> tuple[int, list[TableErrors]]:
     """The sheet count and the errors of every GT table of one image."""
-    gts = tables_from_gt(json.loads(img.gt_json.read_text(encoding="utf-8")))
-    try:
-        preds = read_workbook(xlsx, img.tag("lang"))
-    except Exception:  # an unreadable workbook: nothing was found
-        preds = []
-    assignment = match_tables(preds, gts, [[teds(p, g) for p in preds] for g in gts])
-    found = [
-        table_errors(preds[j] if j is not None else None, gt, 1.0 / len(gts))
-        for gt, j in zip(gts, assignment, strict=True)
-    ]
-    return len(preds), found
+    n_pred, pairs = paired_tables(img, xlsx)
+    return n_pred, [table_errors(pred, gt, 1.0 / len(pairs)) for gt, pred in pairs]
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.structmiss", description=__doc__.split("\n")[0])
-    ap.add_argument("--subset", required=True)
-    ap.add_argument("--out", type=Path, default=OUT / "img2xlsx", help="folder holding SUBSET/NAME.xlsx")
-    ap.add_argument("--only", action="append", default=[])
-    ap.add_argument("--tag", action="append", default=[])
+    add_selection_args(ap)
     ap.add_argument("--all", action="store_true", help="also images whose sheet count is wrong")
     ap.add_argument("--by", action="append", default=[], help="tag to break the ranking down by (repeatable)")
     ap.add_argument("--kind", default="", help="list only images with this kind")
@@ -232,10 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     counts: dict[tuple[str, str], int] = defaultdict(int)
     lines: list[tuple[float, str]] = []
     n_images, total = 0, 0.0
-    for img in select(load_images(subset=args.subset), args.only, None, args.tag):
-        xlsx = args.out / img.subset / f"{img.name}.xlsx"
-        if not xlsx.exists():
-            continue
+    for img, xlsx in selected_workbooks(args):
         n_pred, tables = image_errors(img, xlsx)
         if not args.all and n_pred != len(tables):
             continue
