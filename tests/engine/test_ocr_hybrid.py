@@ -136,3 +136,51 @@ def test_the_hybrid_reads_vietnamese_marks_pp_ocr_alone_cannot() -> None:
     assert "Công" in boxes and boxes["Công"][0] > 400  # PP-OCR's words and boxes
     cell, _ = reader.read_region(gray, (470, 10, 880, 80), single_line=True)
     assert cell in {"Công nghệ", "Công nghê"}, cell
+
+
+# ------------------------------------------------------------------- marked vowels PP-OCR misreads or drops
+
+
+def test_a_marked_vowel_pp_ocr_read_as_another_letter_is_tesseracts() -> None:
+    assert merged("Càn Tha", "Cần Thơ") == "Cần Thơ"  # ơ read as a
+    assert merged("Lưdng", "Lương") == "Lương"  # ơ read as d
+    assert merged("Giá hàng", "Giá bàng") == "Giá hàng"  # an unmarked letter of Tesseract's does not
+
+
+def test_an_unmarked_letter_next_to_a_mark_goes_in_or_out() -> None:
+    assert merged("Huỳnh Hữ Phước", "Huỳnh Hữu Phước") == "Huỳnh Hữu Phước"  # PP-OCR dropped the u
+    assert merged("Lê Thịj", "Lê Thị") == "Lê Thị"  # and read a j of its own after ị
+    assert merged("Lan x", "Lan ax") == "Lan x"  # away from a mark nothing changes
+    assert merged("Lan", "Lanh") == "Lan"
+
+
+def test_a_letter_pp_ocr_could_not_write_takes_tesseracts_case_inside_a_word() -> None:
+    assert merged("NU", "Nữ") == "Nữ"  # PP-OCR wrote U for ữ
+    assert merged("LAN", "Lan") == "LAN"  # letters it can write keep its case
+    assert merged("Ô", "ộ") == "Ộ"  # and so does a word's first letter
+
+
+def test_inserted_letters_fill_the_blank_before_the_next_character() -> None:
+    line = [("S", 0.9, 0.0, 8.0), (" ", 0.9, 20.0, 24.0), ("l", 0.9, 30.0, 34.0)]
+    out = hybrid.merge_marks(line, "Số l", vie_alphabet())
+    assert [c[0] for c in out] == list("Số l")
+    assert out[1][2:] == (8.0, 20.0)  # the ố PP-OCR dropped was printed between S and the space
+
+
+def test_a_word_that_is_no_vietnamese_syllable_takes_tesseracts_reading() -> None:
+    def fixed(mine: str, theirs: str) -> str:
+        out = hybrid.prefer_valid_words(chars(mine), theirs, hybrid.valid_syllable)
+        return "".join(c[0] for c in out)
+
+    assert fixed("Bidn Hòa", "Biên Hòa") == "Biên Hòa"
+    assert fixed("Hảl Phòng", "Hải Phòng") == "Hải Phòng"
+    assert fixed("Giá hàng", "Giá bàng") == "Giá hàng"  # a well-formed word stays
+    assert fixed("P/N 123", "P/N 128") == "P/N 123"  # letters only
+    assert fixed("bidn", "Biên") == "biên"  # the first letter's case stays
+
+
+def test_vietnamese_syllables_by_spelling_rule() -> None:
+    for word in ("Thơ", "nghiêng", "khuỷu", "người", "Quảng", "Nguyễn", "Huỳnh", "khuya", "Việt", "mua"):
+        assert hybrid.valid_syllable(word), word
+    for word in ("Lưdng", "phưang", "Hảl", "Nẵing", "Bidn", "klượng", "hàt", "Thịj", "LED", "tiê"):
+        assert not hybrid.valid_syllable(word), word

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .ppocr import PpocrReader
 from .ppocr_decode import Char, Line
 from .tesseract import TesseractReader
+from .viet_syllable import valid_syllable
 from .words import BBox
 
 MAX_RUN = 2  # longest run of letters PP-OCR could not write that Tesseract's reading puts in
@@ -41,54 +42,127 @@ def _marked(letters: str) -> bool:
     return any(fold(ch) != ch.lower() for ch in letters)
 
 
+def _near_mark(out: Sequence[Char], i0: int, i1: int) -> bool:
+    """Whether the letter just before ``out[i0]`` or just after ``out[i1 - 1]`` carries a mark."""
+    left = out[i0 - 1][0] if i0 > 0 else " "
+    right = out[i1][0] if i1 < len(out) else " "
+    return any(ch.isalpha() and _marked(ch) for ch in (left, right))
+
+
+def _take(mine: str, theirs: str, tag: str, alphabet: frozenset[str], near_mark: bool) -> bool:
+    """Whether Tesseract's short run ``theirs`` replaces PP-OCR's ``mine`` (both at most ``MAX_RUN`` long,
+    neither holding a space; see :func:`merge_marks`)."""
+    if len(mine) > MAX_RUN or len(theirs) > MAX_RUN or " " in mine:
+        return False
+    if not theirs:  # a letter of PP-OCR's Tesseract does not see, next to a marked one ("Thịj")
+        return tag == "delete" and len(mine) == 1 and mine.islower() and not _marked(mine) and near_mark
+    if not theirs.isalpha():
+        return False
+    if any(t not in alphabet for t in theirs):
+        return True
+    if _marked(theirs):  # PP-OCR reads a marked vowel as another letter ("Tha" for "Thơ", "Lưdng")
+        return tag == "insert" or mine.isalpha()
+    # an unmarked letter PP-OCR dropped next to a marked one ("Hữ" for "Hữu")
+    return tag == "insert" and len(theirs) == 1 and theirs.islower() and near_mark
+
+
 def merge_marks(chars: Sequence[Char], tess_text: str, alphabet: frozenset[str]) -> list[Char]:
     """PP-OCR's characters of one line with Tesseract's reading ``tess_text`` of it merged in.
 
     The two are aligned on their folded letters (one character for one, so alignment indices are text
     indices). Where the bases agree, Tesseract's letter replaces PP-OCR's (on the langtrain split this beat
-    replacing only letters PP-OCR cannot write: TEDS .764 against .759, cell text .839 against .831). Where
-    Tesseract has a short run of letters PP-OCR could not write (``ỗ`` it dropped, ``ỳ`` read ``j``), that
-    run replaces PP-OCR's characters there, or goes between them. A short run of marked letters PP-OCR could
-    write but has nothing for also goes between them: PP-OCR drops a letter it is unsure of (below
-    ``ppocr_decode.MIN_CONF``), as it does the ``ă`` of "năm" ("nm"); unmarked letters Tesseract alone sees
-    stay out (on the langtrain split's 20 Vietnamese pictures: TEDS .8413 -> .8422, exact cells .764 ->
-    .775). Everything else, spaces included, stays PP-OCR's: its boxes are kept, so inserted letters get the x
-    of the gap they fill."""
+    replacing only letters PP-OCR cannot write: TEDS .764 against .759, cell text .839 against .831); PP-OCR's
+    case stays but for a letter it could not write inside a word (it wrote another letter there: "NU" for
+    "Nữ"). Where the bases differ over a short run (``_take``), Tesseract's letters replace PP-OCR's, or go
+    between them, when they hold a letter PP-OCR could not write (``ỗ`` it dropped, ``ỳ`` read ``j``) or a
+    marked letter: PP-OCR drops a letter it is unsure of (below ``ppocr_decode.MIN_CONF``), as it does the
+    ``ă`` of "năm" ("nm"), and reads a marked vowel as another letter ("Tha" for "Thơ"). Next to a marked
+    letter, where the two readings disagree most, a single unmarked letter Tesseract alone sees goes in
+    ("Hữ" -> "Hữu") and one PP-OCR alone sees goes out ("Thịj" -> "Thị"). Everything else, spaces included,
+    stays PP-OCR's: its boxes are kept, so inserted letters get the x of the gap they fill."""
     out = list(chars)
     if not tess_text or not out:
         return out
     a = "".join(fold(c[0]) for c in out)
     b = "".join(fold(c) for c in tess_text)
-    edits: list[tuple[int, int, str]] = []  # (i0, i1, letters): PP-OCR chars i0:i1 become these letters
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i0, i1, j0, j1 in matcher.get_opcodes():
-        theirs = tess_text[j0:j1]
-        if tag == "equal":
-            for k in range(i1 - i0):
-                p, t = out[i0 + k][0], theirs[k]
-                if p != t and p.isalpha() and t.isalpha():
+    ops = matcher.get_opcodes()
+    for tag, i0, i1, j0, _j1 in ops:
+        if tag != "equal":
+            continue
+        for k in range(i1 - i0):
+            p, t = out[i0 + k][0], tess_text[j0 + k]
+            if p != t and p.isalpha() and t.isalpha():
+                inside = i0 + k > 0 and out[i0 + k - 1][0].isalpha()
+                if not (t not in alphabet and t.islower() and inside):
                     t = t.upper() if p.isupper() else t.lower()  # PP-OCR's case stays
-                    out[i0 + k] = (t, *out[i0 + k][1:])
-        elif (
-            tag in ("replace", "insert")
-            and j1 - j0 <= MAX_RUN
-            and i1 - i0 <= MAX_RUN
-            and theirs.isalpha()
-            and (any(t not in alphabet for t in theirs) or (tag == "insert" and _marked(theirs)))
-            and not any(c[0] == " " for c in out[i0:i1])
-        ):
-            edits.append((i0, i1, theirs))
+                out[i0 + k] = (t, *out[i0 + k][1:])
+    edits: list[tuple[int, int, str]] = []  # (i0, i1, letters): PP-OCR chars i0:i1 become these letters
+    for tag, i0, i1, j0, j1 in ops:
+        mine = "".join(c[0] for c in out[i0:i1])
+        if tag != "equal" and _take(mine, tess_text[j0:j1], tag, alphabet, _near_mark(out, i0, i1)):
+            edits.append((i0, i1, tess_text[j0:j1]))
     for i0, i1, theirs in reversed(edits):
+        if not theirs:
+            del out[i0:i1]
+            continue
         if i1 > i0:
             x0, x1 = out[i0][2], out[i1 - 1][3]
             prob = min(c[1] for c in out[i0:i1])
-        else:  # an insert: zero width, at the gap between its neighbours
+        else:  # an insert: the blank steps between its neighbours, where the dropped letters were printed
             left = out[i0 - 1] if i0 > 0 else out[0]
-            x0 = x1 = left[3] if i0 > 0 else left[2]
+            x0 = left[3] if i0 > 0 else left[2]
+            x1 = max(x0, out[i0][2]) if 0 < i0 < len(out) else x0
             prob = left[1]
         n = len(theirs)
         step = (x1 - x0) / n
         out[i0:i1] = [(t, prob, x0 + k * step, x0 + (k + 1) * step) for k, t in enumerate(theirs)]
+    return out
+
+
+def _word_spans(chars: Sequence[Char]) -> list[tuple[int, int]]:
+    """The (start, end) indices of each run of non-space characters."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for i, ch in enumerate([*chars, (" ", 0.0, 0.0, 0.0)]):
+        if ch[0] != " " and start is None:
+            start = i
+        elif ch[0] == " " and start is not None:
+            spans.append((start, i))
+            start = None
+    return spans
+
+
+def _folded(word: str) -> str:
+    return "".join(fold(ch) for ch in word)
+
+
+def prefer_valid_words(chars: Sequence[Char], tess_text: str, valid: Callable[[str], bool]) -> list[Char]:
+    """``chars`` (a merged line) with each word that is not ``valid`` replaced by Tesseract's reading of it
+    where that one is: words are paired in order by their folded spellings, a pair must be letters only
+    and alike (half their folded letters shared); the word keeps its first letter's case and its span, its
+    letters spread evenly over it. On the langtrain split's Vietnamese lines: "Bidn" -> "Biên", "Hảl" ->
+    "Hải"."""
+    out = list(chars)
+    spans = _word_spans(out)
+    mine = ["".join(c[0] for c in out[i0:i1]) for i0, i1 in spans]
+    theirs = tess_text.split()
+    matcher = difflib.SequenceMatcher(None, [_folded(w) for w in mine], [_folded(w) for w in theirs], False)
+    edits: list[tuple[int, int, str]] = []
+    for tag, i0, i1, j0, j1 in matcher.get_opcodes():
+        if tag != "replace" or i1 - i0 != j1 - j0:
+            continue
+        for (s0, s1), m, t in zip(spans[i0:i1], mine[i0:i1], theirs[j0:j1], strict=True):
+            if not (m.isalpha() and t.isalpha()) or valid(m) or not valid(t):
+                continue
+            if difflib.SequenceMatcher(None, _folded(m), _folded(t), False).ratio() < 0.5:
+                continue
+            edits.append((s0, s1, (t[0].upper() if m[0].isupper() else t[0].lower()) + t[1:]))
+    for s0, s1, t in reversed(edits):
+        x0, x1 = out[s0][2], out[s1 - 1][3]
+        prob = min(c[1] for c in out[s0:s1])
+        step = (x1 - x0) / len(t)
+        out[s0:s1] = [(ch, prob, x0 + k * step, x0 + (k + 1) * step) for k, ch in enumerate(t)]
     return out
 
 
@@ -113,7 +187,10 @@ class HybridReader(PpocrReader):
                 out.append(line)
                 continue
             text, _ = self.tesseract.read_region(gray, line.box, single_line=True)
-            chars = merge_marks(line.chars, " ".join(text.split()), self._abc)
+            tess_text = " ".join(text.split())
+            chars = merge_marks(line.chars, tess_text, self._abc)
+            if "vie" in self.langs:
+                chars = prefer_valid_words(chars, tess_text, valid_syllable)
             joined = "".join(c[0] for c in chars)
             out.append(Line(line.box, " ".join(joined.split()), line.conf, chars))
         return out
