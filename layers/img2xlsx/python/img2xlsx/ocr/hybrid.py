@@ -8,7 +8,9 @@ letter — accents included — replaces PP-OCR's; letters PP-OCR could not writ
 Where the bases disagree PP-OCR's letter stays: it read the line's base letters better, only its marks are
 doubtful. Lines without a letter (numbers) are not read twice. On the 20 Vietnamese pictures of the lang
 split: TEDS 0.763, cell text 0.801 (PP-OCR alone 0.739 / 0.763, Tesseract alone 0.711 / 0.730), for 13 %
-more CPU than PP-OCR alone.
+more CPU than PP-OCR alone. Putting dropped letters where they were printed, marked vowels PP-OCR misread
+and ill-formed syllables (``viet_syllable.py``) right: Vietnamese TEDS langtrain .879 -> .897, lang .817 ->
+.823.
 """
 
 from __future__ import annotations
