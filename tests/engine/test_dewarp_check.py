@@ -35,7 +35,7 @@ def borderline(monkeypatch: pytest.MonkeyPatch, field: dewarp.Dewarp, ratio: flo
     """Every measurement returns ``field`` with noise ``bend / ratio`` (re-measurements find nothing more)."""
     calls: list[int] = []
 
-    def measure(gray: np.ndarray, text_h: float) -> tuple[dewarp.Dewarp | None, float]:
+    def measure(gray: np.ndarray, text_h: float, least: float = 0.0) -> tuple[dewarp.Dewarp | None, float]:
         calls.append(1)
         if len(calls) > 1:
             return None, 0.0
@@ -79,3 +79,28 @@ def test_row_sharpness_prefers_straight_rows(pages: tuple[np.ndarray, np.ndarray
     assert dewarp.row_sharpness(ink_flat, th) > 1.1 * dewarp.row_sharpness(ink_bent, th)
     assert dewarp.row_sharpness(np.zeros((40, 60), np.uint8), th) == 0.0
     assert cv2.countNonZero(ink_flat) > 0
+
+
+def test_a_flat_page_is_refused_without_measuring_its_noise(
+    pages: tuple[np.ndarray, np.ndarray, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The split-half noise (two more integrations) is measured only for a field that bends enough to be
+    weighed against it: a flat page is refused on its bend alone, as it was before, at a third of the work."""
+    flat, bent, text_h = pages
+    calls: list[int] = []
+    real = dewarp.integrate
+
+    def counting(*args: object) -> np.ndarray:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dewarp, "integrate", counting)
+    field, noise = dewarp.measure(flat, text_h)
+    assert field is not None and field.bend < dewarp.MIN_BEND_TEXT_H * text_h and noise > 0
+    assert len(calls) == 3
+    calls.clear()
+    assert dewarp.estimate(flat, text_h) is None
+    assert len(calls) == 1
+    calls.clear()
+    curled, noise = dewarp.measure(bent, text_h, dewarp.MIN_BEND_TEXT_H * text_h)
+    assert curled is not None and noise > 0 and len(calls) == 3  # a real bend is weighed against its noise

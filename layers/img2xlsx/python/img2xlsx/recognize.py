@@ -28,6 +28,7 @@ from .page.normalize import (
     unflattened,
 )
 from .reread.cells import reread_cells
+from .reread.memo import remembering
 from .reread.missed import read_missed
 from .reread.numbers import reread_numbers
 from .tables.assemble import is_table, structure, to_table
@@ -161,9 +162,10 @@ def _read_table(
         return None
     raw.n_header_rows = count_header_rows(raw, region, h)
     raw = join_row_labels(raw, raw.n_header_rows)
-    reread_cells(raw, ocr_gray, h, reader.read_region, map_reads)
+    read = remembering(reader.read_region, ocr_gray)  # a cell both passes doubt is read once
+    reread_cells(raw, ocr_gray, h, read, map_reads)
     # garbled numbers, lost minus signs
-    reread_numbers(raw, ocr_gray, h, reader.read_region, map_reads, reader.langs)
+    reread_numbers(raw, ocr_gray, h, read, map_reads, reader.langs)
     table = to_table(raw, norm, h, page)
     for c in raw.cells:
         used.update(id(w) for w in c.words)

@@ -13,6 +13,7 @@ shows in few tiles) is kept only if the flattened page lines its ink up in rows 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -290,9 +291,10 @@ def tile_slopes(gray: np.ndarray, text_h: float) -> tuple[np.ndarray, np.ndarray
     return slope, np.minimum(weight / max(FULL_WEIGHT * ref, 1e-12), 1.0)
 
 
-def measure(gray: np.ndarray, text_h: float) -> tuple[Dewarp | None, float]:
+def measure(gray: np.ndarray, text_h: float, least_bend: float = 0.0) -> tuple[Dewarp | None, float]:
     """One measurement of the field that flattens ``gray`` (None when it shows no rows to follow), and the
-    bend that noise alone would give.
+    bend that noise alone would give; 0.0 for a field bending less than ``least_bend``, which the caller
+    refuses on its bend alone (a flat page: two of the three integrations saved).
 
     The noise is read off two more measurements, each from every other row of tiles: a real bend shows in
     both halves alike, chance slopes (sparse tiles, stamps, handwriting) differ between them; half their
@@ -306,13 +308,15 @@ def measure(gray: np.ndarray, text_h: float) -> tuple[Dewarp | None, float]:
         return None, 0.0
     d = integrate(column_slopes(slope, weight), support, (w, h))
     seen = cv2.resize(support, (d.shape[1], d.shape[0]), interpolation=cv2.INTER_LINEAR) > MIN_SUPPORT
+    field = Dewarp(d.astype(np.float32), (w, h), _bend(d, seen))
+    if field.bend < least_bend:
+        return field, 0.0
     odd = (np.arange(ny) % 2 == 1)[:, None]
     halves = [
         integrate(column_slopes(slope, np.where(odd == k, weight, 0.0)), support, (w, h))
         for k in (False, True)
     ]
-    noise = _bend(0.5 * (halves[0] - halves[1]), seen)
-    return Dewarp(d.astype(np.float32), (w, h), _bend(d, seen)), noise
+    return field, _bend(0.5 * (halves[0] - halves[1]), seen)
 
 
 def row_sharpness(ink: np.ndarray, text_h: float) -> float:
@@ -349,11 +353,11 @@ def estimate(gray: np.ndarray, text_h: float | None) -> Dewarp | None:
     WEAK_SIGNIFICANCE and SIGNIFICANCE x noise: unless the flattened page lines its ink up in rows better)."""
     if not text_h:
         return None
-    field, noise = measure(gray, text_h)
+    field, noise = measure(gray, text_h, MIN_BEND_TEXT_H * text_h)
     if field is None or field.bend < max(MIN_BEND_TEXT_H * text_h, WEAK_SIGNIFICANCE * noise):
         return None
     for _ in range(PASSES - 1):
-        more, _ = measure(field.apply(gray), text_h)
+        more, _ = measure(field.apply(gray), text_h, math.inf)  # its noise is not asked for
         if more is None:
             break
         field = compose(field, more)
