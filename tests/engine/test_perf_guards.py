@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from img2xlsx import recognize
 from img2xlsx.ocr import get_reader
 from img2xlsx.page import clean
-from img2xlsx.tables.textlines import build_lines
+from img2xlsx.tables.textlines import TALL_WORD, build_lines
 from PIL import Image, ImageDraw, ImageFont
 
 
@@ -29,8 +29,10 @@ class _W:
 
 
 def _reference_lines(words: list[_W]) -> list[list[str]]:
-    """The original quadratic grouping: median centre of each candidate line recomputed per word."""
+    """The original quadratic grouping: median centre of each candidate line recomputed per word (a word
+    taller than TALL_WORD median heights, a stamp's, stands alone)."""
     order = sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0]))
+    tall = TALL_WORD * float(np.median([w.bbox[3] - w.bbox[1] for w in words])) if words else 0.0
     lines: list[list[_W]] = []
     for w in order:
         wy0, wy1 = w.bbox[1], w.bbox[3]
@@ -38,6 +40,8 @@ def _reference_lines(words: list[_W]) -> list[list[str]]:
         best, best_d = None, 1e9
         for line in lines[-8:]:
             ly0, ly1 = min(x.bbox[1] for x in line), max(x.bbox[3] for x in line)
+            if wy1 - wy0 > tall or ly1 - ly0 > tall:
+                continue
             lc = float(np.median([(x.bbox[1] + x.bbox[3]) / 2 for x in line]))
             overlap = min(wy1, ly1) - max(wy0, ly0)
             hmin = max(1, min(wy1 - wy0, ly1 - ly0))

@@ -39,6 +39,8 @@ def is_table(raw: RawTable, region: Region) -> bool:
     undrawn = region.kind == "plain" and not region.bands and not region.hlines and not region.vlines
     if undrawn and (raw.n_cols == 1 or (raw.n_rows <= 2 and raw.n_cols <= 2)):
         return False  # (one column with nothing drawn: a paragraph or a list)
+    if raw.n_cols == 1 and filled <= 3:
+        return False  # a word or two under a shadow's stripes or in a box (a margin note, a stamp)
     conf = float(np.mean([w.conf for c in raw.cells for w in c.words]))
     solid = any(w.conf >= 0.6 and sum(ch.isalnum() for ch in w.text) >= 3 for c in raw.cells for w in c.words)
     if raw.n_rows == 1 and not solid and conf < STAMP_CONF:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,9 +41,27 @@ def _has_text_between(lines: Sequence[Line], x0: int, x1: int, y0: float, y1: fl
     return any(y0 <= (a + b) / 2 <= y1 for a, b in _words_within(lines, x0, x1))
 
 
+@dataclass(frozen=True)
+class _Stroke:
+    """A short stroke between rules, standing in for the text it marks (WordLike)."""
+
+    bbox: tuple[int, int, int, int]
+    text: str = ""
+    conf: float = 0.0
+
+
+def _strokes(hl: Sequence[HLine], h: float) -> list[Line]:
+    """Short strokes as lines of text: a row's label in bold italics taken for a rule (and painted out
+    before reading), a partial rule under a group header. Either says the row between two rules holds
+    something: no blank between two tables."""
+    half = max(1, round(h / 2))
+    return [Line([_Stroke((s.x0, s.y - half, s.x1, s.y + half))]) for s in hl if s.length < 6 * h]
+
+
 def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Region]:
     """Stacks of long rules over one extent, with text between them and no tall empty stretch."""
     long = sorted((s for s in hl if s.length >= 6 * h), key=lambda s: s.y)
+    marked = [*lines, *_strokes(hl, h)]
     used = [False] * len(long)
     out: list[Region] = []
     for i, top in enumerate(long):
@@ -80,12 +99,12 @@ def rule_regions(hl: list[HLine], lines: Sequence[Line], h: float) -> list[Regio
             # struck through, the strike taken as a rule and painted out)
             empty_row = not inner and _rows_ruled(whole) and s.y - last_y <= EMPTY_ROW * _pitch(whole)
             if (
-                _text_gap_between(lines, gx0, gx1, last_y, s.y) > 3.0 * h
+                _text_gap_between(marked, gx0, gx1, last_y, s.y) > 3.0 * h
                 and not empty_row
                 and not _closes_sectioned_body(whole, s, lines, long[j + 1 :], h)
             ):
                 break
-            between = _has_text_between(lines, s.x0, s.x1, last_y, s.y)
+            between = _has_text_between(marked, s.x0, s.x1, last_y, s.y)
             if not between and not inner and s.y - last_y > 1.2 * h and not empty_row:
                 break  # a bottom rule then, after a blank, the top rule of the next table
             if inner and not between:

@@ -72,6 +72,11 @@ def median_height(words: Sequence[WordLike], default: float = 20.0) -> float:
     return float(statistics.median([w.bbox[3] - w.bbox[1] for w in words]))  # == np.median, cheaper
 
 
+# A word this many median text heights tall is no text of a line: a stamp or a seal set at an angle over the
+# page (a title in a large font is two or three heights tall, a Vietnamese word with its marks 2.7).
+TALL_WORD = 4.0
+
+
 def build_lines(words: Sequence[WordLike], phrase_gap: float) -> list[Line]:
     """Cluster words into lines by vertical overlap, then split each line into phrases at wide gaps.
 
@@ -79,6 +84,7 @@ def build_lines(words: Sequence[WordLike], phrase_gap: float) -> list[Line]:
     order, since words arrive sorted by centre), so its median centre is read off without a sort.
     """
     order = sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0]))
+    ref_h = median_height(words) if words else 1.0
     lines: list[Line] = []
     state: list[list[float]] = []  # per line: [y0, y1, median centre], parallel to ``lines``
     centres: list[list[float]] = []
@@ -87,8 +93,11 @@ def build_lines(words: Sequence[WordLike], phrase_gap: float) -> list[Line]:
         wc = (wy0 + wy1) / 2
         best = -1
         best_d = 1e9
+        tall = wy1 - wy0 > TALL_WORD * ref_h
         for k in range(max(0, len(lines) - 8), len(lines)):
             ly0, ly1, lc = state[k]
+            if tall or ly1 - ly0 > TALL_WORD * ref_h:
+                continue  # a stamp's word: it stands alone, not bridging the lines of text it covers
             overlap = min(wy1, ly1) - max(wy0, ly0)
             hmin = max(1, min(wy1 - wy0, ly1 - ly0))
             if overlap >= 0.45 * hmin and abs(wc - lc) < 0.6 * max(wy1 - wy0, ly1 - ly0):
@@ -107,7 +116,6 @@ def build_lines(words: Sequence[WordLike], phrase_gap: float) -> list[Line]:
             st = state[best]
             st[0], st[1] = min(st[0], wy0), max(st[1], wy1)
             st[2] = cs[n // 2] if n % 2 else (cs[n // 2 - 1] + cs[n // 2]) / 2
-    ref_h = median_height(words) if words else 1.0
     for line in lines:
         line.words.sort(key=lambda w: w.bbox[0])
         # a line in a larger font (a title) has proportionally wider spaces
