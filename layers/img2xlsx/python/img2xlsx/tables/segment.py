@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, without_stray_ends
+from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, wordy
 from .colrules import column_rule_regions
 from .cues import band_regions, grid_regions, stripes_end_mid_row
 from .headcuts import cut_above_dark_heads
@@ -34,76 +34,10 @@ from .lines import Band, Rulings
 from .region import Kind, Region, overlap
 from .rulebreaks import across_break, free_rules, grids_continuing, split_at_rule_breaks
 from .rulestacks import rule_regions
-from .textlines import Line, Phrase, WordLike, build_lines
+from .textblocks import text_blocks, trim_block
+from .textlines import Line, WordLike, build_lines
 
 __all__ = ["Kind", "Region", "find_regions"]
-
-
-def _text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
-    """Runs of vertically close lines that contain at least two multi-phrase (column-aligned) lines."""
-    # first cut at wide empty stretches, then inside each piece at gaps well above its own typical gap
-    # (generous row padding is a style, not a break between tables)
-    coarse: list[list[Line]] = []
-    cur: list[Line] = []
-    for ln in lines:
-        if cur and ln.y0 - max(c.y1 for c in cur) > 4.5 * h:
-            coarse.append(cur)
-            cur = []
-        cur.append(ln)
-    if cur:
-        coarse.append(cur)
-    blocks: list[list[Line]] = []
-    for piece in coarse:
-        gaps = [b.y0 - max(c.y1 for c in piece[: i + 1]) for i, b in enumerate(piece[1:])]
-        typical = float(np.median(gaps)) if gaps else h
-        limit = max(2.2 * h, 1.8 * typical)
-        cur = []
-        for i, ln in enumerate(piece):
-            if cur and gaps[i - 1] > limit:
-                blocks.append(cur)
-                cur = []
-            cur.append(ln)
-        if cur:
-            blocks.append(cur)
-    out: list[list[Line]] = []
-    for block in blocks:
-        core = _trim(block, h)
-        if core:
-            out.append(core)
-    return out
-
-
-def _trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
-    """The block without the single-phrase lines above and below its column-aligned core; ``strays``:
-    nor the multi-phrase lines at its ends that ignore its columns (only once side-by-side tables are
-    apart: their two titles on one line are what tells them apart)."""
-    # cut off leading and trailing single-phrase lines (titles, notes); keep inner ones (wrapped cells)
-    idx = [i for i, ln in enumerate(block) if is_columnar(ln)]
-    if not idx:
-        return []
-    if strays:
-        idx = without_stray_ends([block[i] for i in idx], h, idx)
-    core = block[idx[0] : idx[-1] + 1]
-    # single-phrase lines directly above the first columnar line may be a spanning group header
-    # (kept when they do not start at the table's left edge); below, wrapped last-row lines
-    lead = block[: idx[0]]
-    left = min(ln.x0 for ln in core)
-    core_gaps = [b.y0 - a.y1 for a, b in itertools.pairwise(core)]
-    near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
-    while lead and not is_columnar(lead[-1]) and lead[-1].x0 > left + 2 * h:
-        if core[0].y0 - lead[-1].y1 >= near:
-            break
-        core.insert(0, lead.pop())
-    trail = block[idx[-1] + 1 :]
-    xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
-    while trail and core and trail[0].y0 - core[-1].y1 < 0.8 * h:
-        t = trail[0]
-        inside = [c for c in xs_cols if overlap(c[0], c[1], t.x0, t.x1) > 0]
-        if len(t.phrases) == 1 and len(inside) >= 1 and t.x0 > left + 2 * h:
-            core.append(trail.pop(0))
-        else:
-            break
-    return core
 
 
 def _split_side_by_side(block: list[Line], h: float, phrase_gap: float) -> list[list[Line]]:
@@ -203,16 +137,11 @@ def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
         ca = [c for c in channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
         cb = [c for c in channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
         crossing = any(
-            p.x0 < x0 and p.x1 > x1 and _wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
+            p.x0 < x0 and p.x1 > x1 and wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
         )
         if crossing and (len(run) >= 2 or _columns_differ(ca, cb)):
             return [above, *_split_stacked(run + below, h)]
     return [block]
-
-
-def _wordy(p: Phrase) -> bool:
-    """Mostly words, as a title or a note: a table row whose cells ran together is mostly numbers."""
-    return sum(any(ch.isdigit() for ch in w.text) for w in p.words) < 0.5 * len(p.words)
 
 
 def _columns_differ(ca: Sequence[tuple[int, int]], cb: Sequence[tuple[int, int]]) -> bool:
@@ -359,14 +288,14 @@ def find_regions(
     free_v = free_rules(regions, rulings.vlines)
     blocks: list[list[Line]] = []
     breaks: list[float] = []  # where column rules say a table ends and the next starts
-    for b in _text_blocks(rest_lines, h):
+    for b in text_blocks(rest_lines, h):
         for piece in cut_above_dark_heads(_cut_at_region_gaps(b, regions, h, phrase_gap), regions, h):
             for part in _split_side_by_side(piece, h, phrase_gap):
                 for stacked in _split_stacked(part, h):
                     tables = split_at_rule_breaks(stacked, free_v, h, tol)
                     breaks += [t[0].y0 for t in tables[1:]]
                     for table in tables:
-                        core = _trim(table, h, strays=True)
+                        core = trim_block(table, h, strays=True)
                         if core:
                             blocks.append(core)
     blocks = with_totals_joined(blocks, h)
