@@ -79,3 +79,17 @@ def test_a_title_beside_a_stamp_over_a_paragraph_stays_out_of_the_table() -> Non
     assert len(regions) == 1
     assert regions[0].y0 >= 150, [w.text for w in regions[0].words][:8]
     assert {w.text for w in regions[0].words} == {w.text for w in table}
+
+
+def test_a_header_row_over_a_long_section_label_stays_in_the_table() -> None:
+    xs = [100, 300, 450, 600]
+    table = [_word(t, x, 100) for t, x in zip(["Area", "Q1", "Q2", "Total"], xs, strict=True)]
+    table += _spaced("Operating activities and other income", 100, 130)
+    for r in range(6):
+        table += [
+            _word(t, x, 170 + 40 * r)
+            for t, x in zip([f"Zone{r}", f"{r}12", f"{r}34", f"{r}46"], xs, strict=True)
+        ]
+    regions = find_regions(table, _rulings(), [], H, GAP)
+    assert len(regions) == 1
+    assert {w.text for w in regions[0].words} == {w.text for w in table}

@@ -131,11 +131,14 @@ def _below_running_line(block: Sequence[Line], idx: list[int], h: float) -> list
     """``idx`` (the positions of the block's multi-phrase lines) without the first when a single-phrase
     line of words under it runs from the table's left edge across two column gaps of the lines below (a
     paragraph under a title and a stamp that read as one line of two cells); a group header spans some
-    columns but never starts over the first."""
+    columns but never starts over the first. A first line filling half the columns or more is the header
+    row over a long section label."""
     if len(idx) < 4:
         return idx
     rest = [block[i] for i in idx[1:]]
     gaps = [(a, b) for a, b in channels(rest, h, CROSSING_SHARE) if b - a >= h]
+    if len(block[idx[0]].phrases) > 0.5 * (len(gaps) + 1):
+        return idx
     left = min(ln.x0 for ln in rest)
     for ln in block[idx[0] + 1 : idx[1]]:
         p = ln.phrases[0]
