@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .region import overlap
-from .textlines import Line
+from .textlines import Line, Phrase
 
 
 def is_columnar(line: Line) -> bool:
@@ -117,3 +117,8 @@ def _totals_of(above: list[Line], below: list[Line], h: float) -> bool:
         return False
     right = float(np.median(edges))
     return all((e := _amount_edge(ln)) is not None and abs(e - right) <= 2 * h for ln in below)
+
+
+def wordy(p: Phrase) -> bool:
+    """Mostly words, as a title or a note: a table row whose cells ran together is mostly numbers."""
+    return sum(any(ch.isdigit() for ch in w.text) for w in p.words) < 0.5 * len(p.words)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined
+from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, wordy
 from .colrules import column_rule_regions
 from .cues import band_regions, grid_regions, stripes_end_mid_row
 from .headcuts import cut_above_dark_heads
@@ -36,7 +36,7 @@ from .rulebreaks import across_break, free_rules, grids_continuing, split_at_rul
 from .rulestacks import rule_regions
 from .stamps import over_text
 from .textblocks import text_blocks, trim, within_later_column
-from .textlines import Line, Phrase, WordLike, build_lines
+from .textlines import Line, WordLike, build_lines
 
 __all__ = ["Kind", "Region", "find_regions"]
 
@@ -138,18 +138,13 @@ def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
         ca = [c for c in channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
         cb = [c for c in channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
         crossing = any(
-            p.x0 < x0 and p.x1 > x1 and _wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
+            p.x0 < x0 and p.x1 > x1 and wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
         )
         if crossing and within_later_column(run, ca):
             continue  # a long cell of a right-hand column wrapped over several lines
         if crossing and (len(run) >= 2 or _columns_differ(ca, cb)):
             return [above, *_split_stacked(run + below, h)]
     return [block]
-
-
-def _wordy(p: Phrase) -> bool:
-    """Mostly words, as a title or a note: a table row whose cells ran together is mostly numbers."""
-    return sum(any(ch.isdigit() for ch in w.text) for w in p.words) < 0.5 * len(p.words)
 
 
 def _columns_differ(ca: Sequence[tuple[int, int]], cb: Sequence[tuple[int, int]]) -> bool:

@@ -1,6 +1,7 @@
-"""Blocks of text lines that may hold a plain table: runs of close lines with column-aligned lines among
-them, cut at wide vertical gaps and trimmed of the titles and notes at their ends (moved out of
-:mod:`.segment`, which had grown past the module size limit)."""
+"""Runs of close text lines that may hold a table, and their ends: where a block of lines is cut (wide
+blanks, unless the lines on both sides keep one set of columns: the rows of a table with a wrapped column
+stand well apart) and which lines at its ends belong to the table (not a title, a note or a paragraph).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .blockends import is_columnar, without_stray_ends
+from .blockends import CROSSING_SHARE, channels, is_columnar, without_stray_ends, wordy
 from .region import overlap
 from .textlines import Line
 
@@ -30,22 +31,66 @@ def text_blocks(lines: Sequence[Line], h: float) -> list[list[Line]]:
     blocks: list[list[Line]] = []
     for piece in coarse:
         gaps = [b.y0 - max(c.y1 for c in piece[: i + 1]) for i, b in enumerate(piece[1:])]
-        typical = float(np.median(gaps)) if gaps else h
-        limit = max(2.2 * h, 1.8 * typical)
+        limit = max(2.2 * h, 1.8 * _row_gap(piece, gaps, h))
+        # over the median of all gaps (wrapped lines' included) a gap is a break unless columns carry on
+        soft = max(2.2 * h, 1.8 * float(np.median(gaps))) if gaps else limit
         cur = []
         for i, ln in enumerate(piece):
             if cur and gaps[i - 1] > limit:
-                blocks.append(cur)
+                blocks += _cut_unless_columns_carry(cur, soft, h)
                 cur = []
             cur.append(ln)
         if cur:
-            blocks.append(cur)
+            blocks += _cut_unless_columns_carry(cur, soft, h)
     out: list[list[Line]] = []
     for block in blocks:
         core = trim(block, h)
         if core:
             out.append(core)
     return out
+
+
+def _cut_unless_columns_carry(block: list[Line], limit: float, h: float) -> list[list[Line]]:
+    """``block`` cut at its gaps wider than ``limit`` where the lines above and below do not keep each
+    other's column gaps: the rows of one table set apart by a wrapped column stay together. (A table on a
+    bent page drifts sideways; its column gaps close over its whole height: it is read in pieces.)"""
+    pieces: list[list[Line]] = [[block[0]]]
+    for a, b in itertools.pairwise(block):
+        if b.y0 - a.y1 > limit and b.y0 - max(ln.y1 for ln in pieces[-1]) > limit:
+            pieces.append([])
+        pieces[-1].append(b)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        joined = out[-1] + piece
+        whole = channels(joined, h, CROSSING_SHARE)
+        if all(
+            any(overlap(a, b, c, d) >= 0.5 * (b - a) for c, d in whole)
+            for part in (out[-1], piece)
+            for a, b in _column_gaps(part, h)
+        ):
+            out[-1] = joined
+        else:
+            out.append(piece)
+    return out
+
+
+def _column_gaps(piece: Sequence[Line], h: float) -> list[tuple[int, int]]:
+    """The column gaps (a text height wide at least) of a few lines: those they share, or the gaps
+    between the cells of their one line of cells."""
+    multi = [ln for ln in piece if is_columnar(ln)]
+    if len(multi) >= 2:
+        gaps = channels(piece, h, CROSSING_SHARE)
+    else:
+        gaps = [(a.x1, b.x0) for ln in multi for a, b in itertools.pairwise(ln.phrases)]
+    return [(a, b) for a, b in gaps if b - a >= h]
+
+
+def _row_gap(piece: Sequence[Line], gaps: Sequence[float], h: float) -> float:
+    """The usual blank between rows: the median gap above the lines that start a row (multi-phrase lines).
+    Wrapped cells add lines set tight under their row's first line; counted in, their small gaps made
+    every row gap of a table with a wrapped column look like a break between tables."""
+    starts = [g for g, ln in zip(gaps, piece[1:], strict=True) if is_columnar(ln)]
+    return float(np.median(starts if len(starts) >= 3 else gaps)) if gaps else h
 
 
 def trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
@@ -58,6 +103,7 @@ def trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
         return []
     if strays:
         idx = without_stray_ends([block[i] for i in idx], h, idx)
+        idx = _below_running_line(block, idx, h)
     core = block[idx[0] : idx[-1] + 1]
     # single-phrase lines directly above the first columnar line may be a spanning group header
     # (kept when they do not start at the table's left edge); below, wrapped last-row lines
@@ -89,3 +135,23 @@ def within_later_column(run: Sequence[Line], gaps: Sequence[tuple[int, int]]) ->
         return False
     crossing = any(p.x0 < a and p.x1 > b for ln in run for p in ln.phrases for a, b in gaps)
     return not crossing and all(ln.x0 > gaps[0][1] for ln in run)
+
+
+def _below_running_line(block: Sequence[Line], idx: list[int], h: float) -> list[int]:
+    """``idx`` (the positions of the block's multi-phrase lines) without the first when a single-phrase
+    line of words under it runs from the table's left edge across two column gaps of the lines below (a
+    paragraph under a title and a stamp that read as one line of two cells); a group header spans some
+    columns but never starts over the first. A first line filling half the columns or more is the header
+    row over a long section label."""
+    if len(idx) < 4:
+        return idx
+    rest = [block[i] for i in idx[1:]]
+    gaps = [(a, b) for a, b in channels(rest, h, CROSSING_SHARE) if b - a >= h]
+    if len(block[idx[0]].phrases) > 0.5 * (len(gaps) + 1):
+        return idx
+    left = min(ln.x0 for ln in rest)
+    for ln in block[idx[0] + 1 : idx[1]]:
+        p = ln.phrases[0]
+        if ln.x0 <= left + h and wordy(p) and sum(1 for a, b in gaps if p.x0 < a and p.x1 > b) >= 2:
+            return idx[1:]
+    return idx
