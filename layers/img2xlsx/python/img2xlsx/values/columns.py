@@ -26,10 +26,10 @@ from .numbers import (
     _number_value,
     _parse_number,
 )
+from .percents import column_percents
 from .repairs import (
     _LONE_LOOKALIKES,
     _LOST_POINT,
-    PERCENT_READ_AS,
     _column_reading,
     _repairs,
     numberish,
@@ -59,6 +59,7 @@ _ID_HEADER_FIRST = re.compile(
 )
 
 
+THREE_PLACES_PER_OTHER = 4  # three-place numbers a column grouping thousands shows for each other decimal
 WHOLE_PER_THREE_PLACES = 4  # whole numbers a column shows for each "1.234" taken as grouped among them
 
 
@@ -89,8 +90,9 @@ def parse_value(text: str, hints: ColumnHints | None = None) -> TypedValue:
         lenient = replace(hints, space_groups=True)
         for candidate in _repairs(s, hints):
             num = _parse_number(candidate, lenient)
-            if num is not None:
-                return _number_value(_column_look(_minus_look(num, text, hints), hints), hints.grouped)
+            if num is not None:  # read as the column writes numbers, as a clean one is (".1.957": -1,957)
+                num = _minus_look(_column_reading(candidate, num, hints), text, hints)
+                return _number_value(_column_look(num, hints), hints.grouped)
     when = _parse_date(s, hints) or _parse_time(s)
     if when is not None and when.kind != "text" and _excel_can_show(when):
         return when
@@ -126,11 +128,15 @@ def _column_look(num: _Number, hints: ColumnHints) -> _Number:
     return num
 
 
-def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = ("eng",)) -> ColumnHints:
+def infer_hints(
+    texts: Iterable[str], header: str = "", langs: Sequence[str] = ("eng",), table_groups: str = ""
+) -> ColumnHints:
     """Decide a column's conventions from all of its body cells (and its header, for ID-like columns).
 
     ``langs`` (the document's languages, main first) only set priors: the decimal mark a column that proves
     none gets, whether "1 234" may be one number, day-first dates, and the month names dates use.
+    ``table_groups``: the decimal mark of the table's other columns that group thousands and had their group
+    marks misread as it (see :func:`type_table`), "" when none did.
     """
     locale = locale_for(langs)
     langs = locale.langs
@@ -227,7 +233,7 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     if percents.total() >= 2 and percents.total() >= 0.5 * len(numbers):
         places, count = percents.most_common(1)[0]
         percent_places = places if places and count >= 0.8 * percents.total() else None
-    percent_column, percent_spaced = _percent_column(numbers)
+    percent_column, percent_spaced, percent_any_digit = column_percents(numbers, header)
     # a column grouping thousands with commas that never shows decimals: "$25.000" is "$25,000" misread
     # (and the mirror image where the decimal mark is a comma: "1,762" among "3.530"s is "1.762" misread)
     group_mark = "," if decimal == "." else "."
@@ -237,9 +243,9 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         for t, p in zip(cells, parsed, strict=True)
     )
     minus_as_zero = _minus_read_as_zero_point(cells, parsed, decimal)
-    other_places = any(
+    other_places = sum(
         p is not None
-        and p.decimals
+        and p.decimals > 0
         and ambiguous_mark(t) != decimal
         and not (minus_as_zero and zero_point_for_minus(t, decimal))
         for t, p in zip(cells, parsed, strict=True)
@@ -254,7 +260,12 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
     # decimals (four whole numbers at least for each such number)
     whole = sum(p is not None and p.bare_integer for p in parsed)
     vouched_groups = vouched_groups or (whole >= WHOLE_PER_THREE_PLACES * three and whole >= 3)
-    three_place_groups = three >= 1 and vouched_groups and not other_places
+    # the table's other columns had their commas read as points too: one grouped number here vouches
+    vouched_groups = vouched_groups or (table_groups == decimal and mark_grouped >= 1)
+    # (one number showing other places, for four three-place ones at least, is a misreading too: "16.2887")
+    three_place_groups = three >= THREE_PLACES_PER_OTHER * other_places and three >= 1 and vouched_groups
+    if three_place_groups and decimals == 3:  # the three "places" are groups: "9359" lost no point
+        decimals, lost_point = None, None
     return ColumnHints(
         decimal=decimal,
         dayfirst=dayfirst,
@@ -275,6 +286,7 @@ def infer_hints(texts: Iterable[str], header: str = "", langs: Sequence[str] = (
         percent_places=percent_places,
         percent_column=percent_column,
         percent_spaced=percent_spaced,
+        percent_any_digit=percent_any_digit,
         # the languages writing a decimal comma set off groups and "%" with narrow spaces OCR loses
         uniform_look=locale.decimal == ",",
         langs=langs,
@@ -317,29 +329,6 @@ def _table_prints_unicode_minus(texts: list[str]) -> bool:
     signs = [t.strip()[:2].lstrip("(")[:1] for t in texts if _SIGNED.match(t.strip())]
     unicode = signs.count(UNICODE_MINUS)
     return unicode >= 2 and 3 * unicode >= len(signs)
-
-
-def _percent_column(numbers: list[_Number]) -> tuple[int | None, bool]:
-    """The places of a column of percentages (None when it is no such column), and whether they put a space
-    before the "%".
-
-    Three percentages at least, 80 % of them showing the same places; with the numbers that look like one
-    whose "%" was read as a digit (one place more, ending in one of :data:`PERCENT_READ_AS`), they make 70 %
-    of the column's numbers, so a few percentages among amounts make no percent column, but one where PP-OCR
-    read most "%" as "8" or "3" still is one."""
-    percents = [p for p in numbers if p.percent]
-    if len(percents) < 3:
-        return None, False
-    places, count = Counter(p.decimals for p in percents).most_common(1)[0]
-    if count < 0.8 * len(percents):
-        return None, False
-    misread = sum(
-        not p.percent and p.decimals == places + 1 and str(p.value)[-1] in PERCENT_READ_AS for p in numbers
-    )
-    if len(percents) + misread < 0.7 * len(numbers):
-        return None, False
-    # OCR loses a narrow space before the "%" far more often than it invents one: a quarter spaced is enough
-    return places, 4 * sum(p.percent_spaced for p in percents) >= len(percents)
 
 
 def _repairable(cells: list[str], parsed: list[_Number | None], hints: ColumnHints) -> int:
@@ -411,7 +400,17 @@ def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
                 headers.setdefault(c, []).append(cell.text)
         else:
             columns.setdefault(cell.col, []).append(cell.text)
-    hints = {col: infer_hints(texts, " ".join(headers.get(col, [])), langs) for col, texts in columns.items()}
+    heads = {col: " ".join(headers.get(col, [])) for col in columns}
+    hints = {col: infer_hints(texts, heads[col], langs) for col, texts in columns.items()}
+    # a blurred page turns commas into points in every column at once: where one column proves it, the
+    # others need less evidence of their own
+    marks = {h.decimal for h in hints.values() if h.three_place_groups}
+    if len(marks) == 1:
+        mark = marks.pop()
+        hints = {
+            col: h if h.three_place_groups else infer_hints(columns[col], heads[col], langs, mark)
+            for col, h in hints.items()
+        }
     if _table_prints_unicode_minus([t for texts in columns.values() for t in texts]):
         hints = {col: replace(h, unicode_minus=True) for col, h in hints.items()}
     for cell in table.cells:

@@ -70,6 +70,8 @@ class ColumnHints:
     # a digit ("14,78" for "14,7 %")
     percent_column: int | None = None
     percent_spaced: bool = False
+    # a "%" there may have been read as any digit after the percentages' places (see percents.column_percents)
+    percent_any_digit: bool = False
     # every number is shown with the column's look: thousands grouped where the column groups them, and the
     # "%" set off as the column's percentages set it off (see columns._column_look)
     uniform_look: bool = False

@@ -145,6 +145,18 @@ def _percent_for_digits(s: str) -> str | None:
 
 
 PERCENT_READ_AS = "835"  # the digits PP-OCR reads a "%" as (langtrain: "14,78", "-3,23", "-3,25" for "…%")
+
+
+def percent_as_digit(last: str, decimals: int, places: int, any_digit: bool) -> bool:
+    """Whether a number of a column of percentages showing ``places`` places, itself showing ``decimals``
+    and ending in the digit ``last``, may be one whose "%" was read as that digit.
+
+    One of :data:`PERCENT_READ_AS`, or, where the column allows it (``any_digit``: its percentages show
+    places and outnumber the numbers showing one more), any digit after exactly one more place: a blurred
+    "%" is read as "9", "1" or "4" too ("21.39", "29.51" among "17.5%"s)."""
+    return bool(last) and (last in PERCENT_READ_AS or (any_digit and places >= 1 and decimals == places + 1))
+
+
 _LAST_DIGIT = re.compile(r"(.*\d)[.,]?\d")  # a number's text less its last digit (and a mark left bare)
 
 
@@ -154,14 +166,15 @@ def _percent_reading(s: str, num: _Number, hints: ColumnHints) -> _Number | None
 
     PP-OCR reads a "%" after digits as one more digit ("8", "3" or "5") more often than it drops it: "14,78"
     among "14,7 %"s is "14,7 %", "11,8" among "11 %"s is "11 %" (the space read as the decimal mark), "78"
-    among them "7 %"; only numbers ending in a digit of :data:`PERCENT_READ_AS`. (A percentage showing no
+    among them "7 %"; only numbers ending in a digit of :data:`PERCENT_READ_AS` (any digit after the
+    percentages' places, see :func:`percent_as_digit`). (A percentage showing no
     places among ones that show some is left alone: "22%" among "34.3%"s is a whole percent.)"""
     places = hints.percent_column
     assert places is not None
     sign = " %" if hints.percent_spaced else "%"
     if num.percent or num.currency or num.grouped or num.scientific or num.paren:
         return None
-    if s[-1:] not in PERCENT_READ_AS:
+    if not percent_as_digit(s[-1:], num.decimals, places, hints.percent_any_digit):
         return None
     # the "%" read as one more decimal ("14,78"; with no places, one after a mark: "11,8"), or, with no
     # places, as a last digit ("78")
@@ -187,9 +200,9 @@ _BARE_DIGITS = re.compile(r"(?<![\d.,])(\d+)(?![\d.,])")
 
 
 def zero_point_for_minus(s: str, decimal: str) -> re.Match[str] | None:
-    """``s`` reads "0." (with the ``decimal`` mark) before digits that do not start with a zero ("0.93",
-    "0.4%"): what a minus read as "0." makes of "-93", "-4%"."""
-    return re.fullmatch(rf"0\{decimal}([1-9]\d*)(%?)", s)
+    """``s`` reads "0." or a bare "." (with the ``decimal`` mark) before digits that do not start with a zero
+    ("0.93", ".627", "0.4%"): what a minus read as "0." or as a point makes of "-93", "-627", "-4%"."""
+    return re.fullmatch(rf"0?\{decimal}([1-9]\d*)(%?)", s)
 
 
 def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
