@@ -48,6 +48,9 @@ def test_a_column_whose_every_percent_sign_was_read_as_one_same_digit() -> None:
     assert _typed(["9.99", "4.99", "19.99", "2.49"], "Price") == pytest.approx([9.99, 4.99, 19.99, 2.49])
     assert _typed(["-2.10", "20.40", "1.20", "5.50"], "Change") == pytest.approx([-2.1, 20.4, 1.2, 5.5])
     assert _typed(["-2.18", "20.48", "1.28"], "Change") == pytest.approx([-2.18, 20.48, 1.28])
+    # quarter steps end in 5 with no "%" lost; one repeated amount ends in one digit by itself
+    assert _typed(["-0.25", "0.75", "1.25", "-1.75"], "Change") == pytest.approx([-0.25, 0.75, 1.25, -1.75])
+    assert _typed(["0.01", "0.01", "0.01", "-0.01"], "Fee") == pytest.approx([0.01, 0.01, 0.01, -0.01])
 
 
 def test_commas_read_as_points_in_a_grouping_column_despite_one_garbled_number() -> None:

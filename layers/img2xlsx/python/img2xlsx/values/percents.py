@@ -51,9 +51,10 @@ def _every_percent_read_as_one_digit(numbers: list[_Number], header: str) -> int
 
     Four numbers at least, all showing the same places (two at least: the percentages' one and the digit),
     all ending in the same digit other than 0 (a column padding its decimals ends in zeros), no currency or
-    grouping; and a negative among them or a header naming percent ("Variance %", or its "%" read as that
-    same digit, "Variance 8"): a column of real measurements ending in one digit every time is a price list
-    (".99"), which shows no negatives. The numbers then show one place less, as percentages."""
+    grouping, three different values at least; and a header naming percent ("Variance %", or its "%" read as
+    that same digit, "Variance 8"), or a negative among them when that digit is not 5: a column of real
+    measurements ending in one digit every time is a price list (".99"), which shows no negatives, or steps of
+    a quarter. The numbers then show one place less, as percentages."""
     if len(numbers) < SAME_DIGIT_NUMBERS:
         return None
     places = {p.decimals for p in numbers}
@@ -63,7 +64,10 @@ def _every_percent_read_as_one_digit(numbers: list[_Number], header: str) -> int
     shown, last = places.pop(), lasts.pop()
     if shown < 2 or last == "0" or any(p.currency or p.grouped or p.paren or p.scientific for p in numbers):
         return None
+    if len({p.value for p in numbers}) < 3:
+        return None  # a repeated amount ("0,01" four times) ends in one digit by itself
     named = bool(_PERCENT_HEADER.search(header)) or header.rstrip().endswith(f" {last}")
-    if not (named or any(p.value < 0 for p in numbers)):
+    # quarter and half steps ("-0.25", "0.75", "1.25") end in 5 with no "%" lost: a negative is no evidence there
+    if not (named or (last != "5" and any(p.value < 0 for p in numbers))):
         return None
     return shown - 1
