@@ -16,7 +16,7 @@ import numpy as np
 from img2xlsx.ocr import TextReader, get_reader
 
 from . import dewarp as bends
-from . import geometry, illumination, orientation
+from . import geometry, illumination, lean, orientation
 
 # Body-text height (75th percentile of glyph box heights, ~cap height, ~0.76 x CSS font size) to rescale to.
 # End to end on all 158 bench images (mean TEDS): 15 px worse on lowres (-0.05), 18 px 0.885, 22 px 0.885
@@ -370,14 +370,20 @@ def normalize_page(
     # and rulings run along the text anyway (a table with hardly any text falls back to all ink)
     glyphs, glyph_stats, _ = geometry.glyph_mask(ink, parts)
     skew = geometry.estimate_skew(glyphs if len(glyph_stats) >= 30 else ink, refine_ink=ink)
-    del glyphs
+    rot = np.eye(3)
     if abs(skew) >= MIN_SKEW_DEG:
         rot, size = geometry.rotation_matrix(-skew, size)
         matrix = rot @ matrix
     else:
         skew = 0.0
-    # 4. scale, from the text height measured on the (unrotated) view, in source px
     text_h_view = estimate_text_height(view, ink, parts[1])
+    # 3b. columns that still lean once the rows are level (perspective): a horizontal shear
+    slant = lean.estimate_lean(lean.level_view(glyphs, rot, pf, size), text_h_view)
+    del glyphs
+    if slant:
+        shear, size = lean.shear_matrix(slant, size)
+        matrix = shear @ matrix
+    # 4. scale, from the text height measured on the (unrotated) view, in source px
     del parts
     text_h = None if text_h_view is None else text_h_view / pf
     factor = _scale_factor(text_h, max(size))
