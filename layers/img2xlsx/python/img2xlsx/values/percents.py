@@ -67,7 +67,7 @@ def _every_percent_read_as_one_digit(numbers: list[_Number], header: str) -> int
     if len({p.value for p in numbers}) < 3:
         return None  # a repeated amount ("0,01" four times) ends in one digit by itself
     named = bool(_PERCENT_HEADER.search(header)) or header.rstrip().endswith(f" {last}")
-    # quarter and half steps ("-0.25", "0.75", "1.25") end in 5 with no "%" lost: a negative is no evidence there
+    # quarter and half steps ("-0.25", "0.75") end in 5 with no "%" lost: a negative is no evidence there
     if not (named or (last != "5" and any(p.value < 0 for p in numbers))):
         return None
     return shown - 1
