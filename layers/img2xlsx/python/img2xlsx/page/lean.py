@@ -42,36 +42,36 @@ def profile_sharpness(xs: np.ndarray, ys: np.ndarray, bin_w: float) -> np.ndarra
     return out
 
 
-def evidence(glyphs: np.ndarray, text_h: float) -> tuple[float, float, list[float]]:
-    """The sharpest shear, its sharpness over no shear's, and each half's (left, right) own sharpest shear."""
-    xs, ys = edge_points(glyphs, text_h)
-    if len(xs) < MIN_EDGE_POINTS:
-        return 0.0, 1.0, []
-    bin_w = max(1.5, text_h / 5)
+def _sharpest(xs: np.ndarray, ys: np.ndarray, bin_w: float) -> tuple[float, float]:
+    """The sharpest shear of the points and its sharpness over no shear's."""
     sharp = profile_sharpness(xs, ys, bin_w)
     best = int(np.argmax(sharp))
-    gain = float(sharp[best] / sharp[int(np.argmin(np.abs(SHEARS)))])
-    middle = float(np.median(xs))
-    halves = []
-    for half in (xs < middle, xs >= middle):
-        if half.sum() >= MIN_EDGE_POINTS // 2:
-            halves.append(float(SHEARS[int(np.argmax(profile_sharpness(xs[half], ys[half], bin_w)))]))
-    return float(SHEARS[best]), gain, halves
+    return float(SHEARS[best]), float(sharp[best] / sharp[int(np.argmin(np.abs(SHEARS)))])
 
 
 def estimate_lean(glyphs: np.ndarray, text_h: float | None) -> float:
     """The shear dx/dy that makes the columns of a level page upright (0.0: none, or not sure enough).
 
     ``glyphs``: glyph-sized ink (255) of the page with its rows already level; ``text_h``: glyph height in
-    the same pixels.
+    the same pixels. The halves are measured only for a page whose whole lean already passes (most pages
+    stop at the first measurement: they run on every page).
     """
     if not text_h:
         return 0.0
-    slant, gain, halves = evidence(glyphs, text_h)
-    if abs(slant) < MIN_LEAN or gain < MIN_GAIN or len(halves) < 2:
+    xs, ys = edge_points(glyphs, text_h)
+    if len(xs) < MIN_EDGE_POINTS:
         return 0.0
-    if any(abs(own - slant) > HALF_AGREEMENT for own in halves):
+    bin_w = max(1.5, text_h / 5)
+    slant, gain = _sharpest(xs, ys, bin_w)
+    if abs(slant) < MIN_LEAN or gain < MIN_GAIN:
         return 0.0
+    middle = float(np.median(xs))
+    for half in (xs < middle, xs >= middle):
+        if half.sum() < MIN_EDGE_POINTS // 2:
+            return 0.0  # one side shows too few word edges to agree or disagree
+        own, _ = _sharpest(xs[half], ys[half], bin_w)
+        if abs(own - slant) > HALF_AGREEMENT:
+            return 0.0
     return slant
 
 
