@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .region import Region
+from .region import Region, overlap
 from .textlines import WordLike
 
 # the most rules a stamp's frame shows: its top and bottom (a double frame's inner lines are too short)
@@ -21,7 +21,7 @@ def _runs_through(w: WordLike, edge: int, words: Sequence[WordLike], h: float, g
         return False
     return any(
         v is not w
-        and min(y1, v.bbox[3]) - max(y0, v.bbox[1]) > 0.5 * min(y1 - y0, v.bbox[3] - v.bbox[1])
+        and overlap(y0, y1, v.bbox[1], v.bbox[3]) > 0.5 * min(y1 - y0, v.bbox[3] - v.bbox[1])
         and (0 <= x0 - v.bbox[2] < gap or 0 <= v.bbox[0] - x1 < gap)
         and not (v.bbox[0] > edge - 0.5 * h and v.bbox[2] < edge + 0.5 * h)
         for v in words
