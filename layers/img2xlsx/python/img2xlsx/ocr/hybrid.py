@@ -116,10 +116,14 @@ def merge_marks(chars: Sequence[Char], tess_text: str, alphabet: frozenset[str])
             x0 = left[3] if i0 > 0 else left[2]
             x1 = max(x0, out[i0][2]) if 0 < i0 < len(out) else x0
             prob = left[1]
-        n = len(theirs)
-        step = (x1 - x0) / n
-        out[i0:i1] = [(t, prob, x0 + k * step, x0 + (k + 1) * step) for k, t in enumerate(theirs)]
+        out[i0:i1] = _spread(theirs, prob, x0, x1)
     return out
+
+
+def _spread(letters: str, prob: float, x0: float, x1: float) -> list[Char]:
+    """``letters`` as characters sharing x0..x1 evenly, each with ``prob``."""
+    step = (x1 - x0) / len(letters)
+    return [(ch, prob, x0 + k * step, x0 + (k + 1) * step) for k, ch in enumerate(letters)]
 
 
 def _word_spans(chars: Sequence[Char]) -> list[tuple[int, int]]:
@@ -162,9 +166,7 @@ def prefer_valid_words(chars: Sequence[Char], tess_text: str, valid: Callable[[s
             edits.append((s0, s1, (t[0].upper() if m[0].isupper() else t[0].lower()) + t[1:]))
     for s0, s1, t in reversed(edits):
         x0, x1 = out[s0][2], out[s1 - 1][3]
-        prob = min(c[1] for c in out[s0:s1])
-        step = (x1 - x0) / len(t)
-        out[s0:s1] = [(ch, prob, x0 + k * step, x0 + (k + 1) * step) for k, ch in enumerate(t)]
+        out[s0:s1] = _spread(t, min(c[1] for c in out[s0:s1]), x0, x1)
     return out
 
 
