@@ -50,6 +50,12 @@ def channels(lines: Sequence[Line], h: float, crossing: float = 0.0) -> list[tup
 CROSSING_SHARE = 0.25
 
 
+def column_gaps(lines: Sequence[Line], h: float) -> list[tuple[int, int]]:
+    """The column gaps a text height wide at least that the lines share (some rows may cross them:
+    ``CROSSING_SHARE``): narrower strips are word spacing that happens to line up."""
+    return [(a, b) for a, b in channels(lines, h, CROSSING_SHARE) if b - a >= h]
+
+
 def off_columns(line: Line, others: Sequence[Line], h: float, *, top: bool = False) -> bool:
     """The line ignores the column gaps of ``others``: none of its phrase gaps falls into one, or (a top
     line over two columns) it stops short of the last column. So do a centred shop name, an address or a

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .blockends import CROSSING_SHARE, channels
+from .blockends import CROSSING_SHARE, channels, column_gaps
 from .lines import HLine
 from .region import Region, overlap
 from .textlines import Line
@@ -232,7 +232,7 @@ def _closes_sectioned_body(
     rows = [ln for ln in body if len(ln.phrases) >= 2]
     if len(rows) < 3:
         return False
-    gaps = [(a, b) for a, b in channels(rows, h, CROSSING_SHARE) if b - a >= h]
+    gaps = column_gaps(rows, h)
     if len(gaps) < 2:
         return False
     if any(p.x0 < a and p.x1 > b for ln in body if len(ln.phrases) == 1 for p in ln.phrases for a, b in gaps):

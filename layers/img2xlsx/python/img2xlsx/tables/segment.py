@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .blockends import CROSSING_SHARE, channels, is_columnar, with_totals_joined, wordy
+from .blockends import CROSSING_SHARE, channels, column_gaps, is_columnar, with_totals_joined, wordy
 from .colrules import column_rule_regions
 from .cues import band_regions, grid_regions, stripes_end_mid_row
 from .headcuts import cut_above_dark_heads
@@ -135,8 +135,8 @@ def _split_stacked(block: list[Line], h: float) -> list[list[Line]]:
         if not all(_standalone_table(t, h) and sum(map(is_columnar, t)) >= 3 for t in (above, below)):
             continue  # two lines of cells under a note are as often a key-value list or a wrapped paragraph
         # gaps at least a text height wide: a narrow channel inside a column of short labels is chance
-        ca = [c for c in channels(above, h, CROSSING_SHARE) if c[1] - c[0] >= h]
-        cb = [c for c in channels(below, h, CROSSING_SHARE) if c[1] - c[0] >= h]
+        ca = column_gaps(above, h)
+        cb = column_gaps(below, h)
         crossing = any(
             p.x0 < x0 and p.x1 > x1 and wordy(p) for ln in run for p in ln.phrases for x0, x1 in ca + cb
         )

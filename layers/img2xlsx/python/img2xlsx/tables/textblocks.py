@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .blockends import CROSSING_SHARE, channels, is_columnar, without_stray_ends, wordy
+from .blockends import CROSSING_SHARE, channels, column_gaps, is_columnar, without_stray_ends, wordy
 from .region import overlap
 from .textlines import Line
 
@@ -66,7 +66,7 @@ def _cut_unless_columns_carry(block: list[Line], limit: float, h: float) -> list
         if all(
             any(overlap(a, b, c, d) >= 0.5 * (b - a) for c, d in whole)
             for part in (out[-1], piece)
-            for a, b in _column_gaps(part, h)
+            for a, b in _piece_gaps(part, h)
         ):
             out[-1] = joined
         else:
@@ -74,14 +74,13 @@ def _cut_unless_columns_carry(block: list[Line], limit: float, h: float) -> list
     return out
 
 
-def _column_gaps(piece: Sequence[Line], h: float) -> list[tuple[int, int]]:
+def _piece_gaps(piece: Sequence[Line], h: float) -> list[tuple[int, int]]:
     """The column gaps (a text height wide at least) of a few lines: those they share, or the gaps
     between the cells of their one line of cells."""
     multi = [ln for ln in piece if is_columnar(ln)]
     if len(multi) >= 2:
-        gaps = channels(piece, h, CROSSING_SHARE)
-    else:
-        gaps = [(a.x1, b.x0) for ln in multi for a, b in itertools.pairwise(ln.phrases)]
+        return column_gaps(piece, h)
+    gaps = [(a.x1, b.x0) for ln in multi for a, b in itertools.pairwise(ln.phrases)]
     return [(a, b) for a, b in gaps if b - a >= h]
 
 
@@ -146,7 +145,7 @@ def _below_running_line(block: Sequence[Line], idx: list[int], h: float) -> list
     if len(idx) < 4:
         return idx
     rest = [block[i] for i in idx[1:]]
-    gaps = [(a, b) for a, b in channels(rest, h, CROSSING_SHARE) if b - a >= h]
+    gaps = column_gaps(rest, h)
     if len(block[idx[0]].phrases) > 0.5 * (len(gaps) + 1):
         return idx
     left = min(ln.x0 for ln in rest)
