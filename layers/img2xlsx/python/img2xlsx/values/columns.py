@@ -302,9 +302,9 @@ def _minus_read_as_zero_point(cells: list[str], parsed: list[_Number | None], de
     "0." before a whole number's digits; a column of counts shows no fraction below one). Three whole
     numbers at least, and the "0."s a quarter of the numbers at most."""
     numbers = [(t, p) for t, p in zip(cells, parsed, strict=True) if p is not None]
-    zeros = [p for t, p in numbers if zero_point_for_minus(t, decimal)]
     whole = [(t, p) for t, p in numbers if not zero_point_for_minus(t, decimal)]
-    if not zeros or len(zeros) > ZERO_POINTS_SHARE * len(numbers) or len(whole) < 3:
+    zeros = len(numbers) - len(whole)
+    if not zeros or zeros > ZERO_POINTS_SHARE * len(numbers) or len(whole) < 3:
         return False
     # (a wider whole number whose comma was read as a point, "-12.641", is one of them)
     return all(p.decimals == 0 or ambiguous_mark(t) == decimal for t, p in whole) and any(
