@@ -122,3 +122,28 @@ def test_a_dollar_read_as_one_same_digit_on_most_amounts_without_one() -> None:
     ]
     expected = [37575.66, 812994.03, 5072.41, 151194.42, 147509.78, 427527.12, 3.58, 8210.0]
     assert _typed(texts) == pytest.approx(expected)
+
+
+def test_an_amount_with_the_columns_cents_in_a_header_row_is_a_data_row_taken_in() -> None:
+    # a garbled index ("N 1") kept a data row in the header: its "€314.53" is still an amount
+    rows = [("N 1", "€314.53"), ("2", "€490.19"), ("3", "€3,754.60"), ("4", "€741.89")]
+    cells = [
+        Cell(row=r, col=c, text=t, header=r == 0) for r, row in enumerate(rows) for c, t in enumerate(row)
+    ]
+    table = Table(n_rows=4, n_cols=2, cells=cells, n_header_rows=1)
+    type_table(table)
+    assert (
+        table.n_header_rows == 1 and table.cells[0].value is not None and table.cells[0].value.kind == "text"
+    )
+    assert table.cells[1].value is not None and table.cells[1].value.value == pytest.approx(314.53)
+    # headings stay text: words, years, a period
+    for header, body in (
+        ("FY2024", ["1.50", "2.25"]),
+        ("2024", ["1.50", "2.25"]),
+        ("Q1 2024", ["1.50", "2.25"]),
+    ):
+        cells = [Cell(row=0, col=0, text=header, header=True)]
+        cells += [Cell(row=i + 1, col=0, text=t) for i, t in enumerate(body + ["3.75"])]
+        table = Table(n_rows=4, n_cols=1, cells=cells, n_header_rows=1)
+        type_table(table)
+        assert table.cells[0].value is not None and table.cells[0].value.kind == "text"

@@ -389,6 +389,19 @@ def _demote_data_rows_from_header(table: Table, hints: ColumnHints) -> None:
             cell.header = False
 
 
+def _stray_amount(text: str, hints: ColumnHints | None) -> TypedValue | None:
+    """A header cell holding an amount as its column's body writes them ("€314.53", "622.11" over a column
+    of amounts with cents), typed as one: a data row the header took in (a garbled heading beside it kept
+    the row from being returned to the body). Headings are words, years or periods, never amounts with the
+    column's cents; None for anything else."""
+    if hints is None or not hints.decimals or hints.decimals < 2:
+        return None
+    num = _parse_number(_normalise(text), hints)
+    if num is None or num.decimals != hints.decimals or num.percent:
+        return None
+    return parse_value(text, hints)
+
+
 def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
     """Fill every ``cell.value``; header rows stay text, each column is read with one convention.
 
@@ -424,7 +437,8 @@ def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
     for cell in table.cells:
         if cell.header or cell.row < header_rows:
             stripped = cell.text.strip()
-            cell.value = TypedValue("text", stripped) if stripped else TypedValue("empty", None)
+            amount = _stray_amount(stripped, hints.get(cell.col)) if cell.colspan <= 1 else None
+            cell.value = amount or (TypedValue("text", stripped) if stripped else TypedValue("empty", None))
         else:
             cell.value = parse_value(cell.text, hints.get(cell.col))
     check_totals(table)
