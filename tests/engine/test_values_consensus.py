@@ -143,7 +143,7 @@ def test_an_amount_with_the_columns_cents_in_a_header_row_is_a_data_row_taken_in
         ("Q1 2024", ["1.50", "2.25"]),
     ):
         cells = [Cell(row=0, col=0, text=header, header=True)]
-        cells += [Cell(row=i + 1, col=0, text=t) for i, t in enumerate(body + ["3.75"])]
+        cells += [Cell(row=i + 1, col=0, text=t) for i, t in enumerate([*body, "3.75"])]
         table = Table(n_rows=4, n_cols=1, cells=cells, n_header_rows=1)
         type_table(table)
         assert table.cells[0].value is not None and table.cells[0].value.kind == "text"
