@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from img2xlsx.model import Table, TypedValue
 
-from .currency import dollar_read_as, prefix_currency, suffix_symbol
+from .currency import dollar_digit_pattern, dollar_read_as, prefix_currency, suffix_symbol
 from .dates import _RE_DMY, _parse_date, _parse_time
 from .locale import locale_for
 from .marks import ambiguous_mark, separator_vote
@@ -33,6 +33,7 @@ from .repairs import (
     _column_reading,
     _repairs,
     numberish,
+    symbol_letters,
     zero_point_for_minus,
 )
 from .totals import check_totals
@@ -199,7 +200,9 @@ def infer_hints(
         decimals = k if count >= 2 and count >= 0.8 * shown.total() else None
     # a column may hold no clean number at all when every amount came out with a stray space ("-$11, 360",
     # "$9, 896"): two cells that a safe repair turns into numbers vouch for it instead
-    currency = prefix_currency(numbers)
+    lettered = symbol_letters(cells, parsed, strict)  # "S1417.43" beside "$706.55" is a "$" amount
+    currency = prefix_currency([p for p in lettered if p is not None])
+    dollar_digits = dollar_read_as(cells, lettered)
     repairing = ColumnHints(decimal=decimal, repair=True, currency=currency, langs=langs)
     n_repairable = _repairable(cells, parsed, repairing)
     vouched = n_parsed >= 1 or n_repairable >= 2
@@ -216,8 +219,13 @@ def infer_hints(
         if count >= 3 and count + n_parsed >= 0.6 * len(cells) and count >= 0.8 * lost.total():
             decimals, repair = k, True
     # nearly every number shows the same 1-3 places: the odd bare integer ("11" among "4.1"s) lost its point
+    # (an amount whose "$" was read as a digit is one digit too wide: "8127527.12" for "$127527.12")
+    dollar_digit = dollar_digit_pattern(dollar_digits) if dollar_digits else None
     widths = [
-        len(str(abs(int(p.value)))) for p in numbers if decimals and p.decimals == decimals and not p.grouped
+        len(str(abs(int(p.value))))
+        for t, p in zip(cells, parsed, strict=True)
+        if p is not None and decimals and p.decimals == decimals and not p.grouped
+        if not (dollar_digit and not p.currency and dollar_digit.match(t))
     ]
     n_whole = sum(p.decimals == 0 for p in numbers)
     # (not where whole amounts show thousands separators: such a column also holds real integers)
@@ -277,7 +285,7 @@ def infer_hints(
         negatives=any(p.value < 0 for p in numbers),
         unicode_minus=_prints_unicode_minus(raw, parsed),
         currency=currency,
-        dollar_read_as=dollar_read_as(cells, parsed),
+        dollar_read_as=dollar_digits,
         suffix_symbol=suffix_symbol(numbers),
         lost_point=lost_point,
         padded_places=padded and lost_point is not None,
@@ -381,6 +389,19 @@ def _demote_data_rows_from_header(table: Table, hints: ColumnHints) -> None:
             cell.header = False
 
 
+def _stray_amount(text: str, hints: ColumnHints | None) -> TypedValue | None:
+    """A header cell holding an amount as its column's body writes them ("€314.53", "622.11" over a column
+    of amounts with cents), typed as one: a data row the header took in (a garbled heading beside it kept
+    the row from being returned to the body). Headings are words, years or periods, never amounts with the
+    column's cents; None for anything else."""
+    if hints is None or not hints.decimals or hints.decimals < 2:
+        return None
+    num = _parse_number(_normalise(text), hints)
+    if num is None or num.decimals != hints.decimals or num.percent:
+        return None
+    return parse_value(text, hints)
+
+
 def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
     """Fill every ``cell.value``; header rows stay text, each column is read with one convention.
 
@@ -416,7 +437,8 @@ def type_table(table: Table, langs: Sequence[str] = ("eng",)) -> None:
     for cell in table.cells:
         if cell.header or cell.row < header_rows:
             stripped = cell.text.strip()
-            cell.value = TypedValue("text", stripped) if stripped else TypedValue("empty", None)
+            amount = _stray_amount(stripped, hints.get(cell.col)) if cell.colspan <= 1 else None
+            cell.value = amount or (TypedValue("text", stripped) if stripped else TypedValue("empty", None))
         else:
             cell.value = parse_value(cell.text, hints.get(cell.col))
     check_totals(table)

@@ -37,6 +37,8 @@ DOLLAR_LOOKALIKES = "35689"
 # amounts without a "$" a column needs before their leading lookalikes are taken for it: one lone "65,000"
 # among "$25,000"s may have lost its "$" outright
 DOLLAR_MISREADS = 2
+SAME_DIGIT_DOLLARS = 3  # amounts without a "$" starting with one same lookalike digit, for it to be the "$"
+SAME_DIGIT_SHARE = 0.7  # of the column's amounts without a "$"
 
 
 def dollar_digit_pattern(digits: str) -> re.Pattern[str]:
@@ -69,14 +71,15 @@ def dollar_read_as(cells: list[str], parsed: list[_Number | None]) -> str:
     lookalike = dollar_digit_pattern(DOLLAR_LOOKALIKES)
     read_as = sum(bool(lookalike.match(t)) for t in others)
     inner_dollar = any(is_dollar[1:-1])
-    if (
-        len(others) >= DOLLAR_MISREADS
-        and dollars >= len(others)
-        and inner_dollar
-        and read_as >= DOLLAR_SHARE * len(others)
-    ):
+    if len(others) < DOLLAR_MISREADS or dollars < len(others) or not inner_dollar:
+        return ""
+    if read_as >= DOLLAR_SHARE * len(others):
         return DOLLAR_LOOKALIKES
-    return ""
+    # most of them start with one same lookalike ("812994.03", "851194.42", "8127527.12" beside a garbled
+    # ".8695938"): amounts that lost their "$" outright start with every digit, hardly ever one digit thrice
+    first = Counter(t.lstrip("-(")[:1] for t in others if lookalike.match(t))
+    digit, count = first.most_common(1)[0] if first else ("", 0)
+    return digit if count >= SAME_DIGIT_DOLLARS and count >= SAME_DIGIT_SHARE * len(others) else ""
 
 
 DOLLARLESS_FIVES = 4  # amounts a column without any "$" needs, all starting with a "5", to have lost them all

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from .numbers import _Number
-from .repairs import percent_as_digit
+from .repairs import lost_percent, percent_as_digit
 
 # a header naming a share or change in percent ("Variance %", "% Change"), or its "%" read as the digit the
 # column's numbers end in ("Variance 8")
@@ -39,6 +39,10 @@ def column_percents(numbers: list[_Number], header: str = "") -> tuple[int | Non
     usual = sum(percent_as_digit(last, places + 1, places, any_digit=False) for last in one_more)
     any_digit = places >= 1 and 2 * (len(one_more) - usual) <= len(percents)
     misread = len(one_more) if any_digit else usual
+    # numbers showing the percentages' places that lost their "%" outright ("25,43" among "25,92 %"s) count
+    # where the percentages are half the column's numbers at least: amounts beside a few percentages do not
+    if 2 * len(percents) >= len(numbers):
+        misread += sum(lost_percent(p, places) for p in numbers)
     if len(percents) + misread < 0.7 * len(numbers):
         return None, False, False
     # OCR loses a narrow space before the "%" far more often than it invents one: a quarter spaced is enough

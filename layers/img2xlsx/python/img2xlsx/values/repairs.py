@@ -63,6 +63,25 @@ def _currency_for_letter(s: str, currency: str) -> str:
     return f"{m.group(1)}{currency}{s[m.end() :]}"
 
 
+def symbol_letters(
+    cells: list[str], parsed: list[_Number | None], hints: ColumnHints
+) -> list[_Number | None]:
+    """``parsed`` with the column's amounts led by a letter OCR reads for a currency symbol ("S1417.43",
+    "-S2277.86") read as that symbol, where another of its numbers prints the symbol before its digits.
+
+    Only amounts showing places count (codes like "E4518" show none): they are evidence of the column's
+    currency as a clean "$" is (:func:`.currency.prefix_currency`), so one "$706.55" among four "S"-led
+    amounts makes a column of dollars instead of one of 5s (the letter's other reading, as a digit)."""
+    shown = {p.currency for p in parsed if p is not None and p.currency and not p.currency_suffix}
+    out = list(parsed)
+    for symbol in shown & set(_CURRENCY_LETTERS):
+        for i, (t, p) in enumerate(zip(cells, parsed, strict=True)):
+            fixed = _currency_for_letter(t, symbol)
+            if p is None and fixed != t and (num := _parse_number(fixed, hints)) is not None and num.decimals:
+                out[i] = num
+    return out
+
+
 def _repairs(s: str, hints: ColumnHints) -> list[str]:
     """Readings of a number OCR slightly garbled, tried only in numeric columns, safest first.
 
@@ -114,6 +133,10 @@ def _repairs(s: str, hints: ColumnHints) -> list[str]:
     if hints.percent_column is not None and (m := _PERCENT_AS_X.fullmatch(joined)):
         joined = f"{m.group(1)}{m.group(2)}%"  # "16,6 x": the "%" read as an "x"
         out.append(joined)
+    if hints.percent_column and (
+        m := re.fullmatch(rf"(.*\d[.,]\d{{{hints.percent_column}}}) [{PERCENT_READ_AS}]", joined)
+    ):
+        out.append(f"{m.group(1)} %")  # "28.03 5" among "27.99 %"s: the "%" read as a digit after its space
     places = hints.percent_places
     pct = _percent_for_digits(joined) if places else None
     if pct and re.search(rf"[.,]\d{{{places}}} ?%", pct):
@@ -155,6 +178,17 @@ def percent_as_digit(last: str, decimals: int, places: int, any_digit: bool) -> 
     places and outnumber the numbers showing one more), any digit after exactly one more place: a blurred
     "%" is read as "9", "1" or "4" too ("21.39", "29.51" among "17.5%"s)."""
     return bool(last) and (last in PERCENT_READ_AS or (any_digit and places >= 1 and decimals == places + 1))
+
+
+def lost_percent(num: _Number, places: int) -> bool:
+    """``num`` may be a percentage of a column of them showing ``places`` (one at least) that lost its "%":
+    it shows those places and nothing else an amount shows (currency, grouping, brackets). A whole number
+    is no such evidence: "12" among "12%"s may be a count."""
+    return (
+        places >= 1
+        and num.decimals == places
+        and not (num.percent or num.currency or num.grouped or num.paren or num.scientific)
+    )
 
 
 _LAST_DIGIT = re.compile(r"(.*\d)[.,]?\d")  # a number's text less its last digit (and a mark left bare)
@@ -227,6 +261,10 @@ def _column_reading(s: str, num: _Number, hints: ColumnHints) -> _Number:
             return fixed
     if hints.percent_column is not None and (fixed := _percent_reading(s, num, hints)) is not None:
         return fixed
+    if hints.percent_column and lost_percent(num, hints.percent_column):
+        fixed = _parse_number(s + (" %" if hints.percent_spaced else "%"), hints)
+        if fixed is not None and fixed.percent:  # "25,43" among "25,92 %"s lost its "%"
+            return fixed
     if hints.percent_places and not num.percent and (pct := _percent_for_digits(s)):
         fixed = _parse_number(pct, hints)
         if fixed is not None and fixed.decimals == hints.percent_places:
