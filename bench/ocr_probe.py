@@ -69,16 +69,16 @@ def ocr_page(path: Path) -> tuple[np.ndarray, float]:
     """The grey page the engine's page pass reads, and its text height."""
     from img2xlsx.loader import load_pages
     from img2xlsx.ocr import get_reader
-    from img2xlsx.page.clean import erase_rulings, lighten_dark_fills
     from img2xlsx.page.normalize import normalize_page, unflattened
+    from img2xlsx.recognize import page_ocr_gray
     from img2xlsx.tables.cues import drawn_cues
 
     rgb = load_pages(str(path))[0]
     norm = normalize_page(rgb, upside_down=False, reader=get_reader("tesseract"))
     text_h = float(norm.text_height or 20.0)
     shades = unflattened(rgb, norm)
-    rulings, _bands = drawn_cues(norm.gray, shades, text_h)
-    gray = lighten_dark_fills(erase_rulings(norm.ocr_gray, rulings.mask), shades)
+    rulings, bands = drawn_cues(norm.gray, shades, text_h)
+    gray = page_ocr_gray(norm, shades, rulings, bands)
     return gray, text_h
 
 

@@ -164,3 +164,19 @@ def test_a_table_stacked_below_with_its_own_header_stays_apart() -> None:
         words += [_word(label, 40, 230 + 30 * r), _word(amount, 403, 230 + 30 * r, 70)]
     regions = find_regions(words, _empty(), [], H, 15.0)
     assert len(regions) == 2
+
+
+def test_a_group_header_beside_the_stub_header_heads_the_table() -> None:
+    words = [_word("Statement", 20, 0), _word("of", 160, 0), _word("operations", 200, 0)]  # a title
+    words += [_word("Year", 160, 55), _word("ended", 230, 55), _word("December", 310, 55)]  # over the years
+    words += [_word("Account", 20, 82), _word("27", 700, 67)]  # the stub header; a mark in the margin
+    words += [_word(y, 160 + 130 * k, 100) for k, y in enumerate(["FY2024", "FY2021", "FY2016"])]
+    for r, label in enumerate(["Revenue", "Costs", "Profit", "Total"]):
+        words += [_word(label, 20, 140 + 35 * r)] + [
+            _word("1,234.56", 160 + 130 * k, 140 + 35 * r) for k in range(3)
+        ]
+    regions = find_regions(words, _empty(), [], H, 15.0)
+    assert len(regions) == 1
+    texts = {w.text for w in regions[0].words}
+    assert {"Year", "December", "Account"} <= texts
+    assert not texts & {"Statement", "27"}

@@ -18,7 +18,7 @@ from .model import Table, TextLine
 from .ocr import TextReader, Word, get_reader
 from .ocr.pool import map_reads
 from .ocr.textlayer import TextLayerReader
-from .page.clean import erase_rulings, lighten_dark_fills
+from .page.clean import DARK_FILL, clean_for_ocr
 from .page.normalize import (
     NOISE_WARNING,
     NormalizedPage,
@@ -34,7 +34,7 @@ from .reread.numbers import reread_numbers
 from .tables.assemble import is_table, structure, to_table
 from .tables.cues import drawn_cues
 from .tables.header import count_header_rows
-from .tables.lines import Rulings
+from .tables.lines import Band, Rulings
 from .tables.panels import split_panel
 from .tables.region import Region
 from .tables.rowspans import join_row_labels
@@ -86,6 +86,15 @@ def _page_words(reader: TextReader, ocr_gray: np.ndarray) -> list[Word]:
     return usable(reader.read_page(ocr_gray))
 
 
+def page_ocr_gray(
+    norm: NormalizedPage, shades: np.ndarray | None, rulings: Rulings, bands: Sequence[Band]
+) -> np.ndarray:
+    """What the page pass reads: the normaliser's OCR copy (sharpened for blurry photos) with the rules
+    painted out and the dark fills (the band finder's whole ones among them) made black on white."""
+    fills = [(b.x0, b.y0, b.x1, b.y1) for b in bands if b.level < DARK_FILL]
+    return clean_for_ocr(getattr(norm, "ocr_gray", norm.gray), rulings.mask, shades, fills)
+
+
 def recognize_normalized(
     norm: NormalizedPage,
     page: int = 0,
@@ -104,8 +113,7 @@ def recognize_normalized(
     reader = reader or get_reader()
     text_h = float(norm.text_height or 20.0)
     rulings, bands = drawn_cues(norm.gray, shades, text_h)
-    # the reader gets the normaliser's OCR copy (sharpened for blurry photos), rules painted out
-    ocr_gray = lighten_dark_fills(erase_rulings(getattr(norm, "ocr_gray", norm.gray), rulings.mask), shades)
+    ocr_gray = page_ocr_gray(norm, shades, rulings, bands)
     if words is None:
         words = _page_words(reader, ocr_gray)
     if check_upside_down and (conf := confidence(words)) < UPSIDE_DOWN_BELOW:

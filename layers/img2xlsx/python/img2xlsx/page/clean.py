@@ -7,6 +7,8 @@ Rule erasing is written once (:func:`paint_out`); the two callers differ only in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -16,7 +18,10 @@ RULE_MIN_LEN = 40  # px: strokes at least this long are rulings, not glyphs (bod
 DARK_FILL = 140
 FILL_CLOSE = 15  # px: a closing this wide covers the light glyph strokes inside a dark fill
 FILL_SOLID = 0.6  # share of its bounding box a dark fill covers (bands, cells ~1; a photo's surround ~0.1)
+BOX_MARGIN = 3  # px around a given fill box: its edges were found on a coarse grid
 BACKGROUND_CLOSE = 15  # px: a grey closing wider than any rule gives the paper a rule was drawn on
+
+Box = tuple[int, int, int, int]
 
 
 def paint_out(gray: np.ndarray, mask: np.ndarray, *, background: bool = False) -> np.ndarray:
@@ -81,9 +86,22 @@ def lighten_dark_fills(gray: np.ndarray, original: np.ndarray | None = None) -> 
     on ``gray`` (even light: a photo's dark corners are not fills) but their pixels are taken from
     ``original``, because flattening takes a band's light glyphs for paper and lifts the fill around them.
     """
+    fill = dark_fill_pixels(gray, original)
+    return gray if fill is None else _lighten(gray, fill, original)
+
+
+def dark_fill_pixels(
+    gray: np.ndarray, original: np.ndarray | None = None, boxes: Sequence[Box] = ()
+) -> np.ndarray | None:
+    """Where :func:`lighten_dark_fills` inverts ``gray``: the pixels of its solid dark fills with the light
+    glyphs they surround (None: no fill).
+
+    ``boxes``: dark fills found whole elsewhere (``(x0, y0, x1, y1)``, the band finder's). The windows here
+    are judged after a closing, which spreads a band's light glyphs: a header band came out in pieces
+    between its words, and only the bare fill between them was inverted, never the text."""
     if not has_dark_fill(gray):
-        return gray
-    src = original if original is not None and original.shape == gray.shape else gray
+        return None
+    src = _source(gray, original)
     close = cv2.getStructuringElement(cv2.MORPH_RECT, (FILL_CLOSE, FILL_CLOSE))
     # windows are judged after a closing wider than glyph strokes: dense dark text is closed away (it could
     # make a window's median dark), a fill stays dark with its light glyphs
@@ -98,12 +116,42 @@ def lighten_dark_fills(gray: np.ndarray, original: np.ndarray | None = None) -> 
             continue  # a fill is a solid box; a frame or the dark table top around a photo's page is not
         # the box around the fill's windows, one window wider: the median shrinks a fill at its edges
         region[max(0, 4 * y - 8) : 4 * (y + bh) + 8, max(0, 4 * x - 8) : 4 * (x + bw) + 8] = 1
-    if not region.any():
-        return gray
+    for x0, y0, x1, y1 in boxes:
+        region[max(0, y0 - BOX_MARGIN) : y1 + BOX_MARGIN, max(0, x0 - BOX_MARGIN) : x1 + BOX_MARGIN] = 1
     # the fill's own pixels: dark pixels closed over the glyphs they surround (paper beside the fill stays)
-    fill = (cv2.morphologyEx((src < DARK_FILL).astype(np.uint8), cv2.MORPH_CLOSE, close) > 0) & (region > 0)
+    dark = (src < DARK_FILL).astype(np.uint8)
+    fill: np.ndarray = (cv2.morphologyEx(dark, cv2.MORPH_CLOSE, close) > 0) & (region > 0)
+    return fill if fill.any() else None
+
+
+def _source(gray: np.ndarray, original: np.ndarray | None) -> np.ndarray:
+    return original if original is not None and original.shape == gray.shape else gray
+
+
+def _lighten(gray: np.ndarray, fill: np.ndarray, original: np.ndarray | None) -> np.ndarray:
+    src = _source(gray, original)
+    close = cv2.getStructuringElement(cv2.MORPH_RECT, (FILL_CLOSE, FILL_CLOSE))
     inverted = 255.0 - src.astype(np.float32)
     paper = cv2.dilate(inverted, close)  # around each pixel, the inverted fill: the band's new paper
     out = gray.copy()
     out[fill] = np.clip(inverted[fill] * 255.0 / np.maximum(paper[fill], 1.0), 0, 255).astype(np.uint8)
     return out
+
+
+def clean_for_ocr(
+    gray: np.ndarray, rulings_mask: np.ndarray, original: np.ndarray | None = None, fills: Sequence[Box] = ()
+) -> np.ndarray:
+    """``gray`` with the detected rules painted out and its dark fills lightened, for the page pass.
+
+    Inside a dark fill the rule mask holds no rule: the dark gaps between a light header's glyphs open into
+    long "rules" there (dark runs kept in the mask so they are not read as letters). Painted in the local
+    background, which the light glyphs make light, they left white blocks over the glyphs that the
+    inversion turned into black ones ("Desoipih" for "Description"). The inversion turns them to paper.
+    ``fills``: dark fill boxes found whole (see :func:`dark_fill_pixels`).
+    """
+    fill = dark_fill_pixels(gray, original, fills)
+    if fill is None:
+        return erase_rulings(gray, rulings_mask)
+    return _lighten(
+        erase_rulings(gray, np.where(fill, 0, rulings_mask).astype(rulings_mask.dtype)), fill, original
+    )

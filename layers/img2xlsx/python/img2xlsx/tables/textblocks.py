@@ -110,10 +110,16 @@ def trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
     left = min(ln.x0 for ln in core)
     core_gaps = [b.y0 - a.y1 for a, b in itertools.pairwise(core)]
     near = max(1.5 * h, 1.3 * float(np.median(core_gaps))) if core_gaps else 1.5 * h
-    while lead and not is_columnar(lead[-1]) and lead[-1].x0 > left + 2 * h:
-        if core[0].y0 - lead[-1].y1 >= near:
+    while lead and not is_columnar(lead[-1]):
+        if lead[-1].x0 > left + 2 * h:
+            if core[0].y0 - lead[-1].y1 >= near:
+                break
+            core.insert(0, lead.pop())
+        elif (g := _group_over_stub(lead, core, left, near, h)) is not None:
+            core[:0] = [lead[g], lead[-1]]  # lines between them lie off the table (a margin mark)
+            del lead[g:]
+        else:
             break
-        core.insert(0, lead.pop())
     trail = block[idx[-1] + 1 :]
     xs_cols = [(p.x0, p.x1) for ln in core for p in ln.phrases]
     while trail and core and trail[0].y0 - core[-1].y1 < 0.8 * h:
@@ -124,6 +130,33 @@ def trim(block: list[Line], h: float, *, strays: bool = False) -> list[Line]:
         else:
             break
     return core
+
+
+def _group_over_stub(
+    lead: Sequence[Line], core: Sequence[Line], left: float, near: float, h: float
+) -> int | None:
+    """The position in ``lead`` (single-phrase lines above a table's rows ``core``) of a group header over
+    the later columns when the last of ``lead`` is the stub header set beside it: a label at the table's
+    left edge between that group header and the header row under it, as "Account" beside "Year ended
+    December 31" over "FY2024 FY2021". A title or note at the left edge sits above the group header, not
+    beside it. Lines off the table's width (a mark in the margin) are passed over."""
+    stub, first = lead[-1], core[0]
+    right = max(ln.x1 for ln in core)
+    if stub.x0 > left + 2 * h or not stub.yc < first.yc:
+        return None
+    for g in range(len(lead) - 2, -1, -1):
+        group = lead[g]
+        if group.x0 > right + h or group.x1 < left - h:
+            continue
+        ok = (
+            not is_columnar(group)
+            and left + 2 * h < group.x0
+            and stub.x1 < group.x0
+            and group.yc < stub.yc
+            and first.y0 - group.y1 < near
+        )
+        return g if ok else None
+    return None
 
 
 def within_later_column(run: Sequence[Line], gaps: Sequence[tuple[int, int]]) -> bool:
