@@ -88,6 +88,19 @@ def test_small_skew_is_measured_and_removed(table: np.ndarray, angle: float) -> 
     assert len(EXPECTED & words_found(page)) >= len(EXPECTED) - 1
 
 
+@pytest.mark.parametrize("angle", [10.0, -10.0, -12.0])
+def test_hand_held_tilt_beyond_the_usual_bound_is_measured(table: np.ndarray, angle: float) -> None:
+    # a photo of a label or receipt held at an angle: the best tilt within 6 degrees lies on that bound,
+    # and the search carries on beyond it
+    ink = geometry.ink_mask(normalize.to_gray(rotate(table, angle)))
+    assert geometry.estimate_skew(ink) == pytest.approx(angle, abs=0.3)
+
+
+def test_tilt_within_the_bound_is_not_searched_beyond(table: np.ndarray) -> None:
+    ink = geometry.ink_mask(normalize.to_gray(rotate(table, 4.0)))
+    assert geometry.estimate_skew(ink) == geometry.estimate_skew(ink, wide_deg=geometry.MAX_SKEW_DEG)
+
+
 @pytest.mark.parametrize("turns", [1, 2, 3])
 def test_quarter_turns_are_undone(table: np.ndarray, turns: int) -> None:
     turned = np.ascontiguousarray(np.rot90(table, -turns))  # clockwise
