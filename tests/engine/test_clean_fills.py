@@ -37,3 +37,14 @@ def test_rule_mask_inside_a_dark_fill_is_not_painted_over_the_glyphs() -> None:
     out = clean.clean_for_ocr(page, mask, None, [(20, 50, 480, 90)])
     assert out[60:80, 150:250:5].max() <= 60  # the strokes under the mask still read as glyphs
     assert out[150, 40:460].min() >= 200  # the real rule is erased
+
+
+def test_only_bands_a_text_line_tall_are_dark_fills_for_the_page_pass() -> None:
+    from img2xlsx.recognize import dark_fill_boxes
+    from img2xlsx.tables.lines import Band
+
+    header = Band(20, 50, 480, 90, 70.0)  # 40 px: holds a line of 18 px text
+    heavy_rule = Band(20, 150, 480, 164, 60.0)  # 14 px: a nutrition panel's bar
+    light = Band(20, 200, 480, 240, 200.0)  # a zebra stripe: dark text on it, nothing to invert
+    assert dark_fill_boxes([header, heavy_rule, light], 18.0) == [(20, 50, 480, 90)]
+    assert dark_fill_boxes([heavy_rule], 12.0) == [(20, 150, 480, 164)]

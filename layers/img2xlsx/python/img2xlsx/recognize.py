@@ -86,12 +86,19 @@ def _page_words(reader: TextReader, ocr_gray: np.ndarray) -> list[Word]:
     return usable(reader.read_page(ocr_gray))
 
 
+def dark_fill_boxes(bands: Sequence[Band], text_h: float) -> list[tuple[int, int, int, int]]:
+    """The bands dark enough to hold light text, and tall enough: a band lower than a text line is a heavy
+    rule (a nutrition panel's bars), which inverted would leave a hollow box for the reader to take as a
+    word; the rule eraser handles it."""
+    return [(b.x0, b.y0, b.x1, b.y1) for b in bands if b.level < DARK_FILL and b.y1 - b.y0 >= text_h]
+
+
 def page_ocr_gray(
     norm: NormalizedPage, shades: np.ndarray | None, rulings: Rulings, bands: Sequence[Band]
 ) -> np.ndarray:
     """What the page pass reads: the normaliser's OCR copy (sharpened for blurry photos) with the rules
     painted out and the dark fills (the band finder's whole ones among them) made black on white."""
-    fills = [(b.x0, b.y0, b.x1, b.y1) for b in bands if b.level < DARK_FILL]
+    fills = dark_fill_boxes(bands, float(norm.text_height or 0.0))
     return clean_for_ocr(getattr(norm, "ocr_gray", norm.gray), rulings.mask, shades, fills)
 
 
