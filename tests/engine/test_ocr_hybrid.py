@@ -65,6 +65,7 @@ def test_readers_by_language(monkeypatch: pytest.MonkeyPatch) -> None:
     for lang in sorted(select.COVERS["ppocr"] - {"chi_sim"} - select.LOST_MARKS["ppocr"]):
         assert select.backend_for("ppocr", (lang,)) == "ppocr", lang
     assert select.backend_for("ppocr", ("fra",)) == select.HYBRID  # for the marks PP-OCR loses
+    assert select.backend_for("ppocr", ("spa",)) == select.HYBRID
     assert select.backend_for("tesseract", ("fra",)) == "tesseract"
     assert select.backend_for("ppocr", ("vie",)) == select.HYBRID == "ppocr+tesseract"
     assert select.backend_for("ppocr", ("vie", "eng")) == select.HYBRID
@@ -208,3 +209,8 @@ def test_other_marks_and_other_languages_letters_stay_out() -> None:
     assert lost_marks_added("affaires", "affäires") == "affaires"  # not a French letter
     assert lost_marks_added("EUR", "EÛR") == "EUR"  # capitals: Tesseract's guesses too
     assert lost_marks_added("Zoé", "Zoë") == "Zoé"  # PP-OCR read a mark: it stays
+
+
+def test_spanish_gets_its_i_acute_and_tilde() -> None:
+    out = hybrid.add_lost_marks(chars("Maria Begona Mexico"), "María Begoña México", ppocr.LETTERS["spa"])
+    assert "".join(c[0] for c in out) == "María Begoña Mexico"  # an acute over an "e": PP-OCR reads those

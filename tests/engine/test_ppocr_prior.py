@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 from img2xlsx.ocr.ppocr_alphabet import FOREIGN_MARK_ODDS, letter_prior, with_prior
 
-CLASSES = ["", "N", "o", "l", "e", "ë", "ē", "á", "â", "ñ", "n", "Ø", "0"]
+FRENCH = [c for c in "àâæçéèêëîïôœùûüÿ" if c not in "ëâ"]
+CLASSES = ["", "N", "o", "l", "e", "ë", "ē", "á", "â", "ñ", "n", "Ø", "0", *FRENCH]
 
 
 def _step(probs: dict[str, float]) -> np.ndarray:
@@ -43,6 +44,12 @@ def test_english_pages_and_unmarked_signs_get_no_prior() -> None:
     weights = dict(zip(CLASSES, prior.tolist(), strict=True))
     assert weights["Ø"] == weights["ë"] == weights["â"] == 1.0  # a diameter sign, French letters
     assert weights["ē"] == weights["á"] == weights["ñ"] == np.float32(FOREIGN_MARK_ODDS)
+
+
+def test_no_prior_where_the_recogniser_lacks_the_languages_letters() -> None:
+    # Vietnamese: PP-OCR has not its stacked marks; the hybrid reader reads its wrong marks as clues
+    assert letter_prior(CLASSES, ("vie",)) is None
+    assert letter_prior(CLASSES, ("fra",)) is not None
 
 
 def test_a_step_without_foreign_letters_keeps_its_probabilities() -> None:

@@ -59,10 +59,11 @@ def _foreign_mark(ch: str, own: str) -> bool:
 def letter_prior(classes: Sequence[str], langs: Sequence[str]) -> np.ndarray | None:
     """A weight per recogniser class of ``classes``: FOREIGN_MARK_ODDS for marked letters ``langs`` do not
     write, 1 for the rest; None when no language of ``langs`` has its own letters (English pages: no prior,
-    a café or Zürich in them is as likely as any word)."""
-    if not any(lang in LETTERS for lang in langs):
-        return None
+    a café or Zürich in them is as likely as any word) and when ``classes`` lack some of their letters
+    (Vietnamese: the hybrid reader takes PP-OCR's wrong marks there as a sign of a mark it cannot write)."""
     own = "".join(LETTERS.get(lang, "") for lang in langs)
+    if not own or not {c for c in own if c.isalpha()} <= set(classes):
+        return None
     return np.array([FOREIGN_MARK_ODDS if _foreign_mark(c, own) else 1.0 for c in classes], np.float32)
 
 
