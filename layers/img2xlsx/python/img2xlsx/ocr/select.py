@@ -33,9 +33,9 @@ COVERS: dict[str, frozenset[str]] = {
 }
 # Languages whose lines PP-OCR finds and reads but whose letters its alphabet lacks (Vietnamese's stacked
 # marks): asked for PP-OCR, they get the hybrid reader, Tesseract supplying the letters. French and Spanish
-# are not assisted: PP-OCR has their letters but sometimes reads "í", "ï", "î" as "i"; the hybrid reader on
-# the langtrain split's 40 French and Spanish pictures gained TEDS .8755 -> .8760, cell text .8795 -> .8803,
-# not worth its 13 % more CPU.
+# are not assisted so: PP-OCR has their letters; the full merge on the langtrain split's 40 French and Spanish
+# pictures gained only TEDS .8755 -> .8760, cell text .8795 -> .8803 (Tesseract's wrong accents cost as much
+# as its right ones gave). They get the lighter merge of LOST_MARKS below.
 ASSISTED: dict[str, frozenset[str]] = {"ppocr": frozenset({"vie"})}
 # Languages PP-OCR reads itself but whose marks over an "i" and diaeresis, circumflex and tilde it loses
 # ("Loic", "Nimes", "Maria" for "Loïc", "Nîmes", "María"): asked for PP-OCR, they get the hybrid reader
