@@ -62,8 +62,11 @@ def test_the_model_alphabet_bounds_what_a_reader_writes() -> None:
 
 def test_readers_by_language(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(select.OCR_ENV, raising=False)
-    for lang in sorted(select.COVERS["ppocr"] - {"chi_sim"}):
+    for lang in sorted(select.COVERS["ppocr"] - {"chi_sim"} - select.LOST_MARKS["ppocr"]):
         assert select.backend_for("ppocr", (lang,)) == "ppocr", lang
+    assert select.backend_for("ppocr", ("fra",)) == select.HYBRID  # for the marks PP-OCR loses
+    assert select.backend_for("ppocr", ("spa",)) == select.HYBRID
+    assert select.backend_for("tesseract", ("fra",)) == "tesseract"
     assert select.backend_for("ppocr", ("vie",)) == select.HYBRID == "ppocr+tesseract"
     assert select.backend_for("ppocr", ("vie", "eng")) == select.HYBRID
     assert select.backend_for("ppocr", ("vie", "chi_sim")) == "tesseract"  # Tesseract reads them all
@@ -184,3 +187,30 @@ def test_vietnamese_syllables_by_spelling_rule() -> None:
         assert hybrid.valid_syllable(word), word
     for word in ("Lưdng", "phưang", "Hảl", "Nẵing", "Bidn", "klượng", "hàt", "Thịj", "LED", "tiê"):
         assert not hybrid.valid_syllable(word), word
+
+
+# ------------------------------------------------------------------------------- marks PP-OCR loses (fra)
+
+
+def lost_marks_added(ppocr_text: str, tess_text: str) -> str:
+    out = hybrid.add_lost_marks(chars(ppocr_text), tess_text, ppocr.LETTERS["fra"])
+    return "".join(c[0] for c in out)
+
+
+def test_a_diaeresis_or_circumflex_tesseract_reads_over_a_bare_letter_goes_in() -> None:
+    # PP-OCR's readings of the langtrain split's French names; Tesseract's of the same lines
+    assert lost_marks_added("Loic Nimes", "Loïc Nîmes") == "Loïc Nîmes"
+    assert lost_marks_added("Cécile Lemaitre", "Cecile Lemaître") == "Cécile Lemaître"  # its é stays
+    assert lost_marks_added("Noel Côté 2024", "Noël Côi 2O24") == "Noël Côté 2024"
+
+
+def test_other_marks_and_other_languages_letters_stay_out() -> None:
+    assert lost_marks_added("attente", "attènte") == "attente"  # acute and grave: Tesseract's guesses
+    assert lost_marks_added("affaires", "affäires") == "affaires"  # not a French letter
+    assert lost_marks_added("EUR", "EÛR") == "EUR"  # capitals: Tesseract's guesses too
+    assert lost_marks_added("Zoé", "Zoë") == "Zoé"  # PP-OCR read a mark: it stays
+
+
+def test_spanish_gets_its_i_acute_and_tilde() -> None:
+    out = hybrid.add_lost_marks(chars("Maria Begona Mexico"), "María Begoña México", ppocr.LETTERS["spa"])
+    assert "".join(c[0] for c in out) == "María Begoña Mexico"  # an acute over an "e": PP-OCR reads those

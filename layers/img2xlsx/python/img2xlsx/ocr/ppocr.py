@@ -29,7 +29,15 @@ import numpy as np
 
 from . import onnx_slice
 from .pool import ocr_threads, rec_pool
-from .ppocr_alphabet import FULL_ALPHABET_LANGS, LETTERS, SHADOW_FILE, class_columns, shadow_chars
+from .ppocr_alphabet import (
+    FULL_ALPHABET_LANGS,
+    LETTERS,
+    SHADOW_FILE,
+    class_columns,
+    letter_prior,
+    shadow_chars,
+    with_prior,
+)
 from .ppocr_alphabet import lang_chars as _lang_chars
 from .ppocr_decode import (
     Line,
@@ -218,6 +226,7 @@ class PpocrReader:
         self.rec_vgrow = rec_vgrow
         self._threads = threads
         self._allowed: np.ndarray | None = None
+        self._prior: np.ndarray | None = None  # per allowed class (ppocr_alphabet.letter_prior)
         self._chars: str | None = _UNSET
 
     # ---- sessions -------------------------------------------------------------------------------------
@@ -227,6 +236,7 @@ class PpocrReader:
             self._chars = None if full else _lang_chars(self.langs)
         m = _load(self._threads or _session_threads(), self._chars)
         if self._allowed is None:
+            self._prior = letter_prior([m.charset[i] for i in m.read], self.langs)
             self._allowed = m.read
         return m
 
@@ -323,7 +333,7 @@ class PpocrReader:
             resized = cv2.resize(crop, (rw, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
             x[j, :, :, :rw] = resized.astype(np.float32) / 127.5 - 1.0
         preds = m.rec.run(None, {m.rec_input: x})[0]
-        sub = preds[:, :, allowed]
+        sub = with_prior(preds, allowed, self._prior)  # a marked letter of no language of the page: unlikely
         best = sub.argmax(axis=2)
         probs = np.take_along_axis(sub, best[:, :, None], axis=2)[:, :, 0]
         steps = preds.shape[1]
