@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .ppocr import PpocrReader
-from .ppocr_alphabet import LETTERS
+from .ppocr_alphabet import own_letters
 from .ppocr_decode import Char, Line
 from .tesseract import TesseractReader
 from .viet_syllable import valid_syllable
@@ -227,7 +227,7 @@ class HybridReader(PpocrReader):
         super().__init__(langs)
         self.tesseract = TesseractReader(self.langs)
         self._abc: frozenset[str] | None = None
-        self._letters = "".join(LETTERS.get(lang, "") for lang in self.langs)
+        self._letters = own_letters(self.langs)
 
     def recognize(self, gray: np.ndarray, boxes: Sequence[BBox]) -> list[Line]:
         """PP-OCR's lines of ``boxes``, each letter line merged with Tesseract's reading of its box."""

@@ -26,13 +26,18 @@ LETTERS: dict[str, str] = {
 }
 
 
+def own_letters(langs: Sequence[str]) -> str:
+    """The letters (lower case) and signs ``langs`` write beyond ASCII (:data:`LETTERS`), joined."""
+    return "".join(LETTERS.get(lang, "") for lang in langs)
+
+
 def lang_chars(langs: Sequence[str]) -> str:
     """The characters a page in ``langs`` may hold: Latin script (all of Latin-1 and Latin Extended-A, so
     names from other languages keep their letters; the same for every language, since reading German with
     German letters only measured no better), digits, the usual signs, and the languages' own letters."""
     chars = [chr(c) for c in range(0x21, 0x7F)]  # printable ASCII
     chars += [chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable()]  # Latin-1 + Latin Extended-A
-    letters = "".join(LETTERS.get(lang, "") for lang in langs)
+    letters = own_letters(langs)
     chars += list(letters + letters.upper())
     # euro, dashes, curly quotes, bullet, ellipsis, per mille, primes, minus, times, divide, plus-minus...
     chars += list(
@@ -61,7 +66,7 @@ def letter_prior(classes: Sequence[str], langs: Sequence[str]) -> np.ndarray | N
     write, 1 for the rest; None when no language of ``langs`` has its own letters (English pages: no prior,
     a café or Zürich in them is as likely as any word) and when ``classes`` lack some of their letters
     (Vietnamese: the hybrid reader takes PP-OCR's wrong marks there as a sign of a mark it cannot write)."""
-    own = "".join(LETTERS.get(lang, "") for lang in langs)
+    own = own_letters(langs)
     if not own or not {c for c in own if c.isalpha()} <= set(classes):
         return None
     return np.array([FOREIGN_MARK_ODDS if _foreign_mark(c, own) else 1.0 for c in classes], np.float32)
