@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -73,6 +73,24 @@ def _take(mine: str, theirs: str, tag: str, alphabet: frozenset[str], near_mark:
     return tag == "insert" and len(theirs) == 1 and theirs.islower() and near_mark
 
 
+Opcode = tuple[str, int, int, int, int]
+
+
+def _folded_ops(chars: Sequence[Char], tess_text: str) -> Sequence[Opcode]:
+    """PP-OCR's characters and Tesseract's text aligned on their folded letters (one character for one, so
+    the opcodes' indices are text indices)."""
+    mine = "".join(c[0] for c in chars)
+    return difflib.SequenceMatcher(None, _folded(mine), _folded(tess_text), autojunk=False).get_opcodes()
+
+
+def _same_letters(ops: Sequence[Opcode]) -> Iterator[tuple[int, int]]:
+    """(PP-OCR index, Tesseract index) of each pair of characters whose folded letters agree."""
+    for tag, i0, i1, j0, _j1 in ops:
+        if tag == "equal":
+            for k in range(i1 - i0):
+                yield i0 + k, j0 + k
+
+
 def merge_marks(chars: Sequence[Char], tess_text: str, alphabet: frozenset[str]) -> list[Char]:
     """PP-OCR's characters of one line with Tesseract's reading ``tess_text`` of it merged in.
 
@@ -90,20 +108,14 @@ def merge_marks(chars: Sequence[Char], tess_text: str, alphabet: frozenset[str])
     out = list(chars)
     if not tess_text or not out:
         return out
-    a = "".join(fold(c[0]) for c in out)
-    b = "".join(fold(c) for c in tess_text)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    ops = matcher.get_opcodes()
-    for tag, i0, i1, j0, _j1 in ops:
-        if tag != "equal":
-            continue
-        for k in range(i1 - i0):
-            p, t = out[i0 + k][0], tess_text[j0 + k]
-            if p != t and p.isalpha() and t.isalpha():
-                inside = i0 + k > 0 and out[i0 + k - 1][0].isalpha()
-                if not (t not in alphabet and t.islower() and inside):
-                    t = t.upper() if p.isupper() else t.lower()  # PP-OCR's case stays
-                out[i0 + k] = (t, *out[i0 + k][1:])
+    ops = _folded_ops(out, tess_text)
+    for i, j in _same_letters(ops):
+        p, t = out[i][0], tess_text[j]
+        if p != t and p.isalpha() and t.isalpha():
+            inside = i > 0 and out[i - 1][0].isalpha()
+            if not (t not in alphabet and t.islower() and inside):
+                t = t.upper() if p.isupper() else t.lower()  # PP-OCR's case stays
+            out[i] = (t, *out[i][1:])
     edits: list[tuple[int, int, str]] = []  # (i0, i1, letters): PP-OCR chars i0:i1 become these letters
     for tag, i0, i1, j0, j1 in ops:
         mine = "".join(c[0] for c in out[i0:i1])
@@ -155,15 +167,10 @@ def add_lost_marks(chars: Sequence[Char], tess_text: str, letters: str) -> list[
     out = list(chars)
     if not tess_text or not out:
         return out
-    a = "".join(fold(c[0]) for c in out)
-    b = "".join(fold(c) for c in tess_text)
-    for tag, i0, i1, j0, _j1 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            continue
-        for k in range(i1 - i0):
-            p, t = out[i0 + k][0], tess_text[j0 + k].lower()
-            if p.isascii() and p.islower() and t in letters and _lost_mark(p, t):
-                out[i0 + k] = (t, *out[i0 + k][1:])
+    for i, j in _same_letters(_folded_ops(out, tess_text)):
+        p, t = out[i][0], tess_text[j].lower()
+        if p.isascii() and p.islower() and t in letters and _lost_mark(p, t):
+            out[i] = (t, *out[i][1:])
     return out
 
 
